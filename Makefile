@@ -1,0 +1,56 @@
+# Harms Portal — the commands a newcomer needs. See README.md.
+SHELL := /bin/bash
+PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_PASSWORD ?= demo-harms-portal-2026
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format bench assets migrate seed clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# The embedded default: SQLite, eager tasks, demo data, MFA off for the demo only.
+run: export DJANGO_DEBUG = 1
+run: export HARMSPORTAL_DEMO = 1
+run: export HARMSPORTAL_REQUIRE_STAFF_MFA = 0
+run: export HARMSPORTAL_EMAIL_VERIFICATION = optional
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	@echo "Serving Harms Portal at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite: on the embedded SQLite default, or on DATABASE_URL/REDIS_URL when set.
+test: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m bench
+
+# Rebuild the committed GOV.UK Frontend assets (needs Node; running and testing do not).
+assets:
+	cd assets && npm ci --no-audit --no-fund && npm run build
+
+clean:
+	rm -rf $(VENV) db.sqlite3* var staticfiles .pytest_cache .ruff_cache

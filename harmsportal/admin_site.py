@@ -1,0 +1,34 @@
+"""The admin site: platform admins only, signed in through allauth (so MFA applies)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "Harms Portal administration"
+    site_title = "Harms Portal administration"
+    index_title = "Platform administration"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_authenticated and user.is_platform_admin)
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # The admin has no login form of its own: everyone signs in through allauth, where MFA
+        # and throttling apply. To anyone signed in who is not a platform admin, the admin is
+        # simply not there.
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:index")
+        if not request.user.is_authenticated:
+            return redirect_to_login(next_url, settings.LOGIN_URL)
+        if self.has_permission(request):
+            return redirect(next_url)
+        raise Http404

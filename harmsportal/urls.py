@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from harmsportal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("harmsportal.people.urls")),
+    path("notifications/", include("harmsportal.notifications.urls")),
+    path("triage/", include("triage.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "harmsportal.views.error_400"
+handler403 = "harmsportal.views.error_403"
+handler404 = "harmsportal.views.error_404"
+handler500 = "harmsportal.views.error_500"

@@ -1,0 +1,85 @@
+"""Project-level pages: home, health, accessibility, privacy and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/accessibility.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/privacy.html")
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_broker() -> str:
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and the broker, when one is configured) answers; 503 if not."""
+    checks: dict[str, str] = {}
+    healthy = True
+    probes = [("database", _check_database)]
+    if settings.CELERY_BROKER_URL:
+        probes.append(("broker", _check_broker))
+    else:
+        checks["broker"] = "not configured (tasks run eagerly)"
+    for name, probe in probes:
+        try:
+            checks[name] = probe()
+        except Exception as exc:  # a health check reports every failure, whatever it is
+            logger.warning("healthz: %s failed: %s", name, exc)
+            checks[name] = "unavailable"
+            healthy = False
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def error_400(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No request context: the failure may be in a context processor or the database.
+    return render(request, "errors/500.html", status=500, context={"request": None})

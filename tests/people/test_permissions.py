@@ -1,0 +1,39 @@
+"""Permission matrix for the role-gated routes the foundation provides."""
+
+from __future__ import annotations
+
+import pytest
+
+TRIAGE_QUEUE = "/triage/"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("officer", {403, 404}),
+        ("family_member", {403, 404}),
+        ("psd_officer", {403, 404}),
+        ("champion", {403, 404}),
+        ("force_lead", {403, 404}),
+        ("analyst", {403, 404}),
+        ("triager", {200}),
+        ("triage_supervisor", {200}),
+    ],
+)
+def test_triage_queue_is_for_triage_roles_only(client, persona, who, expected):
+    client.force_login(persona(who))
+    response = client.get(TRIAGE_QUEUE)
+    assert response.status_code in expected
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_for_triage(client, db):
+    response = client.get(TRIAGE_QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_triager_sees_only_their_own_forces_team(client, triager, other_force_triager):
+    client.force_login(triager)
+    page = client.get(TRIAGE_QUEUE).content.decode()
+    assert "West Yorkshire Police" in page
+    assert "North Yorkshire Police" not in page
