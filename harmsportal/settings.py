@@ -131,11 +131,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache (TOTP replay protection and throttling need one shared across processes)
 # ---------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache may share the broker's Redis, ideally in another database number (…/1), so that
+# clearing the cache can never drop queued tasks.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("HARMSPORTAL_CACHE_PREFIX", default="harmsportal"),
         }
     }
@@ -202,6 +205,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # allauth throttles by address only; the per-account part is axes' (account, address) pair
 # below, so nobody can keep an officer locked out from somewhere else.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
+ACCOUNT_FORMS = {"signup": "harmsportal.people.forms.SignupForm"}
 ACCOUNT_SIGNUP_OPEN = env.bool("HARMSPORTAL_SIGNUP_OPEN", default=True)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -304,6 +308,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("HARMSPORTAL_STATIC_FROM_FINDERS", default=DEBUG)
 # Outside the web root: evidence is only ever served by an authorised view.
 MEDIA_ROOT = Path(env.str("HARMSPORTAL_PRIVATE_STORAGE", default=str(BASE_DIR / "var" / "private")))
+
+# Evidence (reports.evidence): limits, and the encryption keys at rest. The keys are separate
+# from SECRET_KEY so either can be rotated alone; the first key encrypts, all keys decrypt.
+HARMSPORTAL_EVIDENCE_MAX_BYTES = _int("HARMSPORTAL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+HARMSPORTAL_EVIDENCE_MAX_FILES = _int("HARMSPORTAL_EVIDENCE_MAX_FILES", 10)
+HARMSPORTAL_EVIDENCE_MAX_PIXELS = _int("HARMSPORTAL_EVIDENCE_MAX_PIXELS", 64_000_000)
+HARMSPORTAL_EVIDENCE_KEYS = env.list("HARMSPORTAL_EVIDENCE_KEYS", default=[])
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # ---------------------------------------------------------------------------
 # Internationalisation

@@ -17,6 +17,8 @@ for name, value in {
     "DJANGO_HSTS_SECONDS": "0",
     "HARMSPORTAL_STATIC_MANIFEST": "0",
     "HARMSPORTAL_STATIC_FROM_FINDERS": "1",
+    # A fixed Fernet key for tests only; production keys come from the environment.
+    "HARMSPORTAL_EVIDENCE_KEYS": "dGVzdHMtb25seS1ldmlkZW5jZS1rZXktMDEyMzQ1Njc=",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "HARMSPORTAL_PRIVATE_STORAGE": os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "test-private"

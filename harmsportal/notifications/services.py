@@ -1,0 +1,283 @@
+"""Writing notifications into the outbox, and delivering their emails exactly once.
+
+Delivery contract
+-----------------
+`notification_send` writes the row in the caller's transaction and, after commit, asks a
+worker to deliver it. `notification_deliver` does three separate, individually committed
+steps, and must be called outside a transaction so that each step is visible to everyone:
+
+1. **claim**: one conditional UPDATE that only succeeds on a row that is still pending, not
+   sent, and unclaimed (or whose claim has lapsed). The database decides who wins, so of two
+   deliverers racing for the same row exactly one changes it; the other gets 0 rows and stops.
+2. **send** the fixed-wording email, holding the claim.
+3. **mark** the row sent, only if the claim token is still ours.
+
+A worker that dies between 1 and 3 leaves a claim that lapses after `LEASE`; the relay then
+sends the email. The one case that can send twice is a crash after the mail server accepted
+the message but before step 3 committed: no outbox can avoid that without the mail server's
+help, and a duplicate "sign in to read it" email is harmless, whereas a lost one is not.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from harmsportal.notifications.links import local_path_or_none
+from harmsportal.notifications.models import Notification
+from harmsportal.notifications.selectors import notification_ids_due_for_delivery
+
+if TYPE_CHECKING:
+    from harmsportal.people.models import User
+
+logger = logging.getLogger(__name__)
+
+# How long a claim keeps other deliverers away. It must be:
+# - longer than one send can possibly take, or a second deliverer could take over a send that
+#   is still in progress and send it again. A send is bounded by EMAIL_TIMEOUT (20 s) per SMTP
+#   operation and, in a worker, by CELERY_TASK_TIME_LIMIT (300 s), which kills the task before
+#   its lease runs out;
+# - shorter than the broker's visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS, 3600 s), so
+#   that after a worker crash the relay sends the email within minutes rather than waiting for
+#   Redis to redeliver the task an hour later (which then finds it sent and does nothing).
+LEASE = timedelta(minutes=10)
+
+# Attempts across the task's own retries and the relay's. With the relay's backoff below
+# (1, 2, 4 … 60 minutes) eight attempts ride out a mail outage of about two hours; after that
+# the row is FAILED and a platform admin can retry it ("Retry failed emails" in the admin).
+MAX_ATTEMPTS = 8
+RETRY_BASE_DELAY = timedelta(minutes=1)
+RETRY_MAX_DELAY = timedelta(hours=1)
+
+# One relay run delivers at most this many, oldest first, and stops starting new sends after
+# RELAY_TIME_BUDGET_SECONDS so it finishes well inside CELERY_TASK_SOFT_TIME_LIMIT (240 s).
+RELAY_BATCH_SIZE = 200
+RELAY_TIME_BUDGET_SECONDS = 120.0
+
+# Fixed subjects. Like the bodies, they never include the title or anything from a report:
+# an inbox can be read over a shoulder or by someone else in the house.
+EMAIL_SUBJECTS = {
+    Notification.Kind.UPDATE: "There is an update for you",
+    Notification.Kind.ACKNOWLEDGEMENT: "We have received your report",
+    Notification.Kind.FAMILY_INVITE: "You have been invited to create an account",
+    Notification.Kind.ALERT: "Something needs your attention",
+}
+
+
+class NotificationSendError(Exception):
+    """The email could not be sent. The failure is recorded on the row; the task retries."""
+
+
+@transaction.atomic
+def notification_send(
+    *,
+    user: User | None = None,
+    to_email: str = "",
+    kind: str,
+    title: str,
+    link_path: str = "",
+    email: bool = True,
+) -> Notification:
+    """Put a notification in `user`'s inbox and its email in the outbox, in the caller's transaction.
+
+    `title` and `link_path` are shown only inside the portal. The email's words are fixed per
+    `kind` (templates/notifications/email/) and never include `title` or any report content.
+    If the caller's transaction rolls back, the row goes with it and nothing is ever sent.
+    """
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification.objects.create(
+        user=user,
+        to_email=to_email or (user.email if user is not None else ""),
+        kind=kind,
+        title=title[:200],
+        link_path=link_path,
+        email_status=(
+            Notification.EmailStatus.PENDING if email else Notification.EmailStatus.NOT_REQUIRED
+        ),
+    )
+    if email:
+        transaction.on_commit(partial(_enqueue_delivery, notification.pk))
+    return notification
+
+
+def _enqueue_delivery(notification_id) -> None:
+    """Ask a worker to deliver now. If the broker is down, the periodic relay delivers later."""
+    from harmsportal.notifications.tasks import notification_deliver_task
+
+    try:
+        notification_deliver_task.delay(str(notification_id))
+    except Exception as exc:  # queueing must never fail the user's request; the row is safe
+        logger.warning(
+            "notifications: could not queue delivery of %s (%s); the relay will deliver it",
+            notification_id,
+            type(exc).__name__,
+        )
+
+
+def notification_deliver(notification_id: uuid.UUID | str) -> bool:
+    """Send the email of one notification at most once. Safe to call any number of times.
+
+    Returns True if this call sent it, False if there was nothing to do (already sent, failed
+    for good, not found, or another deliverer holds a live claim). Raises
+    `NotificationSendError` if sending failed; by then the claim is released, the attempt is
+    counted and, after MAX_ATTEMPTS, the row is FAILED.
+
+    Call it outside any transaction: the claim must be committed before the send starts, or a
+    concurrent deliverer could not see it.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        Notification.objects.filter(
+            pk=notification_id, email_status=Notification.EmailStatus.PENDING, sent_at=None
+        )
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - LEASE))
+        .update(claimed_at=now, claim_token=token)
+    )
+    if not claimed:
+        return False
+
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        _email_for(notification).send(fail_silently=False)
+    except Exception as exc:  # any failure to render or send is one failed attempt
+        _record_failed_attempt(notification, token, exc)
+        raise NotificationSendError(f"notification {notification_id}: email not sent") from exc
+
+    marked = Notification.objects.filter(pk=notification_id, claim_token=token).update(
+        sent_at=timezone.now(),
+        email_status=Notification.EmailStatus.SENT,
+        next_attempt_at=None,
+        last_error="",
+    )
+    if not marked:
+        # Only possible if the send outlived LEASE and someone else claimed the row meanwhile.
+        logger.warning("notifications: lease on %s lapsed during the send", notification_id)
+    return True
+
+
+def _record_failed_attempt(notification: Notification, token: uuid.UUID, exc: Exception) -> None:
+    """Release the claim and count the attempt; give up after MAX_ATTEMPTS."""
+    attempts = notification.attempts + 1  # safe: nobody else can change the row while we hold it
+    gave_up = attempts >= MAX_ATTEMPTS
+    delay = min(RETRY_BASE_DELAY * 2 ** (attempts - 1), RETRY_MAX_DELAY)
+    Notification.objects.filter(pk=notification.pk, claim_token=token).update(
+        claimed_at=None,
+        claim_token=None,
+        attempts=attempts,
+        last_error=_short_error(exc),
+        email_status=(
+            Notification.EmailStatus.FAILED if gave_up else Notification.EmailStatus.PENDING
+        ),
+        next_attempt_at=None if gave_up else timezone.now() + delay,
+    )
+    log = logger.error if gave_up else logger.warning
+    log(
+        "notifications: attempt %d of %d to email %s failed (%s)",
+        attempts,
+        MAX_ATTEMPTS,
+        notification.pk,
+        type(exc).__name__,
+    )
+
+
+def _short_error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _email_for(notification: Notification) -> EmailMessage:
+    """The fixed-wording email for a notification's kind. Never the title or report content."""
+    if not notification.to_email:
+        raise ValueError("no email address to send to")
+    service_name = settings.HARMSPORTAL_SERVICE_NAME
+    context = {
+        "service_name": service_name,
+        "site_url": settings.SITE_URL,
+        "link": _absolute_link(notification),
+        "invite_days": settings.HARMSPORTAL_FAMILY_INVITE_DAYS,
+    }
+    body = render_to_string(f"notifications/email/{notification.kind}.txt", context)
+    subject = f"{service_name}: {EMAIL_SUBJECTS[notification.kind]}"
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[notification.to_email],
+        # Tells mail servers and clients not to send auto-replies to an automated message.
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def _absolute_link(notification: Notification) -> str:
+    path = local_path_or_none(notification.link_path)
+    if path is None:
+        path = reverse("notifications:inbox") if notification.user_id else "/"
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notifications_relay(
+    *, limit: int = RELAY_BATCH_SIZE, time_budget: float = RELAY_TIME_BUDGET_SECONDS
+) -> int:
+    """Deliver emails that are due but nobody is delivering; return how many this run sent.
+
+    Catches what the queue missed: the broker was down at commit, a worker died mid-send (its
+    claim lapses after LEASE), or a failed send is due again. Overlapping runs are harmless
+    because every delivery claims its row first.
+    """
+    now = timezone.now()
+    deadline = time.monotonic() + time_budget
+    sent = 0
+    due = notification_ids_due_for_delivery(now=now, lease_expired_before=now - LEASE, limit=limit)
+    for notification_id in due:
+        if time.monotonic() > deadline:
+            break
+        try:
+            sent += notification_deliver(notification_id)
+        except NotificationSendError:
+            continue  # recorded on the row; a later run retries it when it is due
+    return sent
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification in `user`'s inbox read; return how many changed."""
+    return Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notifications_retry_failed(*, notification_ids: Iterable[uuid.UUID]) -> int:
+    """Put FAILED emails back in the outbox with a fresh set of attempts; return how many.
+
+    Rows in any other state are left alone, so retrying twice, or retrying a sent email,
+    never sends anything twice.
+    """
+    ids = list(
+        Notification.objects.filter(
+            pk__in=list(notification_ids), email_status=Notification.EmailStatus.FAILED
+        ).values_list("pk", flat=True)
+    )
+    reset = Notification.objects.filter(
+        pk__in=ids, email_status=Notification.EmailStatus.FAILED
+    ).update(
+        email_status=Notification.EmailStatus.PENDING,
+        attempts=0,
+        claimed_at=None,
+        claim_token=None,
+        next_attempt_at=None,
+        last_error="",
+    )
+    for notification_id in ids:
+        transaction.on_commit(partial(_enqueue_delivery, notification_id))
+    return reset
