@@ -54,6 +54,9 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # After a failed send, the relay leaves the row alone until then (exponential backoff), so
+    # an SMTP outage of an hour does not use up every attempt in a few minutes.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -73,7 +76,9 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.title}"
+        # Not the title: str() ends up in logs, error reports and the admin, and the title
+        # may describe someone's report.
+        return f"{self.get_kind_display()} notification {self.pk}"
 
     @property
     def is_read(self) -> bool:

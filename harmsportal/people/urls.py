@@ -1,5 +1,14 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from harmsportal.people import views
+
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("family/", views.family, name="family"),
+    path("family/<int:pk>/withdraw/", views.family_withdraw, name="family_withdraw"),
+    path("family/accept/<str:token>/", views.family_accept, name="family_accept"),
+    path("about-you/", views.about_you, name="about_you"),
+]

@@ -51,7 +51,7 @@ def _walk(patterns, prefix: str = ""):
 
 def staff_urls() -> list[str]:
     """Every URL whose view is role-gated, plus the admin: found, not listed by hand."""
-    return sorted(set(_walk(get_resolver().url_patterns))) + ["/admin/"]
+    return [*sorted(set(_walk(get_resolver().url_patterns))), "/admin/"]
 
 
 def test_staff_url_discovery_finds_the_triage_queue():
