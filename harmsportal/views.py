@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -81,5 +82,6 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No request context: the failure may be in a context processor or the database.
-    return render(request, "errors/500.html", status=500, context={"request": None})
+    # Rendered without the request, so no context processor (and no database query) runs:
+    # the failure being reported may be the database itself.
+    return HttpResponse(render_to_string("errors/500.html", {"request": None}), status=500)
