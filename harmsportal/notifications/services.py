@@ -129,7 +129,7 @@ def _enqueue_delivery(notification_id) -> None:
 
 
 def notification_deliver(notification_id: uuid.UUID | str) -> bool:
-    """Send the email of one notification at most once. Safe to call any number of times.
+    """Send one notification's email unless it is sent or being sent. Safe to call repeatedly.
 
     Returns True if this call sent it, False if there was nothing to do (already sent, failed
     for good, not found, or another deliverer holds a live claim). Raises
@@ -151,7 +151,9 @@ def notification_deliver(notification_id: uuid.UUID | str) -> bool:
     if not claimed:
         return False
 
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:  # erased (with its user) since the claim: nothing to send
+        return False
     try:
         _email_for(notification).send(fail_silently=False)
     except Exception as exc:  # any failure to render or send is one failed attempt
