@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from harmsportal import celery_app
-from harmsportal.people.models import Role, User
+from harmsportal.people.forces import read_forces, upsert_forces
+from harmsportal.people.models import Force, Role, User
 from tests.factories import link_family, make_person
+
+
+def load_reference_data() -> None:
+    """Put back what the data migrations load, if a flush removed it (one query when present)."""
+    if not Force.objects.exists():
+        upsert_forces(Force, read_forces())
+    from reports.models import HarmCategory
+
+    if not HarmCategory.objects.exists():
+        importlib.import_module("reports.migrations.0002_seed_taxonomy").seed(django_apps, None)
+
+
+def _uses_database(request) -> str | None:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in names:
+        return "transactional_db"
+    if "live_server" in names:
+        return "transactional_db"
+    if marker or "db" in names:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Make sure the 48 forces and the taxonomy are present.
+
+    They and the harms taxonomy come from data migrations, but a transactional test (threads, live server) ends by
+    flushing every table, which would leave the tests after it without forces.
+    """
+    database = _uses_database(request)
+    if database is not None:
+        request.getfixturevalue(database)
+        load_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +156,7 @@ PERSONAS = (
 
 
 @pytest.fixture
-def persona(request):
+def persona(request, db):
     """Resolve a persona by name, for parametrised permission matrices."""
 
     def get(name: str | None) -> User | None:

@@ -1,0 +1,222 @@
+"""Forms for people: sign-up, the voluntary questions, family invitations, and the admin."""
+
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.db import transaction
+
+from harmsportal.people import selectors, services
+from harmsportal.people.models import (
+    CASE_READING_ROLES,
+    PROFESSIONAL_STANDARDS_REFUSAL,
+    Demographic,
+    FamilyLink,
+    Force,
+    Membership,
+    User,
+)
+
+MEMBER_KIND_CHOICES = [
+    (User.Kind.OFFICER.value, User.Kind.OFFICER.label),
+    (User.Kind.STAFF.value, User.Kind.STAFF.label),
+    (User.Kind.VOLUNTEER.value, User.Kind.VOLUNTEER.label),
+]
+
+
+# --- sign-up ---------------------------------------------------------------------------------
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up plus who you are and your force. Family accounts come by invitation."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    kind = forms.ChoiceField(
+        label="What is your role in policing?",
+        choices=MEMBER_KIND_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Family members cannot sign up here. Ask the officer, member of staff or "
+            "volunteer in your family to invite you."
+        ),
+        error_messages={"required": "Select your role in policing"},
+    )
+    force = forms.ModelChoiceField(
+        label="Which force do you work for or volunteer with?",
+        queryset=Force.objects.none(),
+        empty_label="Choose your force",
+        error_messages={"required": "Choose your force"},
+    )
+
+    field_order = ["full_name", "email", "kind", "force", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = selectors.forces_for_signup()
+
+    def save(self, request):
+        # The account and its reporter role are created together or not at all.
+        with transaction.atomic():
+            return super().save(request)
+
+    def signup(self, request, user: User) -> None:
+        """allauth calls this once the user row exists (`custom_signup`)."""
+        services.user_signup_complete(
+            user=user,
+            full_name=self.cleaned_data["full_name"],
+            kind=self.cleaned_data["kind"],
+            force=self.cleaned_data["force"],
+        )
+
+
+# --- about you (voluntary) -------------------------------------------------------------------
+ABOUT_YOU_QUESTIONS = {
+    "age_band": ("What is your age?", Demographic.AGE),
+    "sex": ("What is your sex?", Demographic.SEX),
+    "gender_same_as_sex": (
+        "Is the gender you identify with the same as your sex registered at birth?",
+        Demographic.GENDER_SAME_AS_SEX,
+    ),
+    "ethnicity": ("What is your ethnic group?", Demographic.ETHNICITY),
+    "disability": (
+        "Do you have a physical or mental health condition or illness that has lasted, "
+        "or is expected to last, 12 months or more?",
+        Demographic.DISABILITY,
+    ),
+    "sexual_orientation": (
+        "Which of the following best describes your sexual orientation?",
+        Demographic.SEXUAL_ORIENTATION,
+    ),
+    "religion": ("What is your religion?", Demographic.RELIGION),
+}
+
+
+class AboutYouForm(forms.Form):
+    """Every question optional; each offers "Prefer not to say"."""
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        initial = {name: getattr(user, name) for name in ABOUT_YOU_QUESTIONS}
+        super().__init__(*args, initial=initial, **kwargs)
+        for name, (label, choices) in ABOUT_YOU_QUESTIONS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+
+# --- family invitations ----------------------------------------------------------------------
+class FamilyInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="We will email them a link to set up their own family account.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your family member's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    relationship = forms.ChoiceField(
+        label="How are they related to you?",
+        choices=FamilyLink.Relationship.choices,
+        widget=forms.RadioSelect,
+        help_text="Children under 13 do not get an account: you can report for them yourself.",
+        error_messages={"required": "Select how they are related to you"},
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class FamilyAccountForm(forms.Form):
+    """A new family account's name and password, checked by the project's password rules."""
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters. Avoid common words and your name.",
+        error_messages={"required": "Create a password"},
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Confirm your password"},
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The passwords do not match")
+        if password1:
+            # A stand-in user so the similarity check compares against their name and email.
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+# --- admin -----------------------------------------------------------------------------------
+class MembershipForm(forms.ModelForm):
+    """A role in a force. Refuses a case-reading role for anyone in Professional Standards."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "force", "role"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        role = cleaned.get("role")
+        # In the user page's inline, `user` is the user being edited, as submitted.
+        if user is not None and role in CASE_READING_ROLES and user.professional_standards:
+            self.add_error("role", PROFESSIONAL_STANDARDS_REFUSAL)
+        return cleaned
+
+
+class UserCreationForm(auth_forms.BaseUserCreationForm):
+    """Add a person in the admin: email, name, kind and a password."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "kind")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A person with this email address already exists.")
+        return email
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("A person with this email address already exists.")
+        return email

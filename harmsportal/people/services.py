@@ -1,0 +1,225 @@
+"""Writes for people: signing up, the voluntary questions, and family invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from harmsportal.notifications.services import notification_send
+from harmsportal.people.models import FamilyLink, Force, Membership, Role, User
+from harmsportal.people.selectors import (
+    FAMILY_INVITE_SALT,
+    MEMBER_KINDS,
+    InviteProblem,
+    invite_problem,
+    inviter_first_name,
+)
+
+DEMOGRAPHIC_FIELDS = (
+    "age_band",
+    "sex",
+    "gender_same_as_sex",
+    "ethnicity",
+    "disability",
+    "sexual_orientation",
+    "religion",
+)
+
+
+# --- signing up ------------------------------------------------------------------------------
+@transaction.atomic
+def user_signup_complete(*, user: User, full_name: str, kind: str, force: Force) -> Membership:
+    """Finish a self-service sign-up: name, kind, and the reporter role in the chosen force."""
+    if kind not in MEMBER_KINDS:
+        # Family accounts only ever come from an invitation (family_link_accept).
+        raise ValidationError({"kind": "Choose police officer, police staff or volunteer."})
+    user.full_name = full_name.strip()
+    user.kind = kind
+    user.save(update_fields=["full_name", "kind"])
+    membership, _ = Membership.objects.get_or_create(user=user, force=force, role=Role.REPORTER)
+    return membership
+
+
+@transaction.atomic
+def user_demographics_update(*, user: User, answers: dict[str, str]) -> User:
+    """Save the optional answers. A blank answer means "not answered", never an error."""
+    for field in DEMOGRAPHIC_FIELDS:
+        setattr(user, field, answers.get(field) or "")
+    user.save(update_fields=list(DEMOGRAPHIC_FIELDS))
+    return user
+
+
+# --- family invitations ----------------------------------------------------------------------
+def family_invite_token(link: FamilyLink) -> str:
+    return signing.dumps({"link": link.pk, "nonce": link.nonce}, salt=FAMILY_INVITE_SALT)
+
+
+def family_invite_path(link: FamilyLink) -> str:
+    return reverse("people:family_accept", args=[family_invite_token(link)])
+
+
+@transaction.atomic
+def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyLink:
+    """Invite a family member by email and queue the invitation email in the same transaction.
+
+    Raises ValidationError (keyed by form field) when the invitation is not allowed.
+    """
+    email = email.strip().lower()
+    if actor.kind not in MEMBER_KINDS:
+        raise ValidationError("Only police officers, staff and volunteers can invite family.")
+    force = actor.home_force
+    if force is None:
+        raise ValidationError(
+            "You need to belong to a force before you can invite family. Contact your force lead."
+        )
+    # Serialise invitations from one member, so two quick clicks cannot make two pending invites.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    _refuse_invite(actor=actor, email=email)
+    link = FamilyLink.objects.create(
+        member=actor,
+        email=email,
+        relationship=relationship,
+        force=force,
+        expires_at=timezone.now() + timedelta(days=settings.HARMSPORTAL_FAMILY_INVITE_DAYS),
+    )
+    notification_send(
+        to_email=email,
+        kind="family_invite",
+        title=f"{inviter_first_name(link)} has invited you to Harms Portal",
+        link_path=family_invite_path(link),
+        user=None,
+    )
+    return link
+
+
+def _refuse_invite(*, actor: User, email: str) -> None:
+    if email == actor.email.lower():
+        raise ValidationError({"email": "Enter your family member's email address, not your own"})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.kind != User.Kind.FAMILY:
+        raise ValidationError(
+            {
+                "email": (
+                    "This email address belongs to a police officer, staff or volunteer "
+                    "account. Family accounts are only for family members"
+                )
+            }
+        )
+    links = FamilyLink.objects.filter(member=actor, email__iexact=email, revoked_at=None)
+    if links.filter(accepted_at__isnull=False).exists():
+        raise ValidationError({"email": "You are already linked to this family member"})
+    if links.filter(accepted_at=None, expires_at__gt=timezone.now()).exists():
+        raise ValidationError(
+            {
+                "email": (
+                    "You have already invited this person. Withdraw that invitation first "
+                    "if you want to send a new one"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def family_link_revoke(*, actor: User, link: FamilyLink) -> FamilyLink:
+    """Withdraw an invitation that has not been accepted. Withdrawing twice changes nothing."""
+    if link.member_id != actor.pk:
+        raise ValidationError("You can only withdraw your own invitations.")
+    link = FamilyLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at:
+        return link
+    if link.accepted_at:
+        raise ValidationError(
+            "This invitation has already been accepted, so it cannot be withdrawn."
+        )
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    return link
+
+
+@transaction.atomic
+def family_link_accept(
+    *,
+    link: FamilyLink,
+    family_user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+) -> User:
+    """Accept an invitation, as an existing family account or by creating one.
+
+    With `family_user`, links that (family-kind, same-email) account. Without it, creates a
+    family account for the invited email with `full_name` and `password` (already validated),
+    its verified email address, and a reporter role in the member's force.
+    Raises ValidationError with code "invalid", "expired", "used" or "withdrawn" when the link
+    cannot be used, and a plain ValidationError when the account does not fit the invitation.
+    """
+    # Lock the invitation only (not the member or force rows joined for reading), so two
+    # people opening the same link at once cannot both accept it.
+    link = (
+        FamilyLink.objects.select_for_update(of=("self",))
+        .select_related("member", "force")
+        .get(pk=link.pk)
+    )
+    problem = invite_problem(link)
+    if problem is not None:
+        raise ValidationError(_PROBLEM_MESSAGES[problem], code=problem)
+    if family_user is None:
+        family_user = _family_account_create(link=link, full_name=full_name, password=password)
+    else:
+        _refuse_account(link=link, family_user=family_user)
+    if not family_user.memberships.filter(role=Role.REPORTER).exists():
+        # A family account reports under the member's force. Someone already reporting
+        # under another member's force keeps it.
+        Membership.objects.create(user=family_user, force=link.force, role=Role.REPORTER)
+    link.accept(family_user)
+    notification_send(
+        user=link.member,
+        kind="update",
+        title=f"{family_user.get_full_name()} accepted your family invitation",
+        link_path=reverse("people:family"),
+        email=False,
+    )
+    return family_user
+
+
+_PROBLEM_MESSAGES = {
+    InviteProblem.INVALID: "This link is not valid.",
+    InviteProblem.EXPIRED: "This invitation has expired.",
+    InviteProblem.USED: "This invitation has already been used.",
+    InviteProblem.WITHDRAWN: "This invitation has been withdrawn.",
+}
+
+
+def _family_account_create(*, link: FamilyLink, full_name: str, password: str) -> User:
+    if User.objects.filter(email__iexact=link.email).exists():
+        raise ValidationError("An account already exists for this email address. Sign in instead.")
+    user = User.objects.create_user(
+        email=link.email,
+        password=password,
+        full_name=full_name.strip(),
+        kind=User.Kind.FAMILY,
+    )
+    # The invitation reached this address, so it is verified.
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def _refuse_account(*, link: FamilyLink, family_user: User) -> None:
+    if family_user.email.lower() != link.email.lower():
+        raise ValidationError("This invitation was sent to a different email address.")
+    if family_user.kind != User.Kind.FAMILY:
+        raise ValidationError(
+            "This invitation is for a family account, and your account is a police officer, "
+            "staff or volunteer account. You can report harm to yourself or your family "
+            "with your own account."
+        )
+    if family_user.pk == link.member_id:
+        raise ValidationError("You cannot accept your own invitation.")
+    if FamilyLink.objects.filter(member_id=link.member_id, family_user=family_user).exists():
+        raise ValidationError("Your account is already linked to this person.")

@@ -1,0 +1,163 @@
+"""People pages: family invitations and their acceptance, and the voluntary "About you"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from harmsportal.people import selectors, services
+from harmsportal.people.forms import AboutYouForm, FamilyAccountForm, FamilyInviteForm
+from harmsportal.people.models import FamilyLink, User
+from harmsportal.people.selectors import InviteLookup, InviteProblem
+
+LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+STATUS_TAGS = {
+    "Invited": "govuk-tag--blue",
+    "Accepted": "govuk-tag--green",
+    "Expired": "govuk-tag--grey",
+    "Withdrawn": "govuk-tag--red",
+}
+
+
+def _posted(request: HttpRequest):
+    # Not `request.POST or None`: an empty POST (nothing answered) must still be a submission.
+    return request.POST if request.method == "POST" else None
+
+
+# --- the member's family page ----------------------------------------------------------------
+def _require_member(request: HttpRequest) -> None:
+    # Family accounts have no family page of their own: to them it does not exist.
+    if not selectors.can_invite_family(request.user):
+        raise Http404
+
+
+@login_required
+def family(request: HttpRequest) -> HttpResponse:
+    _require_member(request)
+    form = FamilyInviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.family_link_invite(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"We have emailed an invitation to {link.email}.")
+            return redirect("people:family")
+    links = [
+        {"link": link, "status": link.status, "tag": STATUS_TAGS[link.status]}
+        for link in selectors.family_links_for_member(request.user)
+    ]
+    context = {
+        "form": form,
+        "links": links,
+        "invite_days": settings.HARMSPORTAL_FAMILY_INVITE_DAYS,
+    }
+    return render(request, "people/family.html", context)
+
+
+@login_required
+@require_POST
+def family_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_member(request)
+    link = selectors.get_family_link_for_member(request.user, pk)
+    try:
+        services.family_link_revoke(actor=request.user, link=link)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"You have withdrawn the invitation to {link.email}.")
+    return redirect("people:family")
+
+
+# --- accepting an invitation -----------------------------------------------------------------
+def family_accept(request: HttpRequest, token: str) -> HttpResponse:
+    lookup = selectors.family_invite_lookup(token)
+    if lookup.problem:
+        return _invite_problem(request, lookup)
+    existing = selectors.user_for_email(lookup.link.email)
+    if existing is None:
+        return _accept_with_new_account(request, lookup.link)
+    return _accept_with_existing_account(request, lookup.link, existing)
+
+
+def _accept_with_new_account(request: HttpRequest, link: FamilyLink) -> HttpResponse:
+    context = {"link": link, "first_name": selectors.inviter_first_name(link)}
+    if request.user.is_authenticated:
+        return render(request, "people/family_accept_existing.html", {**context, "state": "other"})
+    form = FamilyAccountForm(_posted(request), email=link.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.family_link_accept(
+                link=link,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            if error.code in _PROBLEMS:
+                return _invite_problem(request, InviteLookup(link=link, problem=error.code))
+            form.add_error(None, error)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(request, "Your family account is set up and you are signed in.")
+            return redirect("home")
+    return render(request, "people/family_accept_new.html", {**context, "form": form})
+
+
+def _accept_with_existing_account(
+    request: HttpRequest, link: FamilyLink, existing: User
+) -> HttpResponse:
+    context = {"link": link, "first_name": selectors.inviter_first_name(link)}
+    if not request.user.is_authenticated:
+        state = "sign_in"
+    elif request.user.pk != existing.pk:
+        state = "other"
+    elif existing.kind != User.Kind.FAMILY:
+        state = "not_family"
+    else:
+        state = "confirm"
+    if state == "confirm" and request.method == "POST":
+        try:
+            services.family_link_accept(link=link, family_user=request.user)
+        except ValidationError as error:
+            if error.code in _PROBLEMS:
+                return _invite_problem(request, InviteLookup(link=link, problem=error.code))
+            context["refusal"] = error.messages[0]
+        else:
+            messages.success(request, f"Your account is now linked to {context['first_name']}.")
+            return redirect("home")
+    return render(request, "people/family_accept_existing.html", {**context, "state": state})
+
+
+_PROBLEMS = {
+    InviteProblem.INVALID,
+    InviteProblem.EXPIRED,
+    InviteProblem.USED,
+    InviteProblem.WITHDRAWN,
+}
+
+
+def _invite_problem(request: HttpRequest, lookup: InviteLookup) -> HttpResponse:
+    first_name = selectors.inviter_first_name(lookup.link) if lookup.link else ""
+    # A link that never was valid is not "gone"; one that expired, was used or withdrawn is.
+    status = 200 if lookup.problem == InviteProblem.INVALID else 410
+    context = {"problem": lookup.problem, "first_name": first_name}
+    return render(request, "people/family_invite_problem.html", context, status=status)
+
+
+# --- about you -------------------------------------------------------------------------------
+@login_required
+def about_you(request: HttpRequest) -> HttpResponse:
+    form = AboutYouForm(_posted(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_demographics_update(user=request.user, answers=form.cleaned_data)
+        messages.success(
+            request, "Thank you. Your answers are saved. You can change them at any time."
+        )
+        return redirect("people:about_you")
+    return render(request, "people/about_you.html", {"form": form})

@@ -1,0 +1,317 @@
+"""Family invitations: invite by email, accept once through a signed, expiring link."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from harmsportal.people import services
+from harmsportal.people.models import FamilyLink, Membership, Role, User
+from tests.factories import PASSWORD, make_person
+
+FAMILY = "/people/family/"
+NEW_PASSWORD = "kettle-orchard-lantern-93"
+EXPIRED = "This link has expired — ask Sam to send a new invitation"
+USED = "This link has already been used — sign in instead"
+NOT_VALID = "This link is not valid — check you copied the whole link"
+WITHDRAWN = "This invitation has been withdrawn — ask Sam"
+
+
+def invite(officer, email="jo@example.com", relationship="partner") -> FamilyLink:
+    return services.family_link_invite(actor=officer, email=email, relationship=relationship)
+
+
+def accept_path(link: FamilyLink) -> str:
+    return services.family_invite_path(link)
+
+
+def new_account(**overrides) -> dict:
+    return {
+        "full_name": "Jo Bloggs",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **overrides,
+    }
+
+
+def signed_in_user_id(client) -> int | None:
+    value = client.session.get("_auth_user_id")
+    return int(value) if value else None
+
+
+# --- the whole journey -----------------------------------------------------------------------
+def test_officer_invites_family_member_who_sets_up_an_account_in_the_officers_force(
+    client, officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(FAMILY, {"email": "Jo@Example.com", "relationship": "partner"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["jo@example.com"]
+    found = re.search(r"https?://\S+/people/family/accept/\S+/", mail.outbox[0].body)
+    assert found, mail.outbox[0].body
+    path = urlparse(found.group(0)).path
+
+    client.logout()
+    page = client.get(path)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Sam has invited you" in text
+    assert "Sam Officer" not in text
+    assert officer.email not in text
+
+    response = client.post(path, new_account())
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    family = User.objects.get(email="jo@example.com")
+    assert family.kind == User.Kind.FAMILY
+    assert family.full_name == "Jo Bloggs"
+    assert family.check_password(NEW_PASSWORD)
+    assert EmailAddress.objects.filter(user=family, email="jo@example.com", verified=True).exists()
+    assert Membership.objects.get(user=family).force == officer.home_force
+    assert Membership.objects.get(user=family).role == Role.REPORTER
+    link = FamilyLink.objects.get(member=officer)
+    assert (link.family_user, link.status) == (family, "Accepted")
+    assert signed_in_user_id(client) == family.pk
+
+
+def test_family_page_lists_invitations_with_their_status(client, officer, family_member):
+    invite(officer, email="pending@example.com")
+    withdrawn = invite(officer, email="withdrawn@example.com")
+    services.family_link_revoke(actor=officer, link=withdrawn)
+    expired = invite(officer, email="expired@example.com")
+    FamilyLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    client.force_login(officer)
+    page = client.get(FAMILY).content.decode()
+    for status in ("Invited", "Accepted", "Expired", "Withdrawn"):
+        assert f">{status}</strong>" in page
+    assert "pending@example.com" in page
+    assert family_member.email in page
+
+
+# --- links that cannot be used ---------------------------------------------------------------
+def test_expired_link_says_who_to_ask(client, officer):
+    link = invite(officer)
+    path = accept_path(link)
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        response = client.get(path)
+        assert response.status_code == 410
+        assert EXPIRED in response.content.decode()
+        response = client.post(path, new_account())
+        assert response.status_code == 410
+    assert not User.objects.filter(email="jo@example.com").exists()
+
+
+def test_link_past_its_expiry_date_is_expired_even_with_a_fresh_signature(client, officer):
+    link = invite(officer)
+    FamilyLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.get(accept_path(link))
+    assert response.status_code == 410
+    assert EXPIRED in response.content.decode()
+
+
+def test_tampered_link_is_not_valid(client, officer):
+    path = accept_path(invite(officer))
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    middle = len(token) // 2
+    changed = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
+    response = client.get(f"/people/family/accept/{changed}/")
+    assert response.status_code == 200
+    assert NOT_VALID in response.content.decode()
+    response = client.post(f"/people/family/accept/{changed}/", new_account())
+    assert NOT_VALID in response.content.decode()
+    assert not User.objects.filter(email="jo@example.com").exists()
+
+
+def test_link_for_a_different_nonce_is_not_valid(client, officer):
+    link = invite(officer)
+    path = accept_path(link)
+    FamilyLink.objects.filter(pk=link.pk).update(nonce="replaced")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert NOT_VALID in response.content.decode()
+
+
+def test_link_works_only_once(client, officer):
+    path = accept_path(invite(officer))
+    assert client.post(path, new_account()).status_code == 302
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 410
+    assert USED in response.content.decode()
+    response = client.post(path, new_account(full_name="Someone Else"))
+    assert response.status_code == 410
+    assert User.objects.filter(email="jo@example.com").count() == 1
+    assert signed_in_user_id(client) is None
+
+
+def test_withdrawn_invitation_cannot_be_accepted(client, officer):
+    link = invite(officer)
+    client.force_login(officer)
+    response = client.post(f"/people/family/{link.pk}/withdraw/")
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.status == "Withdrawn"
+    client.logout()
+    response = client.get(accept_path(link))
+    assert response.status_code == 410
+    assert WITHDRAWN in response.content.decode()
+
+
+def test_accepting_a_used_link_again_is_refused_by_the_service(officer):
+    link = invite(officer)
+    services.family_link_accept(link=link, full_name="Jo Bloggs", password=NEW_PASSWORD)
+    with pytest.raises(ValidationError) as refused:
+        services.family_link_accept(link=link, full_name="Jo Bloggs", password=NEW_PASSWORD)
+    assert refused.value.code == "used"
+
+
+# --- who may invite, and whom ----------------------------------------------------------------
+def test_family_accounts_have_no_family_page(client, family_member):
+    client.force_login(family_member)
+    assert client.get(FAMILY).status_code == 404
+    assert (
+        client.post(FAMILY, {"email": "x@example.com", "relationship": "partner"}).status_code
+        == 404
+    )
+    assert not FamilyLink.objects.filter(member=family_member).exists()
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_for_the_family_page(client, db):
+    response = client.get(FAMILY)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_member_cannot_withdraw_someone_elses_invitation(client, officer, staff_member):
+    link = invite(officer)
+    client.force_login(staff_member)
+    assert client.post(f"/people/family/{link.pk}/withdraw/").status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_invitation_errors_keep_what_was_entered(client, officer):
+    client.force_login(officer)
+    response = client.post(FAMILY, {"email": "jo@example.com"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select how they are related to you" in page
+    assert 'value="jo@example.com"' in page
+    assert not FamilyLink.objects.exists()
+
+
+def test_cannot_invite_your_own_email(client, officer):
+    client.force_login(officer)
+    response = client.post(FAMILY, {"email": officer.email.upper(), "relationship": "partner"})
+    assert response.status_code == 200
+    assert "not your own" in response.content.decode()
+    assert not FamilyLink.objects.exists()
+
+
+def test_cannot_invite_an_officer_or_staff_account(client, officer, staff_member):
+    client.force_login(officer)
+    response = client.post(FAMILY, {"email": staff_member.email, "relationship": "sibling"})
+    assert response.status_code == 200
+    assert "Family accounts are only for family members" in response.content.decode()
+    assert not FamilyLink.objects.exists()
+
+
+def test_only_one_pending_invitation_per_email(client, officer):
+    invite(officer)
+    client.force_login(officer)
+    response = client.post(FAMILY, {"email": "JO@example.com", "relationship": "partner"})
+    assert response.status_code == 200
+    assert "You have already invited this person" in response.content.decode()
+    assert FamilyLink.objects.filter(member=officer).count() == 1
+
+
+def test_a_new_invitation_can_follow_a_withdrawn_one(officer):
+    services.family_link_revoke(actor=officer, link=invite(officer))
+    invite(officer)
+    assert FamilyLink.objects.filter(member=officer, revoked_at=None).count() == 1
+
+
+# --- setting up the account ------------------------------------------------------------------
+def test_account_form_errors_keep_the_name_entered(client, officer):
+    path = accept_path(invite(officer))
+    response = client.post(path, new_account(password2="something-else-entirely"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The passwords do not match" in page
+    assert 'value="Jo Bloggs"' in page
+    assert not User.objects.filter(email="jo@example.com").exists()
+
+
+def test_account_password_must_pass_the_password_rules(client, officer):
+    path = accept_path(invite(officer))
+    response = client.post(path, new_account(password1="password", password2="password"))
+    assert response.status_code == 200
+    assert "This password is too common" in response.content.decode()
+    assert not User.objects.filter(email="jo@example.com").exists()
+
+
+def test_existing_family_account_is_asked_to_sign_in_then_accepts(client, officer):
+    family = make_person(kind=User.Kind.FAMILY, email="jo@example.com", full_name="Jo Bloggs")
+    path = accept_path(invite(officer))
+    page = client.get(path).content.decode()
+    assert "Sign in to accept the invitation" in page
+
+    client.force_login(family)
+    page = client.get(path).content.decode()
+    assert ">Accept</button>" in page
+    response = client.post(path)
+    assert response.status_code == 302
+    link = FamilyLink.objects.get(member=officer)
+    assert link.family_user == family
+    assert Membership.objects.filter(user=family, role=Role.REPORTER).count() == 1
+
+
+def test_existing_officer_account_cannot_accept_a_family_invitation(client, officer):
+    link = invite(officer, email="later@example.police.uk")
+    colleague = make_person(email="later@example.police.uk")
+    client.force_login(colleague)
+    path = accept_path(link)
+    page = client.get(path).content.decode()
+    assert "This invitation is for a family account" in page
+    client.post(path)
+    link.refresh_from_db()
+    assert link.accepted_at is None
+    assert link.family_user is None
+
+
+def test_someone_signed_in_as_another_account_is_asked_to_sign_out(client, officer, staff_member):
+    path = accept_path(invite(officer))
+    client.force_login(staff_member)
+    response = client.post(path, new_account())
+    assert "You are signed in to a different account" in response.content.decode()
+    assert not User.objects.filter(email="jo@example.com").exists()
+    assert signed_in_user_id(client) == staff_member.pk
+
+
+def test_linking_an_existing_family_account_keeps_its_password(client, officer):
+    family = make_person(kind=User.Kind.FAMILY, email="jo@example.com")
+    assert family.check_password(PASSWORD)
+    link = invite(officer)
+    services.family_link_accept(link=link, family_user=family)
+    link.refresh_from_db()
+    assert link.status == "Accepted"
+    assert family.check_password(PASSWORD)
+
+
+def test_empty_invitation_shows_what_is_missing(client, officer):
+    client.force_login(officer)
+    response = client.post(FAMILY, {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter your family member&#x27;s email address" in page
+    assert "There is a problem" in page
