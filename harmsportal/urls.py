@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("harmsportal.people.urls")),
     path("notifications/", include("harmsportal.notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("triage/", include("triage.urls")),
     path("admin/", admin.site.urls),
 ]

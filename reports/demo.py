@@ -1,0 +1,188 @@
+"""Demo reports for `manage.py seed_demo`: a few sent reports, made through the real services.
+
+Each report carries a `demo_key`, so seeding again finds it and creates nothing new. They go
+through `report_submit`, so each gets a real reference, an acknowledgement and — once triage
+is installed — a case in West Yorkshire's queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from harmsportal.people.models import FamilyLink, User
+from reports.models import (
+    ContactPreference,
+    HarmCategory,
+    OfflineImpact,
+    Platform,
+    Report,
+    Subject,
+)
+from reports.services import report_answers_save, report_submit
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    key: str
+    account: str
+    categories: tuple[str, ...]
+    platforms: tuple[str, ...]
+    days_ago: int | None  # None: no start date given, "it is still going on"
+    description: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+DEMO_REPORTS: tuple[DemoReport, ...] = (
+    DemoReport(
+        key="demo-officer-doxxing",
+        account="officer",
+        categories=("doxxing", "threats"),
+        platforms=("x", "facebook"),
+        days_ago=9,
+        description=(
+            "After a video of an arrest I made was shared, an account on X posted my name, "
+            "my collar number and the name of the street I live on. A local Facebook group "
+            "reshared it and several people commented that someone should 'pay me a visit'. "
+            "Two days later a car I did not recognise parked outside my house for an hour. "
+            "I have reported the posts to both platforms but they are still up."
+        ),
+        answers={
+            "is_ongoing": True,
+            "perpetrator_known": "no",
+            "offline_impacts": [OfflineImpact.HOME_VISITED],
+            "impact_level": 4,
+            "wants_support": "yes",
+            "line_manager_consent": True,
+            "contact_preference": ContactPreference.PHONE,
+            "phone": "07700 900 123",
+        },
+    ),
+    DemoReport(
+        key="demo-officer-impersonation",
+        account="officer",
+        categories=("impersonation",),
+        platforms=("instagram",),
+        days_ago=30,
+        description=(
+            "Someone has set up an Instagram account using my name and a photo of me in "
+            "uniform taken from a force news story. It follows people from my area and has "
+            "sent messages pretending to be me. Friends have asked me about it."
+        ),
+        answers={
+            "perpetrator_known": "not_sure",
+            "perpetrator_details": "It may be linked to a neighbourhood dispute I dealt with.",
+            "offline_impacts": [OfflineImpact.NONE],
+            "impact_level": 2,
+            "wants_support": "not_sure",
+            "contact_preference": ContactPreference.EMAIL,
+        },
+    ),
+    DemoReport(
+        key="demo-officer-child",
+        account="officer",
+        categories=("family-targeting",),
+        platforms=("facebook",),
+        days_ago=4,
+        description=(
+            "A parents' group for my son's school shared a post saying his dad is 'the copper "
+            "from the video'. It named his class. He has been asked about it at the school gate "
+            "and is worried about going in."
+        ),
+        answers={
+            "subject": Subject.CHILD,
+            "child_first_name": "Leo",
+            "child_age_band": "5_to_9",
+            "perpetrator_known": "yes",
+            "perpetrator_details": "The post was made by another parent at the school.",
+            "offline_impacts": [OfflineImpact.FAMILY_APPROACHED],
+            "impact_level": 3,
+            "wants_support": "yes",
+            "contact_preference": ContactPreference.EMAIL,
+        },
+    ),
+    DemoReport(
+        key="demo-family-harassment",
+        account="family",
+        categories=("harassment", "family-targeting"),
+        platforms=("whatsapp",),
+        days_ago=14,
+        description=(
+            "I keep getting WhatsApp messages from numbers I don't know asking which shifts "
+            "my partner is working and saying they know what car we drive. I have blocked "
+            "each number but new ones keep appearing."
+        ),
+        answers={
+            "is_ongoing": True,
+            "perpetrator_known": "no",
+            "offline_impacts": [OfflineImpact.PROPERTY_TARGETED],
+            "impact_level": 4,
+            "wants_support": "yes",
+            "contact_preference": ContactPreference.PORTAL,
+        },
+    ),
+    DemoReport(
+        key="demo-staff-pile-on",
+        account="staff",
+        categories=("pile-ons", "abuse"),
+        platforms=("tiktok",),
+        days_ago=6,
+        description=(
+            "A member of the public filmed me at the front counter while I explained that I "
+            "could not take their report there and then. The clip was posted on TikTok with my "
+            "face and name badge visible. It has thousands of views and many insulting comments."
+        ),
+        answers={
+            "perpetrator_known": "yes",
+            "perpetrator_details": "The person who filmed it gave their name at the counter.",
+            "offline_impacts": [OfflineImpact.APPROACHED],
+            "impact_level": 3,
+            "wants_support": "no",
+            "contact_preference": ContactPreference.EMAIL,
+        },
+    ),
+)
+
+
+def _base_answers(spec: DemoReport, reporter: User) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "subject": Subject.SELF,
+        "categories": HarmCategory.objects.filter(slug__in=spec.categories),
+        "platforms": Platform.objects.filter(slug__in=spec.platforms),
+        "started_on": (
+            timezone.localdate() - timedelta(days=spec.days_ago)
+            if spec.days_ago is not None
+            else None
+        ),
+        "related_to_role": True,
+        "description": spec.description,
+    }
+    if reporter.kind == User.Kind.FAMILY:
+        link = FamilyLink.objects.filter(family_user=reporter, accepted_at__isnull=False).first()
+        answers.update(family_link=link, force=link.force, shared_with_member=True)
+    else:
+        answers["line_manager_answered"] = True
+    return answers | spec.answers
+
+
+@transaction.atomic
+def seed(accounts: dict[str, User]) -> None:
+    """Create the demo reports that do not exist yet; skip those whose account is missing."""
+    for spec in DEMO_REPORTS:
+        reporter = accounts.get(spec.account)
+        if reporter is None or Report.objects.filter(demo_key=spec.key).exists():
+            continue
+        answers = _base_answers(spec, reporter)
+        if reporter.kind == User.Kind.FAMILY and answers.get("family_link") is None:
+            continue  # a family account with no accepted link has no force to report to
+        draft = Report.objects.create(
+            reporter=reporter,
+            force=answers.get("force") or reporter.home_force,
+            demo_key=spec.key,
+        )
+        report_answers_save(reporter=reporter, report=draft, answers=answers)
+        report_submit(reporter=reporter, report=draft)

@@ -1,0 +1,153 @@
+"""Every read of a report starts here, scoped to the person asking.
+
+`get_report_for_user` is the one access chokepoint for a report (and, through it, its
+evidence and messages): it returns 404 alike for a report that does not exist and for one the
+user may not see, so nobody can probe what exists. Triage, champions, leads and Professional
+Standards never read reports here; triage works from its own cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from harmsportal.audit.models import AccessLog
+from harmsportal.audit.services import object_label
+from harmsportal.people.models import FamilyLink, Force, Role, User
+from reports.models import Evidence, HarmCategory, Platform, Report, ReportStatus
+
+ROLE_REPORTER = "reporter"
+ROLE_LINKED_MEMBER = "linked member"
+
+
+def reports_visible_to(user: User) -> QuerySet[Report]:
+    """Reports `user` may read: their own, and family reports shared with them."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    own = Q(reporter=user)
+    # A family member's report reaches the officer they are linked to only when the family
+    # member chose to share it, never as a draft, and never once the link is withdrawn.
+    shared = (
+        Q(reporter__kind=User.Kind.FAMILY)
+        & Q(family_link__member=user)
+        & Q(family_link__family_user=F("reporter"))
+        & Q(family_link__revoked_at__isnull=True)
+        & Q(shared_with_member=True)
+        & ~Q(status=ReportStatus.DRAFT)
+    )
+    if user.professional_standards:
+        # The Professional Standards wall: their own reports, nobody else's, ever.
+        return Report.objects.filter(own)
+    return Report.objects.filter(own | shared)
+
+
+def get_report_for_user(user: User, pk: int, *, as_reporter: bool = False) -> Report:
+    """The report `pk` if `user` may see it; Http404 otherwise, whether missing or forbidden.
+
+    `as_reporter=True` narrows to the reporter's own reports: drafts, messages and withdrawal
+    are theirs alone, never the linked member's.
+    """
+    reports = reports_visible_to(user)
+    if as_reporter:
+        reports = reports.filter(reporter=user)
+    report = reports.select_related("force", "reporter", "family_link__member").filter(pk=pk)
+    found = report.first()
+    if found is None:
+        raise Http404("No such report")
+    return found
+
+
+def reader_role(user: User, report: Report) -> str:
+    """How `user` is reading `report`, as recorded in the access log."""
+    return ROLE_REPORTER if report.reporter_id == user.pk else ROLE_LINKED_MEMBER
+
+
+def get_evidence_for_user(user: User, report_pk: int, evidence_pk: int) -> tuple[Report, Evidence]:
+    """Evidence through its report's chokepoint; 404 for a link, or a file not on that report."""
+    report = get_report_for_user(user, report_pk)
+    evidence = report.evidence.exclude(kind=Evidence.Kind.LINK).filter(pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404("No such evidence")
+    return report, evidence
+
+
+def reports_of_reporter(user: User) -> QuerySet[Report]:
+    """The reporter's own reports for "My reports", drafts first, newest first."""
+    return (
+        reports_visible_to(user)
+        .filter(reporter=user)
+        .select_related("force")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def reports_shared_with(user: User) -> QuerySet[Report]:
+    """Family members' reports shared with `user`."""
+    return (
+        reports_visible_to(user)
+        .exclude(reporter=user)
+        .select_related("reporter", "force")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def family_links_for_subject(user: User) -> QuerySet[FamilyLink]:
+    """Accepted, live links to family members `user` (an officer or staff member) may report for."""
+    return (
+        FamilyLink.objects.filter(member=user, accepted_at__isnull=False, revoked_at__isnull=True)
+        .select_related("family_user")
+        .order_by("created_at")
+    )
+
+
+def family_links_of_family_account(user: User) -> QuerySet[FamilyLink]:
+    """Accepted, live links from a family account to the members whose role touches them."""
+    return (
+        FamilyLink.objects.filter(
+            family_user=user, accepted_at__isnull=False, revoked_at__isnull=True
+        )
+        .select_related("member", "force")
+        .order_by("created_at")
+    )
+
+
+def categories_for_new_reports() -> QuerySet[HarmCategory]:
+    return HarmCategory.objects.current()
+
+
+def platforms_for_new_reports() -> QuerySet[Platform]:
+    return Platform.objects.current()
+
+
+@dataclass(frozen=True)
+class SeenBy:
+    role: str
+    force: str
+    at: datetime
+    action: str
+
+
+def report_seen_by(report: Report) -> list[SeenBy]:
+    """Who has seen the report or its evidence: role, force and when — never who by name.
+
+    The reporter's own reads are left out: this answers "who else has seen it".
+    """
+    evidence_ids = [str(pk) for pk in report.evidence.values_list("pk", flat=True)]
+    logs = AccessLog.objects.filter(
+        Q(object_type=object_label(report), object_id=str(report.pk))
+        | Q(object_type=object_label(Evidence()), object_id__in=evidence_ids)
+    ).exclude(actor_id=report.reporter_id)
+    role_labels = dict(Role.choices) | {ROLE_LINKED_MEMBER: "The family member you shared it with"}
+    force_names = dict(Force.objects.values_list("slug", "name"))
+    return [
+        SeenBy(
+            role=role_labels.get(log.actor_role, log.actor_role.replace("_", " ").capitalize()),
+            force=force_names.get(log.force_slug, ""),
+            at=log.at,
+            action=log.get_action_display(),
+        )
+        for log in logs.order_by("-at", "-id")
+    ]

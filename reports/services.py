@@ -1,0 +1,389 @@
+"""Every write to a report: keyword-only, acting user first, atomic, audited where it reads."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from harmsportal.audit.services import access_record
+from harmsportal.notifications.services import notification_send
+from reports import journey
+from reports.intake import intake_submitted_report
+from reports.models import (
+    Evidence,
+    ReferenceCounter,
+    Report,
+    ReportMessage,
+    ReportStatus,
+    current_taxonomy_version,
+)
+from reports.selectors import family_links_of_family_account, reader_role
+
+if TYPE_CHECKING:
+    from harmsportal.people.models import Force, User
+
+logger = logging.getLogger(__name__)
+
+MAX_LINKS = 20
+MESSAGE_MAX_CHARS = 5000
+
+
+class ReportNotEditableError(ValidationError):
+    """The report is no longer a draft, so its answers are fixed."""
+
+
+class ReportIncompleteError(ValidationError):
+    """Some questions are unanswered, or the harm is not connected to the policing role."""
+
+    def __init__(self, message: str, *, steps: list[str]):
+        super().__init__(message)
+        self.steps = steps
+
+
+class NoForceError(ValidationError):
+    """The account is not linked to a force (or, for a family account, to a member)."""
+
+
+# ---------------------------------------------------------------------------
+# References
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reference_allocate(*, force: Force, year: int) -> str:
+    """The next reference for `force` in `year`, such as OH-WYP-2026-000123.
+
+    The force's counter row is locked (SELECT … FOR UPDATE) for the rest of the caller's
+    transaction, so two submissions at the same moment can never get the same number, and a
+    rolled-back submission gives its number back.
+    """
+    ReferenceCounter.objects.get_or_create(force=force, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(force=force, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"OH-{force.code}-{year}-{counter.last:06d}"
+
+
+# ---------------------------------------------------------------------------
+# The draft
+# ---------------------------------------------------------------------------
+
+
+def _reporting_force(reporter: User) -> Force:
+    if reporter.kind == "family":
+        # A family account reports under the force of the member whose role touches them.
+        link = family_links_of_family_account(reporter).first()
+        if link is not None:
+            return link.force
+        raise NoForceError(
+            "Your account is not linked to a family member who works in policing yet."
+        )
+    force = reporter.home_force
+    if force is None:
+        raise NoForceError("Your account is not linked to a police force yet.")
+    return force
+
+
+@transaction.atomic
+def report_start(*, reporter: User) -> Report:
+    """Create an empty draft for `reporter`. Raises NoForceError if they have no force."""
+    report = Report.objects.create(reporter=reporter, force=_reporting_force(reporter))
+    report.status_events.create(status=ReportStatus.DRAFT, note="You started this report.")
+    return report
+
+
+def _require_draft(report: Report) -> None:
+    if not report.is_draft:
+        raise ReportNotEditableError(
+            "This report has been sent, so its answers can no longer change."
+        )
+
+
+@transaction.atomic
+def report_answers_save(*, reporter: User, report: Report, answers: dict[str, Any]) -> Report:
+    """Save one step's answers onto the draft. Many-to-many answers are sets of rows."""
+    _require_draft(report)
+    many = {"categories", "platforms"}
+    for name, value in answers.items():
+        if name in many:
+            getattr(report, name).set(value)
+        else:
+            setattr(report, name, value)
+    report.updated_at = timezone.now()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_evidence_add(*, uploader: User, report: Report, data: bytes, filename: str) -> Evidence:
+    """Check, encrypt and keep one uploaded file against the draft.
+
+    Raises `reports.evidence.EvidenceRejected` (with a plain-English `.message`) for a file
+    the pipeline refuses, or when the report already holds the most files allowed.
+    """
+    from reports.evidence import (
+        check_count,
+        delete_stored,
+        inspect_upload,
+        make_viewing_copy,
+        store_encrypted,
+    )
+
+    _require_draft(report)
+    check_count(report.evidence.exclude(kind=Evidence.Kind.LINK).count())
+    accepted = inspect_upload(data, filename=filename)
+    stored: list[str] = []
+    try:
+        viewing_path, viewing_mime = "", ""
+        if accepted.kind == Evidence.Kind.IMAGE:
+            viewing_data, viewing_mime = make_viewing_copy(data)
+            viewing_path = store_encrypted(viewing_data)
+            stored.append(viewing_path)
+        stored_path = store_encrypted(data)
+        stored.append(stored_path)
+        evidence = Evidence.objects.create(
+            report=report,
+            kind=accepted.kind,
+            original_filename=_display_name(filename),
+            mime=accepted.mime,
+            size=accepted.size,
+            sha256=accepted.sha256,
+            stored_path=stored_path,
+            viewing_path=viewing_path,
+            viewing_mime=viewing_mime,
+            uploaded_by=uploader,
+        )
+    except BaseException:
+        for path in stored:
+            delete_stored(path)
+        raise
+    _touch(report)
+    return evidence
+
+
+def _display_name(filename: str) -> str:
+    # Only ever shown, never used as a path: keep the last segment, trimmed.
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return (name or "file")[:255]
+
+
+def _touch(report: Report) -> None:
+    report.updated_at = timezone.now()
+    report.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def report_link_add(*, uploader: User, report: Report, url: str) -> Evidence:
+    _require_draft(report)
+    if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
+        raise ValidationError(f"You can add up to {MAX_LINKS} links.")
+    evidence = Evidence.objects.create(
+        report=report, kind=Evidence.Kind.LINK, link_url=url, uploaded_by=uploader
+    )
+    _touch(report)
+    return evidence
+
+
+@transaction.atomic
+def report_evidence_remove(*, remover: User, report: Report, evidence: Evidence) -> None:
+    """Remove a file or link from the draft; the encrypted files go once the removal commits."""
+    from reports.evidence import delete_stored
+
+    _require_draft(report)
+    if evidence.report_id != report.pk:
+        raise ValidationError("That evidence is not part of this report.")
+    paths = [path for path in (evidence.stored_path, evidence.viewing_path) if path]
+    evidence.delete()
+    _touch(report)
+    for path in paths:
+        transaction.on_commit(lambda path=path: delete_stored(path))
+
+
+@transaction.atomic
+def report_draft_delete(*, reporter: User, report: Report) -> None:
+    """Delete an unsent draft and its evidence; sent reports are never deleted this way."""
+    from reports.evidence import delete_stored
+
+    _require_draft(report)
+    if reporter.pk != report.reporter_id:
+        raise ValidationError("Only the person who started a draft can delete it.")
+    paths = [
+        path
+        for pair in report.evidence.values_list("stored_path", "viewing_path")
+        for path in pair
+        if path
+    ]
+    report.delete()
+    for path in paths:
+        transaction.on_commit(lambda path=path: delete_stored(path))
+
+
+# ---------------------------------------------------------------------------
+# Submission
+# ---------------------------------------------------------------------------
+
+
+def _check_complete(report: Report) -> None:
+    missing = journey.missing_steps(report)
+    if missing:
+        raise ReportIncompleteError(
+            "There are questions you have not answered yet.", steps=[s.slug for s in missing]
+        )
+    if report.related_to_role is not True:
+        raise ReportIncompleteError(
+            "This service is for harm connected to the policing role, so this report cannot "
+            "be sent.",
+            steps=["role"],
+        )
+    if report.family_link_id and report.family_link.revoked_at is not None:
+        raise ReportIncompleteError("That family link has been withdrawn.", steps=["who"])
+
+
+@transaction.atomic
+def report_submit(*, reporter: User, report: Report) -> Report:
+    """Send the draft: reference, acknowledgement and the force's triage intake, all or nothing.
+
+    Sending an already-sent report changes nothing. Raises ReportIncompleteError (with `.steps`)
+    if questions are unanswered or the harm is not connected to the policing role.
+    """
+    report = Report.objects.select_for_update().select_related("force").get(pk=report.pk)
+    if report.reporter_id != reporter.pk:
+        raise ValidationError("Only the person who made a report can send it.")
+    if not report.is_draft:
+        return report
+    _check_complete(report)
+    year = timezone.localtime().year
+    report.submit(
+        reference=reference_allocate(force=report.force, year=year),
+        taxonomy_version=current_taxonomy_version(),
+    )
+    report.status_events.create(
+        status=ReportStatus.SUBMITTED, note="We received your report and sent it to triage."
+    )
+    notification_send(
+        user=reporter,
+        kind="acknowledgement",
+        title=f"We have received your report {report.reference}",
+        link_path=reverse("reports:detail", args=[report.pk]),
+    )
+    intake_submitted_report(report)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Reading (audited) and messages
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_access_record(
+    *, actor: User, report: Report, action: str, evidence: Evidence | None = None
+) -> None:
+    """Record that `actor` read the report (or downloaded `evidence`), in the caller's transaction."""
+    access_record(
+        actor=actor,
+        action=action,
+        obj=evidence if evidence is not None else report,
+        force=report.force,
+        role=reader_role(actor, report),
+    )
+
+
+@transaction.atomic
+def report_message_send(*, author: User, report: Report, body: str) -> ReportMessage:
+    """Add a message to the report's thread with the triage team.
+
+    From the reporter, it waits for triage. From triage, the reporter gets an in-portal
+    notification and an email that says only that there is an update.
+    """
+    body = body.strip()
+    if not body:
+        raise ValidationError("Enter a message.")
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise ValidationError(f"Your message must be {MESSAGE_MAX_CHARS:,} characters or fewer.")
+    if report.is_draft or report.status == ReportStatus.WITHDRAWN:
+        raise ValidationError("Messages can only be sent about a report that is open.")
+    from_reporter = author.pk == report.reporter_id
+    message = report.messages.create(author=author, from_reporter=from_reporter, body=body)
+    if not from_reporter:
+        notification_send(
+            user=report.reporter,
+            kind="update",
+            title=f"There is a new message about your report {report.reference}",
+            link_path=reverse("reports:detail", args=[report.pk]) + "#messages",
+        )
+    _touch(report)
+    return message
+
+
+@transaction.atomic
+def report_messages_mark_read(*, reader: User, report: Report) -> int:
+    """Mark the other side's messages read. Only the reporter marks triage's messages."""
+    if reader.pk != report.reporter_id:
+        return 0
+    return report.messages.filter(from_reporter=False, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# ---------------------------------------------------------------------------
+# Status changes: the reporter's withdrawal, and those triage makes
+# ---------------------------------------------------------------------------
+
+
+def _event(report: Report, changed: bool, note: str) -> None:
+    if changed:
+        report.status_events.create(status=report.status, note=note[:300])
+
+
+@transaction.atomic
+def report_withdraw(*, reporter: User, report: Report, reason: str = "") -> Report:
+    """The reporter withdraws their report. Withdrawing twice changes nothing."""
+    if reporter.pk != report.reporter_id:
+        raise ValidationError("Only the person who made a report can withdraw it.")
+    changed = report.withdraw(reason=reason.strip())
+    _event(report, changed, "You withdrew this report.")
+    return report
+
+
+@transaction.atomic
+def report_progress_start(*, actor: User, report: Report, note: str = "") -> Report:
+    changed = report.start_progress()
+    _event(report, changed, note or "Someone in your force's triage team is looking at it.")
+    return report
+
+
+@transaction.atomic
+def report_outcome_record(
+    *, actor: User, report: Report, category: str, explanation: str
+) -> Report:
+    """Give the reporter the outcome; they are told there is an update (never what it is)."""
+    changed = report.give_outcome(category=category, explanation=explanation.strip())
+    _event(report, changed, "We have told you the outcome.")
+    if changed:
+        notification_send(
+            user=report.reporter,
+            kind="update",
+            title=f"There is an outcome for your report {report.reference}",
+            link_path=reverse("reports:detail", args=[report.pk]) + "#outcome",
+        )
+    return report
+
+
+@transaction.atomic
+def report_close(*, actor: User, report: Report, note: str = "") -> Report:
+    changed = report.close()
+    _event(report, changed, note or "This report is closed.")
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, actor: User, report: Report, note: str = "") -> Report:
+    changed = report.reopen()
+    _event(report, changed, note or "This report has been reopened.")
+    return report

@@ -1,0 +1,1 @@
+"""Reporter pages: the journey (`journey`) and a reporter's own reports (`reporter`)."""

@@ -1,0 +1,227 @@
+"""The reporter journey: start, one question per page, evidence, check answers, submit.
+
+Every POST saves the draft, so the back link and "save and come back later" never lose an
+answer. The pages and their order come from the step registry in reports/journey.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from reports import journey
+from reports.forms import EvidenceForm
+from reports.models import Report, ReportStatus
+from reports.selectors import get_report_for_user, reports_of_reporter
+from reports.services import (
+    NoForceError,
+    ReportIncompleteError,
+    report_answers_save,
+    report_draft_delete,
+    report_evidence_add,
+    report_evidence_remove,
+    report_link_add,
+    report_start,
+    report_submit,
+)
+
+SAVE_AND_EXIT = "save_exit"
+
+
+def _draft_for(request: HttpRequest, pk: int) -> Report:
+    """The reporter's own draft; 404 for anyone else's report, draft or not."""
+    return get_report_for_user(request.user, pk, as_reporter=True)
+
+
+def _saved_for_later(request: HttpRequest) -> HttpResponse:
+    messages.success(request, "Your answers have been saved. You can come back to them here.")
+    return redirect("reports:list")
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    problem = ""
+    if request.method == "POST":
+        try:
+            report = report_start(reporter=request.user)
+        except NoForceError as error:
+            problem = error.message
+        else:
+            return redirect(journey.steps_for(report)[0].url(report))
+    drafts = reports_of_reporter(request.user).filter(status=ReportStatus.DRAFT)
+    return render(request, "reports/start.html", {"drafts": drafts, "problem": problem})
+
+
+@login_required
+def step(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if not report.is_draft:
+        return redirect("reports:detail", pk=report.pk)
+    current = journey.get_step(slug)
+    if current is None:
+        raise Http404("No such question")
+    if not current.applies(report):
+        return redirect(journey.resume_url(report))
+    change = request.GET.get("change") == "1"
+    if current.form_class is None:
+        return _evidence_step(request, report, current, change)
+    form = current.form_class(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        report_answers_save(reporter=request.user, report=report, answers=form.answers())
+        if request.POST.get("action") == SAVE_AND_EXIT:
+            return _saved_for_later(request)
+        if current.slug == "role" and report.related_to_role is False:
+            return redirect("reports:not_connected", pk=report.pk)
+        return redirect(journey.url_after(report, current, change=change))
+    context = {
+        "report": report,
+        "form": form,
+        "step": current,
+        "back_url": journey.url_before(report, current, change=change),
+    }
+    return render(request, "reports/step.html", context)
+
+
+def _evidence_step(
+    request: HttpRequest, report: Report, current: journey.Step, change: bool
+) -> HttpResponse:
+    from reports.evidence import EvidenceRejected
+
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        form.is_valid()  # each field is handled on its own: a bad link never loses a good file
+        upload = form.cleaned_data.get("file")
+        link = form.cleaned_data.get("link_url")
+        if action == "upload" and not upload and "file" not in form.errors:
+            form.add_error("file", "Select a file to upload")
+        if action == "add_link" and not link and "link_url" not in form.errors:
+            form.add_error("link_url", "Enter a link")
+        if upload:
+            try:
+                kept = report_evidence_add(
+                    uploader=request.user,
+                    report=report,
+                    data=_read_capped(upload),
+                    filename=upload.name,
+                )
+                messages.success(request, f"{kept.original_filename} has been added.")
+            except EvidenceRejected as rejected:
+                form.add_error("file", rejected.message)
+        if link:
+            try:
+                report_link_add(uploader=request.user, report=report, url=link)
+                messages.success(request, "Your link has been added.")
+            except ValidationError as error:
+                form.add_error("link_url", error.messages[0])
+        if not form.errors:
+            if action == SAVE_AND_EXIT:
+                return _saved_for_later(request)
+            if action == "continue":
+                return redirect(journey.url_after(report, current, change=change))
+            return redirect(request.get_full_path())
+    context = {
+        "report": report,
+        "form": form,
+        "step": current,
+        "evidence": report.evidence.all(),
+        "back_url": journey.url_before(report, current, change=change),
+    }
+    return render(request, "reports/evidence.html", context)
+
+
+def _read_capped(upload) -> bytes:
+    # Read one byte past the limit at most: the pipeline refuses anything that long, and a
+    # huge upload is never held in memory whole.
+    return upload.read(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES + 1)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if not report.is_draft:
+        return redirect("reports:detail", pk=report.pk)
+    evidence = report.evidence.filter(pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404("No such evidence")
+    report_evidence_remove(remover=request.user, report=report, evidence=evidence)
+    messages.success(request, f"{evidence} has been removed.")
+    return redirect(journey.get_step(journey.EVIDENCE).url(report))
+
+
+@login_required
+def not_connected(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if not report.is_draft:
+        return redirect("reports:detail", pk=report.pk)
+    role_step = journey.get_step("role")
+    return render(
+        request,
+        "reports/not_connected.html",
+        {"report": report, "change_url": role_step.url(report), "back_url": role_step.url(report)},
+    )
+
+
+def _check_context(report: Report, *, problems: list[str] | None = None) -> dict:
+    missing = journey.missing_steps(report)
+    missing_links = [{"url": step.url(report), "label": step.label} for step in missing]
+    first_problem_href = missing_links[0]["url"] if missing_links else "#not-connected"
+    return {
+        "report": report,
+        "rows": journey.answer_rows(report),
+        "missing": missing_links,
+        "not_connected": report.related_to_role is False,
+        "problems": [{"text": text, "href": first_problem_href} for text in problems or []],
+        "back_url": journey.steps_for(report)[-1].url(report),
+    }
+
+
+@login_required
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if not report.is_draft:
+        return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/check.html", _check_context(report))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    try:
+        report = report_submit(reporter=request.user, report=report)
+    except ReportIncompleteError as error:
+        context = _check_context(report, problems=error.messages)
+        return render(request, "reports/check.html", context)
+    return redirect("reports:done", pk=report.pk)
+
+
+@login_required
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if report.is_draft:
+        return redirect("reports:check", pk=report.pk)
+    return render(request, "reports/done.html", {"report": report})
+
+
+@login_required
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft_for(request, pk)
+    if not report.is_draft:
+        return redirect("reports:detail", pk=report.pk)
+    if request.method == "POST":
+        report_draft_delete(reporter=request.user, report=report)
+        messages.success(request, "Your draft report has been deleted.")
+        return redirect("reports:list")
+    return render(
+        request,
+        "reports/draft_delete.html",
+        {"report": report, "back_url": reverse("reports:list")},
+    )

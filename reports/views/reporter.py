@@ -1,0 +1,152 @@
+"""A reporter's own reports: the list, one report, messages, withdrawal and evidence files.
+
+Each read of a report or its evidence is recorded in the access log in the same
+transaction as the read, so nothing is ever shown without its record.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from harmsportal.audit.models import AccessLog
+from reports import journey
+from reports.forms import MessageForm, WithdrawForm
+from reports.models import Report
+from reports.selectors import (
+    get_evidence_for_user,
+    get_report_for_user,
+    report_seen_by,
+    reports_of_reporter,
+    reports_shared_with,
+)
+from reports.services import (
+    report_access_record,
+    report_message_send,
+    report_messages_mark_read,
+    report_withdraw,
+)
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    own = list(reports_of_reporter(request.user))
+    context = {
+        "drafts": [(r, journey.resume_url(r)) for r in own if r.is_draft],
+        "reports": [r for r in own if not r.is_draft],
+        "shared": reports_shared_with(request.user),
+    }
+    return render(request, "reports/list.html", context)
+
+
+def _render_detail(request: HttpRequest, report: Report, message_form: MessageForm) -> HttpResponse:
+    """The report page. Call inside the transaction that recorded the read."""
+    is_reporter = report.reporter_id == request.user.pk
+    context = {
+        "report": report,
+        "is_reporter": is_reporter,
+        "rows": journey.answer_rows(report),
+        "evidence": report.evidence.all(),
+        "timeline": report.status_events.all(),
+        "thread": report.messages.select_related("author"),
+        "seen_by": report_seen_by(report) if is_reporter else [],
+        "message_form": message_form,
+        "can_message": is_reporter and report.is_open,
+        "can_withdraw": is_reporter and report.is_open,
+    }
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        report = get_report_for_user(request.user, pk)
+        if report.is_draft:
+            return redirect(journey.resume_url(report))
+        report_access_record(actor=request.user, report=report, action=AccessLog.Action.READ)
+        report_messages_mark_read(reader=request.user, report=report)
+        return _render_detail(request, report, MessageForm())
+
+
+@login_required
+@require_POST
+def message_send(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        report = get_report_for_user(request.user, pk, as_reporter=True)
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                report_message_send(
+                    author=request.user, report=report, body=form.cleaned_data["body"]
+                )
+            except ValidationError as error:
+                form.add_error("body", error.messages[0])
+        if form.is_valid():
+            messages.success(request, "Your message has been sent.")
+            return redirect(reverse("reports:detail", args=[report.pk]) + "#messages")
+        # The page shows the report again with the message kept: that is a read, recorded.
+        report_access_record(actor=request.user, report=report, action=AccessLog.Action.READ)
+        return _render_detail(request, report, form)
+
+
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(request.user, pk, as_reporter=True)
+    if not report.is_open:
+        return redirect("reports:detail", pk=report.pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report_withdraw(reporter=request.user, report=report, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Your report {report.reference} has been withdrawn.")
+        return redirect("reports:detail", pk=report.pk)
+    back_url = reverse("reports:detail", args=[report.pk])
+    return render(
+        request, "reports/withdraw.html", {"report": report, "form": form, "back_url": back_url}
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    """The file, decrypted on the fly, as a download only — never shown inline."""
+    from reports.evidence import read_decrypted
+
+    viewing = request.GET.get("copy") == "viewing"
+    with transaction.atomic():
+        report, evidence = get_evidence_for_user(request.user, pk, evidence_pk)
+        if viewing and not evidence.has_viewing_copy:
+            raise Http404("No viewing copy")
+        path = evidence.viewing_path if viewing else evidence.stored_path
+        mime = (evidence.viewing_mime if viewing else evidence.mime) or "application/octet-stream"
+        data = read_decrypted(path)
+        report_access_record(
+            actor=request.user,
+            report=report,
+            action=AccessLog.Action.DOWNLOAD,
+            evidence=evidence,
+        )
+    response = HttpResponse(data, content_type=mime)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_download_name(evidence, viewing=viewing, mime=mime)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _download_name(evidence, *, viewing: bool, mime: str) -> str:
+    name = PurePath(evidence.original_filename or f"evidence-{evidence.pk}")
+    if not viewing:
+        return name.name
+    extension = mimetypes.guess_extension(mime) or name.suffix
+    return f"{name.stem}-viewing-copy{extension}"

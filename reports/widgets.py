@@ -1,0 +1,103 @@
+"""GOV.UK widgets the journey needs beyond the shared renderer's: hinted and exclusive
+checkboxes, the three-part date input and the character count (which works without
+JavaScript: the limit is stated in text and enforced on the server)."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class HintedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes with a hint under each option, and an optional exclusive "none" option.
+
+    `hints` maps an option's value (as a string) to its hint. The `exclusive` value is shown
+    after an "or" divider; with JavaScript, ticking it clears the others (GOV.UK behaviour).
+    """
+
+    template_name = "reports/widgets/hinted_checkboxes.html"
+    option_template_name = "reports/widgets/hinted_checkbox_option.html"
+
+    def __init__(self, attrs=None, choices=(), *, hints=None, exclusive: str = "") -> None:
+        super().__init__(attrs, choices)
+        self.hints: dict[str, str] = dict(hints or {})
+        self.exclusive = exclusive
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.hints = dict(self.hints)
+        return copy
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        hint = self.hints.get(str(value), "")
+        option["hint"] = hint
+        option["exclusive"] = bool(self.exclusive) and str(value) == self.exclusive
+        if hint and option["attrs"].get("id"):
+            option["hint_id"] = f"{option['attrs']['id']}-hint"
+            option["attrs"]["aria-describedby"] = option["hint_id"]
+        if option["exclusive"]:
+            option["attrs"]["data-behaviour"] = "exclusive"
+        return option
+
+
+class DateInput(forms.MultiWidget):
+    """GOV.UK date input: day, month and year boxes inside the field's fieldset."""
+
+    template_name = "reports/widgets/date_input.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None) -> None:
+        widgets = (
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        )
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if value:
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        subwidgets = context["widget"]["subwidgets"]
+        base_id = (attrs or {}).get("id") or self.attrs.get("id")
+        if base_id:
+            # The first box takes the field's own id, so the error summary's link lands on it.
+            subwidgets[0]["attrs"]["id"] = base_id
+        for subwidget, label in zip(subwidgets, ("Day", "Month", "Year"), strict=True):
+            subwidget["label"] = label
+            # The fieldset carries aria-describedby for the hint and error; not each box.
+            subwidget["attrs"].pop("aria-describedby", None)
+        return context
+
+    def id_for_label(self, id_):
+        return id_
+
+
+class CharacterCountTextarea(forms.Textarea):
+    """GOV.UK character count. Without JavaScript the limit is plain text under the box."""
+
+    template_name = "reports/widgets/character_count.html"
+
+    def __init__(self, *, maxlength: int, rows: int = 8, attrs=None) -> None:
+        super().__init__({"rows": rows, **(attrs or {})})
+        self.maxlength = maxlength
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        # GOV.UK asks for no maxlength attribute: it silently cuts off pasted text.
+        widget_attrs.pop("maxlength", None)
+        widget_attrs["class"] = " ".join(
+            part for part in (widget_attrs.get("class", ""), "govuk-js-character-count") if part
+        )
+        info_id = f"{widget_attrs['id']}-info" if widget_attrs.get("id") else ""
+        if info_id:
+            described = widget_attrs.get("aria-describedby", "")
+            widget_attrs["aria-describedby"] = f"{info_id} {described}".strip()
+        context["widget"]["maxlength"] = self.maxlength
+        context["widget"]["maxlength_text"] = f"{self.maxlength:,}"
+        context["widget"]["info_id"] = info_id
+        return context

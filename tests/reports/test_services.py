@@ -1,0 +1,278 @@
+"""Branching logic of the report services, state methods and the intake seam."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+from harmsportal.notifications.models import Notification
+from reports import intake
+from reports.intake import (
+    intake_handler_replaced,
+    intake_submitted_report,
+    register_intake_handler,
+    registered_intake_handler,
+)
+from reports.models import OutcomeCategory, ReportStatus
+from reports.services import (
+    NoForceError,
+    ReportIncompleteError,
+    ReportNotEditableError,
+    report_answers_save,
+    report_close,
+    report_message_send,
+    report_messages_mark_read,
+    report_outcome_record,
+    report_progress_start,
+    report_reopen,
+    report_start,
+    report_submit,
+    report_withdraw,
+)
+from tests.factories import UserFactory
+from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
+
+# ---------------------------------------------------------------------------
+# State methods: idempotent, and refusing illegal moves
+# ---------------------------------------------------------------------------
+
+
+def test_every_state_method_does_nothing_when_already_there(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    assert report.start_progress() is True
+    assert report.start_progress() is False
+    assert report.give_outcome(category="advice", explanation="Advice given.") is True
+    assert report.give_outcome(category="advice", explanation="Again.") is False
+    assert report.outcome_explanation == "Advice given."
+    assert report.close() is True
+    assert report.close() is False
+
+
+@pytest.mark.parametrize(
+    ("status", "move"),
+    [
+        (ReportStatus.DRAFT, "start_progress"),
+        (ReportStatus.DRAFT, "close"),
+        (ReportStatus.DRAFT, "withdraw"),
+        (ReportStatus.WITHDRAWN, "start_progress"),
+        (ReportStatus.WITHDRAWN, "close"),
+        (ReportStatus.WITHDRAWN, "reopen"),
+        (ReportStatus.CLOSED, "start_progress"),
+        (ReportStatus.CLOSED, "withdraw"),
+        (ReportStatus.SUBMITTED, "reopen"),
+    ],
+)
+def test_illegal_moves_are_refused_with_a_clear_reason(officer, status, move):
+    report = SubmittedReportFactory(reporter=officer, status=status)
+    with pytest.raises(ValidationError, match="cannot become"):
+        getattr(report, move)()
+    report.refresh_from_db()
+    assert report.status == status
+
+
+def test_an_unknown_outcome_category_is_refused(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    with pytest.raises(ValidationError, match="Unknown outcome"):
+        report.give_outcome(category="blame", explanation="")
+
+
+def test_a_closed_report_can_reopen(officer):
+    report = SubmittedReportFactory(reporter=officer, status=ReportStatus.CLOSED)
+    report_reopen(actor=officer, report=report)
+    assert report.status == ReportStatus.IN_PROGRESS
+    assert report.status_events.filter(status=ReportStatus.IN_PROGRESS).count() == 1
+
+
+# ---------------------------------------------------------------------------
+# Starting and saving a draft
+# ---------------------------------------------------------------------------
+
+
+def test_a_draft_is_made_under_the_reporters_force(officer):
+    report = report_start(reporter=officer)
+    assert report.status == ReportStatus.DRAFT
+    assert report.force.slug == "west-yorkshire"
+
+
+def test_a_family_account_reports_under_its_members_force(family_member, officer):
+    report = report_start(reporter=family_member)
+    assert report.force == officer.home_force
+
+
+def test_someone_with_no_force_cannot_start_a_report(db):
+    with pytest.raises(NoForceError):
+        report_start(reporter=UserFactory())
+
+
+def test_a_family_account_with_no_link_cannot_start_a_report(db):
+    with pytest.raises(NoForceError, match="family member"):
+        report_start(reporter=UserFactory(kind="family"))
+
+
+def test_the_start_page_explains_when_there_is_no_force(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/reports/new/")
+    assert response.status_code == 200
+    assert "not linked to a police force" in response.content.decode()
+
+
+def test_answers_cannot_change_once_sent(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    with pytest.raises(ReportNotEditableError):
+        report_answers_save(reporter=officer, report=report, answers={"description": "x"})
+
+
+# ---------------------------------------------------------------------------
+# Submitting
+# ---------------------------------------------------------------------------
+
+
+def test_only_the_reporter_can_send_their_draft(officer, staff_member):
+    with pytest.raises(ValidationError):
+        report_submit(reporter=staff_member, report=DraftReportFactory(reporter=officer))
+
+
+def test_an_incomplete_draft_names_the_steps_left(officer):
+    draft = DraftReportFactory(reporter=officer, description="", contact_preference="")
+    with pytest.raises(ReportIncompleteError) as refused:
+        report_submit(reporter=officer, report=draft)
+    assert refused.value.steps == ["description", "contact"]
+
+
+def test_a_failing_intake_rolls_the_whole_submission_back(officer):
+    draft = DraftReportFactory(reporter=officer)
+
+    def broken_intake(report):
+        raise RuntimeError("the queue is unavailable")
+
+    with intake_handler_replaced(broken_intake), pytest.raises(RuntimeError):
+        report_submit(reporter=officer, report=draft)
+    draft.refresh_from_db()
+    assert draft.status == ReportStatus.DRAFT
+    assert draft.reference == ""
+    assert not Notification.objects.exists()
+
+
+def test_submitting_with_no_intake_registered_only_logs(officer, caplog):
+    draft = DraftReportFactory(reporter=officer)
+    with intake_handler_replaced(None):
+        report = report_submit(reporter=officer, report=draft)
+    assert report.status == ReportStatus.SUBMITTED
+    assert "no triage intake registered" in caplog.text
+
+
+# ---------------------------------------------------------------------------
+# The intake seam
+# ---------------------------------------------------------------------------
+
+
+def test_registering_the_same_handler_twice_is_harmless():
+    def handler(report):
+        return None
+
+    with intake_handler_replaced(None):
+        register_intake_handler(handler)
+        register_intake_handler(handler)
+        assert registered_intake_handler() is handler
+
+
+def test_a_second_different_handler_is_refused():
+    with intake_handler_replaced(lambda report: None), pytest.raises(ImproperlyConfigured):
+        register_intake_handler(lambda report: None)
+
+
+def test_the_triage_app_registers_its_intake_at_startup():
+    # The triage app's ready() registers the handler; reports never imports triage.
+    assert intake._handler is not None
+    assert registered_intake_handler().__module__.startswith("triage")
+
+
+def test_intake_passes_the_report_to_the_handler(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    seen = []
+    with intake_handler_replaced(seen.append):
+        intake_submitted_report(report)
+    assert seen == [report]
+
+
+# ---------------------------------------------------------------------------
+# Messages, outcome and withdrawal
+# ---------------------------------------------------------------------------
+
+
+def test_a_message_from_triage_notifies_the_reporter_without_content(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    message = report_message_send(author=triager, report=report, body="Can you call us?")
+    assert message.from_reporter is False
+    notification = Notification.objects.get(user=officer)
+    assert notification.kind == "update"
+    assert "Can you call us" not in notification.title
+
+
+def test_a_message_from_the_reporter_is_marked_as_theirs(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    message = report_message_send(author=officer, report=report, body="Another post today.")
+    assert message.from_reporter is True
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("status", [ReportStatus.DRAFT, ReportStatus.WITHDRAWN])
+def test_messages_cannot_be_sent_about_a_draft_or_withdrawn_report(officer, status):
+    report = SubmittedReportFactory(reporter=officer, status=status)
+    with pytest.raises(ValidationError):
+        report_message_send(author=officer, report=report, body="Hello")
+
+
+def test_an_empty_message_is_refused(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    with pytest.raises(ValidationError, match="Enter a message"):
+        report_message_send(author=officer, report=report, body="   ")
+
+
+def test_only_the_reporter_marks_triage_messages_read(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    report_message_send(author=triager, report=report, body="Update for you.")
+    assert report_messages_mark_read(reader=triager, report=report) == 0
+    assert report_messages_mark_read(reader=officer, report=report) == 1
+    assert report_messages_mark_read(reader=officer, report=report) == 0
+
+
+def test_recording_an_outcome_tells_the_reporter_there_is_an_update(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    report_progress_start(actor=triager, report=report)
+    report_outcome_record(
+        actor=triager,
+        report=report,
+        category=OutcomeCategory.TAKEDOWN,
+        explanation="We asked the platform to remove the posts.",
+    )
+    assert report.status == ReportStatus.OUTCOME_GIVEN
+    assert report.outcome_at is not None
+    notification = Notification.objects.get(user=officer)
+    assert "remove the posts" not in notification.title
+    assert notification.link_path.endswith("#outcome")
+    statuses = list(report.status_events.values_list("status", flat=True))
+    assert statuses == [ReportStatus.IN_PROGRESS, ReportStatus.OUTCOME_GIVEN]
+
+
+def test_withdrawing_twice_records_one_event(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    report_withdraw(reporter=officer, report=report, reason="Sorted it out myself")
+    report_withdraw(reporter=officer, report=report, reason="again")
+    assert report.status == ReportStatus.WITHDRAWN
+    assert report.withdrawal_reason == "Sorted it out myself"
+    assert report.status_events.filter(status=ReportStatus.WITHDRAWN).count() == 1
+
+
+def test_only_the_reporter_can_withdraw(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    with pytest.raises(ValidationError):
+        report_withdraw(reporter=triager, report=report)
+
+
+def test_close_after_withdrawal_is_refused(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    report_withdraw(reporter=officer, report=report)
+    with pytest.raises(ValidationError):
+        report_close(actor=triager, report=report)
