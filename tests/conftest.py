@@ -51,6 +51,8 @@ def _reference_data(request):
 
 @pytest.fixture(autouse=True)
 def _isolated(settings):
+    # Speed only: PBKDF2's deliberate slowness would dominate a suite that creates many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run in-process unless a test starts a real worker (tests/notifications).
     celery_app.conf.task_always_eager = True
     cache.clear()
