@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
@@ -10,11 +12,35 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from harmsportal.audit.models import AccessLog
+from harmsportal.audit.services import access_record
+from harmsportal.people.models import Role
+
 
 class PortalAdminSite(admin.AdminSite):
     site_header = "Harms Portal administration"
     site_title = "Harms Portal administration"
     index_title = "Platform administration"
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page a platform admin opens or changes is written to the access log."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def audited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = inner(request, *args, **kwargs)
+            if self.has_permission(request):
+                access_record(
+                    actor=request.user,
+                    action=AccessLog.Action.LOGIN_AS_ADMIN,
+                    object_type="admin",
+                    object_id=request.path[:64],
+                    role=Role.PLATFORM_ADMIN,
+                    reason=f"{request.method} {request.get_full_path()}",
+                )
+            return response
+
+        return audited
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -22,7 +22,7 @@ class AccessLog(models.Model):
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
         ERASE = "erase", "Erased"
-        LOGIN_AS_ADMIN = "admin", "Used administration"
+        LOGIN_AS_ADMIN = "admin", "Used administration"  # every admin page opened or changed
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from harmsportal.people.models import Role
 
@@ -15,8 +15,8 @@ from harmsportal.people.models import Role
 def role_required(*roles: str) -> Callable:
     """Allow a signed-in user holding any of `roles` in some force; refuse everyone else.
 
-    Anonymous visitors are sent to sign in. Signed-in people without the role get the 403
-    page. The view itself must still scope every object to the user's forces through its
+    Anonymous visitors are sent to sign in. Professional Standards get 404 on every gated
+    route; other signed-in people without the role get the 403 page. The view itself must still scope every object to the user's forces through its
     app's selectors; this decorator only answers "may this person use this page at all".
     Professional Standards never hold case-reading roles (people.models), so they never pass
     a check for one.
@@ -31,6 +31,10 @@ def role_required(*roles: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if user.professional_standards:
+                # Care, not discipline: to Professional Standards every staff route is simply
+                # not there (404), exactly like a page that does not exist.
+                raise Http404
             if not user.has_role(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

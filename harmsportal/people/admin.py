@@ -15,8 +15,21 @@ from harmsportal.people.models import FamilyLink, Force, Membership, User
 from harmsportal.people.resources import ForceResource
 
 PROFESSIONAL_STANDARDS_HELP = (
-    "To flag someone who holds a triage, triage supervisor, wellbeing champion or platform "
-    "administrator role, first remove that role and save, then flag them."
+    "To flag someone who holds a role that reads reports, cases, referrals or figures (triage, "
+    "triage supervisor, wellbeing champion, force lead, oversight, national analyst or platform "
+    "administrator), first remove that role and save, then flag them."
+)
+# Voluntary answers about a person: never shown, filtered or searched against a name here.
+DEMOGRAPHIC_FIELDS = frozenset(
+    {
+        "age_band",
+        "sex",
+        "gender_same_as_sex",
+        "ethnicity",
+        "disability",
+        "sexual_orientation",
+        "religion",
+    }
 )
 
 
@@ -67,6 +80,13 @@ class UserAdmin(DjangoUserAdmin):
         # Roles are given once the person exists: add them on the change page.
         return self.inlines if obj is not None else ()
 
+    def lookup_allowed(self, lookup: str, value, request=None) -> bool:
+        # Django lets any own-field lookup through the URL (?sexual_orientation=…); refuse the
+        # demographic ones so the admin can never list people by their voluntary answers.
+        if lookup.split("__", 1)[0] in DEMOGRAPHIC_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -92,10 +112,39 @@ class FamilyLinkAdmin(admin.ModelAdmin):
     list_display = ("member", "email", "relationship", "force", "status", "created_at")
     list_filter = ("relationship", "force")
     search_fields = ("email", "member__email", "member__full_name")
-    raw_id_fields = ("member", "family_user")
-    readonly_fields = ("created_at", "accepted_at")
+    # Who is linked to whom decides who may see a shared report, so the admin can read a link
+    # but never re-point it; links are made and ended only by the people in them.
+    readonly_fields = (
+        "member",
+        "family_user",
+        "email",
+        "force",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     list_select_related = ("member", "force")
 
     @admin.display(description="Status")
     def status(self, obj: FamilyLink) -> str:
         return obj.status
+
+
+# allauth's own Authenticator admin shows each authenticator's data, which holds the TOTP
+# secret: anyone who read it could sign in as that person. PortalAdminConfig.ready() replaces
+# it (allauth's admin loads after this one) with this, which shows only what a platform admin
+# needs to help someone who has lost their device.
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -65,16 +65,27 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", "Platform administrator"
 
 
-# Roles that read reports, cases or referrals. Professional Standards may never hold them.
+# Roles that read reports, cases or referrals, or figures drawn from them (trends and exports:
+# "—" for Professional Standards in the access matrix). Professional Standards never hold them;
+# they may report harm and do their own training like anyone else.
 CASE_READING_ROLES = frozenset(
-    {Role.TRIAGE, Role.TRIAGE_SUPERVISOR, Role.CHAMPION, Role.PLATFORM_ADMIN}
+    {
+        Role.TRIAGE,
+        Role.TRIAGE_SUPERVISOR,
+        Role.CHAMPION,
+        Role.PLATFORM_ADMIN,
+        Role.FORCE_LEAD,
+        Role.OVERSIGHT,
+        Role.NATIONAL_ANALYST,
+    }
 )
 # Every role but reporter is a staff role: MFA and the 30-minute idle timeout apply.
 STAFF_ROLES = frozenset(set(Role) - {Role.REPORTER})
 
 PROFESSIONAL_STANDARDS_REFUSAL = (
     "This person is flagged as Professional Standards, so they cannot hold a role that reads "
-    "reports, cases or referrals. Reports are kept apart from any disciplinary process."
+    "reports, cases, referrals or figures drawn from them. Reports are kept apart from any "
+    "disciplinary process."
 )
 
 

@@ -12,7 +12,7 @@ TRIAGE_QUEUE = "/triage/"
     [
         ("officer", {403, 404}),
         ("family_member", {403, 404}),
-        ("psd_officer", {403, 404}),
+        ("psd_officer", {404}),
         ("champion", {403, 404}),
         ("force_lead", {403, 404}),
         ("analyst", {403, 404}),
@@ -37,3 +37,10 @@ def test_triager_sees_only_their_own_forces_team(client, triager, other_force_tr
     page = client.get(TRIAGE_QUEUE).content.decode()
     assert "West Yorkshire Police" in page
     assert "North Yorkshire Police" not in page
+
+
+def test_professional_standards_get_404_not_403_on_a_staff_route(client, psd_officer):
+    client.force_login(psd_officer)
+    response = client.get(TRIAGE_QUEUE)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 
 from harmsportal.people.forms import MembershipForm
-from harmsportal.people.models import PROFESSIONAL_STANDARDS_REFUSAL, Membership, Role, User
+from harmsportal.people.models import (
+    CASE_READING_ROLES,
+    PROFESSIONAL_STANDARDS_REFUSAL,
+    Membership,
+    Role,
+    User,
+)
 from tests.factories import force, make_person
 
-READING_ROLES = [Role.TRIAGE, Role.TRIAGE_SUPERVISOR, Role.CHAMPION]
+READING_ROLES = sorted(CASE_READING_ROLES)
 MEMBERSHIP_ADD = "/admin/people/membership/add/"
 
 
@@ -164,3 +171,48 @@ def test_admin_user_page_unflags_and_gives_triage_in_one_save(client, platform_a
     psd_officer.refresh_from_db()
     assert psd_officer.professional_standards is False
     assert Membership.objects.filter(user=psd_officer, role=Role.TRIAGE).exists()
+
+
+# --- the wall's coverage and the database's own guard ----------------------------------------
+def test_the_wall_covers_every_role_that_reads_reports_or_figures():
+    assert {
+        Role.TRIAGE,
+        Role.TRIAGE_SUPERVISOR,
+        Role.CHAMPION,
+        Role.PLATFORM_ADMIN,
+        Role.FORCE_LEAD,
+        Role.OVERSIGHT,
+        Role.NATIONAL_ANALYST,
+    } <= CASE_READING_ROLES
+    assert Role.REPORTER not in CASE_READING_ROLES
+
+
+def test_professional_standards_cannot_be_a_superuser(psd_officer):
+    psd_officer.is_superuser = True
+    with pytest.raises(ValidationError, match="flagged as Professional Standards"):
+        psd_officer.save()
+
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the database triggers exist on Postgres only; CI runs this on Postgres",
+)
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_postgres_refuses_a_bulk_created_reading_role_for_professional_standards(psd_officer):
+    with pytest.raises(IntegrityError, match="Professional Standards"), transaction.atomic():
+        Membership.objects.bulk_create(
+            [Membership(user=psd_officer, force=force(), role=Role.TRIAGE)]
+        )
+    assert not Membership.objects.filter(user=psd_officer, role=Role.TRIAGE).exists()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_postgres_refuses_flagging_a_triager_with_a_queryset_update(triager):
+    with pytest.raises(IntegrityError, match="Professional Standards"), transaction.atomic():
+        User.objects.filter(pk=triager.pk).update(professional_standards=True)
+    triager.refresh_from_db()
+    assert not triager.professional_standards

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -25,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True, help="Password for every demo account")
 
     def handle(self, *args, password: str, **options) -> None:
+        if not (settings.DEBUG or settings.HARMSPORTAL_DEMO):
+            # Demo accounts share one known password and include a platform admin: never on a
+            # real deployment.
+            raise CommandError(
+                "seed_demo only runs on a demo or development machine "
+                "(set HARMSPORTAL_DEMO=1 or DJANGO_DEBUG=1)."
+            )
         if len(password) < 10:
             raise CommandError("Use a demo password of at least 10 characters.")
         with transaction.atomic():
