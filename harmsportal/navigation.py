@@ -45,8 +45,6 @@ def nav_for(user) -> list[dict[str, str]]:
     for item in NAV_ITEMS:
         if item.url_name == "admin:index":
             allowed = user.is_platform_admin
-        elif item.url_name == "people:family":
-            allowed = user.kind in ("officer", "staff", "volunteer")
         else:
             allowed = item.roles is None or user.has_role(*item.roles)
         if not allowed:

@@ -253,7 +253,22 @@ def _when(report: Report) -> str:
     return "It is still going on" if report.is_ongoing else "Not answered"
 
 
-def _rows_for(report: Report, step: Step) -> list[tuple[str, list[str], bool]]:
+def evidence_count(report: Report) -> str:
+    """How much evidence the report holds, naming none of it: "2 files and 1 link", or ""."""
+    items = list(report.evidence.all())
+    links = sum(1 for item in items if item.is_link)
+    files = len(items) - links
+    parts = [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((files, "file"), (links, "link"))
+        if count
+    ]
+    return " and ".join(parts)
+
+
+def _rows_for(
+    report: Report, step: Step, *, name_evidence: bool = True
+) -> list[tuple[str, list[str], bool]]:
     """(question, answer lines, is long text) for one step."""
     you = "they" if report.subject in (Subject.FAMILY, Subject.CHILD) else "you"
     member = report.linked_member
@@ -308,7 +323,11 @@ def _rows_for(report: Report, step: Step) -> list[tuple[str, list[str], bool]]:
         EVIDENCE: [
             (
                 "Evidence",
-                [str(item) for item in report.evidence.all()] or ["None added"],
+                (
+                    [str(item) for item in report.evidence.all()] or ["None added"]
+                    if name_evidence
+                    else [evidence_count(report) or "None added"]
+                ),
                 False,
             )
         ],
@@ -316,8 +335,12 @@ def _rows_for(report: Report, step: Step) -> list[tuple[str, list[str], bool]]:
     return rows[step.slug]
 
 
-def answer_rows(report: Report) -> list[AnswerRow]:
-    """Every answer on the report, in journey order, each tied to the step that asks it."""
+def answer_rows(report: Report, *, name_evidence: bool = True) -> list[AnswerRow]:
+    """Every answer on the report, in journey order, each tied to the step that asks it.
+
+    `name_evidence=False` gives the evidence as a count only, for a reader who may not open
+    the files (the family member a report is shared with).
+    """
     return [
         AnswerRow(
             key=key,
@@ -327,5 +350,5 @@ def answer_rows(report: Report) -> list[AnswerRow]:
             long_text=long_text,
         )
         for step in steps_for(report)
-        for key, values, long_text in _rows_for(report, step)
+        for key, values, long_text in _rows_for(report, step, name_evidence=name_evidence)
     ]

@@ -29,11 +29,13 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
         return Report.objects.none()
     own = Q(reporter=user)
     # A family member's report reaches the officer they are linked to only when the family
-    # member chose to share it, never as a draft, and never once the link is withdrawn.
+    # member chose to share it, never as a draft, and only while the link is accepted and
+    # has not been ended by either of them.
     shared = (
         Q(reporter__kind=User.Kind.FAMILY)
         & Q(family_link__member=user)
         & Q(family_link__family_user=F("reporter"))
+        & Q(family_link__accepted_at__isnull=False)
         & Q(family_link__revoked_at__isnull=True)
         & Q(shared_with_member=True)
         & ~Q(status=ReportStatus.DRAFT)
@@ -66,8 +68,12 @@ def reader_role(user: User, report: Report) -> str:
 
 
 def get_evidence_for_user(user: User, report_pk: int, evidence_pk: int) -> tuple[Report, Evidence]:
-    """Evidence through its report's chokepoint; 404 for a link, or a file not on that report."""
-    report = get_report_for_user(user, report_pk)
+    """Evidence through its report's chokepoint; 404 for a link, or a file not on that report.
+
+    Files are the reporter's alone (triage opens them through its cases): a linked member a
+    report is shared with gets the same 404 as anyone else.
+    """
+    report = get_report_for_user(user, report_pk, as_reporter=True)
     evidence = report.evidence.exclude(kind=Evidence.Kind.LINK).filter(pk=evidence_pk).first()
     if evidence is None:
         raise Http404("No such evidence")
@@ -75,11 +81,17 @@ def get_evidence_for_user(user: User, report_pk: int, evidence_pk: int) -> tuple
 
 
 def reports_of_reporter(user: User) -> QuerySet[Report]:
-    """The reporter's own reports for "My reports", drafts first, newest first."""
+    """The reporter's own reports for "My reports", drafts first, newest first.
+
+    Joins and prefetches what the list shows (`subject_label`) and what finding a draft's
+    next question reads (`journey.resume_url`), so the page asks the same number of queries
+    however many reports there are.
+    """
     return (
         reports_visible_to(user)
         .filter(reporter=user)
-        .select_related("force")
+        .select_related("force", "reporter", "family_link__family_user", "family_link__member")
+        .prefetch_related("categories", "platforms")
         .order_by("-updated_at", "-id")
     )
 

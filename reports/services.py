@@ -15,6 +15,7 @@ from harmsportal.notifications.services import notification_send
 from reports import journey
 from reports.intake import intake_submitted_report
 from reports.models import (
+    ContactPreference,
     Evidence,
     ReferenceCounter,
     Report,
@@ -97,34 +98,56 @@ def report_start(*, reporter: User) -> Report:
     return report
 
 
+NOT_EDITABLE = "This report has been sent, so its answers can no longer change."
+
+
 def _require_draft(report: Report) -> None:
     if not report.is_draft:
-        raise ReportNotEditableError(
-            "This report has been sent, so its answers can no longer change."
-        )
+        raise ReportNotEditableError(NOT_EDITABLE)
+
+
+def _lock_draft(report: Report) -> None:
+    """Lock the report's row for the rest of the transaction; refuse it unless still a draft.
+
+    Asks the database, not `report`, which may have been read before the draft was sent.
+    """
+    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status != ReportStatus.DRAFT:
+        raise ReportNotEditableError(NOT_EDITABLE)
 
 
 @transaction.atomic
 def report_answers_save(*, reporter: User, report: Report, answers: dict[str, Any]) -> Report:
-    """Save one step's answers onto the draft. Many-to-many answers are sets of rows."""
-    _require_draft(report)
+    """Save one step's answers onto the draft. Many-to-many answers are sets of rows.
+
+    Only the fields this step answered are written, so a step saved from another tab (or an
+    older copy of the draft) never puts back answers given since.
+    """
+    _lock_draft(report)
     many = {"categories", "platforms"}
+    fields = ["updated_at"]
     for name, value in answers.items():
         if name in many:
             getattr(report, name).set(value)
         else:
             setattr(report, name, value)
+            fields.append(name)
     report.updated_at = timezone.now()
-    report.save()
+    report.save(update_fields=fields)
     return report
 
 
-@transaction.atomic
 def report_evidence_add(*, uploader: User, report: Report, data: bytes, filename: str) -> Evidence:
     """Check, encrypt and keep one uploaded file against the draft.
 
     Raises `reports.evidence.EvidenceRejected` (with a plain-English `.message`) for a file
-    the pipeline refuses, or when the report already holds the most files allowed.
+    the pipeline refuses, or when the report already holds the most files allowed, and
+    ReportNotEditableError once the report has been sent. The report's row is locked before
+    the files are counted, so two uploads at once cannot go past the limit together.
+
+    If anything fails after a file is stored, up to and including the commit, the stored
+    files are deleted again. Call it outside a transaction (as the journey does): a caller's
+    own transaction that rolls back later cannot take the files with it.
     """
     from reports.evidence import (
         check_count,
@@ -134,35 +157,36 @@ def report_evidence_add(*, uploader: User, report: Report, data: bytes, filename
         store_encrypted,
     )
 
-    _require_draft(report)
-    check_count(report.evidence.exclude(kind=Evidence.Kind.LINK).count())
-    accepted = inspect_upload(data, filename=filename)
     stored: list[str] = []
     try:
-        viewing_path, viewing_mime = "", ""
-        if accepted.kind == Evidence.Kind.IMAGE:
-            viewing_data, viewing_mime = make_viewing_copy(data)
-            viewing_path = store_encrypted(viewing_data)
-            stored.append(viewing_path)
-        stored_path = store_encrypted(data)
-        stored.append(stored_path)
-        evidence = Evidence.objects.create(
-            report=report,
-            kind=accepted.kind,
-            original_filename=_display_name(filename),
-            mime=accepted.mime,
-            size=accepted.size,
-            sha256=accepted.sha256,
-            stored_path=stored_path,
-            viewing_path=viewing_path,
-            viewing_mime=viewing_mime,
-            uploaded_by=uploader,
-        )
+        with transaction.atomic():
+            _lock_draft(report)
+            check_count(report.evidence.exclude(kind=Evidence.Kind.LINK).count())
+            accepted = inspect_upload(data, filename=filename)
+            viewing_path, viewing_mime = "", ""
+            if accepted.kind == Evidence.Kind.IMAGE:
+                viewing_data, viewing_mime = make_viewing_copy(data)
+                viewing_path = store_encrypted(viewing_data)
+                stored.append(viewing_path)
+            stored_path = store_encrypted(data)
+            stored.append(stored_path)
+            evidence = Evidence.objects.create(
+                report=report,
+                kind=accepted.kind,
+                original_filename=_display_name(filename),
+                mime=accepted.mime,
+                size=accepted.size,
+                sha256=accepted.sha256,
+                stored_path=stored_path,
+                viewing_path=viewing_path,
+                viewing_mime=viewing_mime,
+                uploaded_by=uploader,
+            )
+            _touch(report)
     except BaseException:
         for path in stored:
             delete_stored(path)
         raise
-    _touch(report)
     return evidence
 
 
@@ -270,9 +294,17 @@ def report_submit(*, reporter: User, report: Report) -> Report:
         kind="acknowledgement",
         title=f"We have received your report {report.reference}",
         link_path=reverse("reports:detail", args=[report.pk]),
+        email=_wants_email(report),
     )
     intake_submitted_report(report)
     return report
+
+
+def _wants_email(report: Report) -> bool:
+    # Everyone gets the in-portal notification; only those who chose email are emailed. A
+    # reporter who asked for phone calls, or for the portal only, may not want an email to
+    # reach an inbox someone else can read.
+    return report.contact_preference == ContactPreference.EMAIL
 
 
 # ---------------------------------------------------------------------------
@@ -316,6 +348,7 @@ def report_message_send(*, author: User, report: Report, body: str) -> ReportMes
             kind="update",
             title=f"There is a new message about your report {report.reference}",
             link_path=reverse("reports:detail", args=[report.pk]) + "#messages",
+            email=_wants_email(report),
         )
     _touch(report)
     return message
@@ -329,6 +362,27 @@ def report_messages_mark_read(*, reader: User, report: Report) -> int:
     return report.messages.filter(from_reporter=False, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# ---------------------------------------------------------------------------
+# Sharing a family account's report with the linked member
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_sharing_stop(*, reporter: User, report: Report) -> bool:
+    """Stop sharing the reporter's report with their linked member, whatever its status.
+
+    Returns True if it was shared until now; stopping again changes nothing. Raises
+    ValidationError for anyone but the reporter.
+    """
+    if reporter.pk != report.reporter_id:
+        raise ValidationError("Only the person who made a report can stop sharing it.")
+    changed = Report.objects.filter(pk=report.pk, shared_with_member=True).update(
+        shared_with_member=False, updated_at=timezone.now()
+    )
+    report.refresh_from_db(fields=["shared_with_member", "updated_at"])
+    return bool(changed)
 
 
 # ---------------------------------------------------------------------------
@@ -371,6 +425,7 @@ def report_outcome_record(
             kind="update",
             title=f"There is an outcome for your report {report.reference}",
             link_path=reverse("reports:detail", args=[report.pk]) + "#outcome",
+            email=_wants_email(report),
         )
     return report
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/", reporter.detail, name="detail"),
     path("<int:pk>/messages/", reporter.message_send, name="message_send"),
     path("<int:pk>/withdraw/", reporter.withdraw, name="withdraw"),
+    path("<int:pk>/stop-sharing/", reporter.stop_sharing, name="stop_sharing"),
     path(
         "<int:pk>/evidence/<int:evidence_pk>/",
         reporter.evidence_download,

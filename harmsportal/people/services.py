@@ -144,6 +144,30 @@ def family_link_revoke(*, actor: User, link: FamilyLink) -> FamilyLink:
 
 
 @transaction.atomic
+def family_link_end(*, actor: User, link: FamilyLink) -> FamilyLink:
+    """End an accepted link; either the member or the family account may. Ending twice
+    changes nothing.
+
+    From then on the member sees none of the reports the family account shared with them,
+    and the family account no longer reports under the member's force through this link.
+    Raises ValidationError for anyone else, or for an invitation not yet accepted (that is
+    withdrawn with `family_link_revoke`).
+    """
+    if actor.pk not in (link.member_id, link.family_user_id):
+        raise ValidationError("You can only end your own family links.")
+    link = FamilyLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at:
+        return link
+    if not link.accepted_at:
+        raise ValidationError(
+            "This invitation has not been accepted yet. Withdraw the invitation instead."
+        )
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    return link
+
+
+@transaction.atomic
 def family_link_accept(
     *,
     link: FamilyLink,
@@ -221,5 +245,11 @@ def _refuse_account(*, link: FamilyLink, family_user: User) -> None:
         )
     if family_user.pk == link.member_id:
         raise ValidationError("You cannot accept your own invitation.")
-    if FamilyLink.objects.filter(member_id=link.member_id, family_user=family_user).exists():
+    earlier = FamilyLink.objects.filter(member_id=link.member_id, family_user=family_user).first()
+    if earlier is not None and earlier.revoked_at:
+        raise ValidationError(
+            "Your account was linked to this person before and the link was ended, so it "
+            "cannot be linked again."
+        )
+    if earlier is not None:
         raise ValidationError("Your account is already linked to this person.")

@@ -1,4 +1,4 @@
-"""People pages: family invitations and their acceptance, and the voluntary "About you"."""
+"""People pages: family invitations, their acceptance and ending, and the voluntary "About you"."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from harmsportal.people import selectors, services
@@ -22,6 +23,7 @@ STATUS_TAGS = {
     "Accepted": "govuk-tag--green",
     "Expired": "govuk-tag--grey",
     "Withdrawn": "govuk-tag--red",
+    "Ended": "govuk-tag--grey",
 }
 
 
@@ -30,15 +32,41 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-# --- the member's family page ----------------------------------------------------------------
+# --- the family page: a member's invitations, or a family account's links --------------------
 def _require_member(request: HttpRequest) -> None:
-    # Family accounts have no family page of their own: to them it does not exist.
+    # Only members invite: to a family account, inviting and withdrawing do not exist.
     if not selectors.can_invite_family(request.user):
         raise Http404
 
 
+def _links_of_family_account(user: User) -> QuerySet[FamilyLink]:
+    """The accepted links a family account has not ended, oldest first."""
+    return (
+        FamilyLink.objects.filter(family_user=user, accepted_at__isnull=False, revoked_at=None)
+        .select_related("member", "force")
+        .order_by("accepted_at")
+    )
+
+
+def _get_accepted_link_for(user: User, pk: int) -> FamilyLink:
+    """An accepted link (ended or not) with `user` on either side; 404 for anything else."""
+    links = FamilyLink.objects.filter(
+        Q(member=user) | Q(family_user=user), accepted_at__isnull=False
+    ).select_related("member", "family_user")
+    return get_object_or_404(links, pk=pk)
+
+
+def _link_row(link: FamilyLink) -> dict:
+    # An accepted link that was later ended is "Ended", not a withdrawn invitation.
+    status = "Ended" if link.accepted_at and link.revoked_at else link.status
+    return {"link": link, "status": status, "tag": STATUS_TAGS[status]}
+
+
 @login_required
 def family(request: HttpRequest) -> HttpResponse:
+    if request.user.kind == User.Kind.FAMILY and request.method == "GET":
+        links = _links_of_family_account(request.user)
+        return render(request, "people/family_account.html", {"links": links})
     _require_member(request)
     form = FamilyInviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -49,10 +77,7 @@ def family(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"We have emailed an invitation to {link.email}.")
             return redirect("people:family")
-    links = [
-        {"link": link, "status": link.status, "tag": STATUS_TAGS[link.status]}
-        for link in selectors.family_links_for_member(request.user)
-    ]
+    links = [_link_row(link) for link in selectors.family_links_for_member(request.user)]
     context = {
         "form": form,
         "links": links,
@@ -73,6 +98,22 @@ def family_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"You have withdrawn the invitation to {link.email}.")
     return redirect("people:family")
+
+
+@login_required
+def family_link_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Either side of an accepted link ends it, after a page that says what that means."""
+    link = _get_accepted_link_for(request.user, pk)
+    if link.revoked_at:
+        return redirect("people:family")
+    is_member = link.member_id == request.user.pk
+    other = link.family_user if is_member else link.member
+    if request.method == "POST":
+        services.family_link_end(actor=request.user, link=link)
+        messages.success(request, f"You have ended your family link with {other.get_full_name()}.")
+        return redirect("people:family")
+    context = {"link": link, "is_member": is_member, "other": other}
+    return render(request, "people/family_link_end.html", context)
 
 
 # --- accepting an invitation -----------------------------------------------------------------

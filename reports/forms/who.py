@@ -4,6 +4,7 @@ whose work in policing it is connected to and whether they may see the report.""
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
 
 from reports.forms.base import YES_NO, StepForm, person_name, yes_no
 from reports.models import ChildAgeBand, Subject
@@ -158,10 +159,14 @@ class SharingForm(StepForm):
         self.fields[
             "shared_with_member"
         ].label = f"Do you want {name} to be able to see this report?"
-        self.fields["shared_with_member"].help_text = (
-            f"If you say yes, {name} can read this report and its messages in their own account. "
-            f"If you say no, they will not see it and will not be told you made it. Only the "
-            f"people who handle reports in {report.force.name} will see it."
+        # format_html escapes the name: it is typed by a person, and help text is markup.
+        self.fields["shared_with_member"].help_text = format_html(
+            "If you say yes, {} will be able to see this report and its messages, unless their "
+            "role means they cannot. They cannot open your evidence, and you can stop sharing "
+            "at any time. If you say no, they will not see it or be told you made it. Only the "
+            "people who handle reports in {} will see it.",
+            name,
+            report.force.name,
         )
 
     def initial_from(self, report):

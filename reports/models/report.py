@@ -155,7 +155,8 @@ class Report(models.Model):
 
     @property
     def asks_hate_characteristic(self) -> bool:
-        return self.categories.filter(asks_characteristic=True).exists()
+        # Through all(), so a list that prefetched the categories asks no more queries.
+        return any(category.asks_characteristic for category in self.categories.all())
 
     def get_offline_impacts_display(self) -> list[str]:
         labels = dict(OfflineImpact.choices)
@@ -181,20 +182,30 @@ class Report(models.Model):
 
     # --- state: idempotent, refusing illegal moves ------------------------------------------
     def _move(self, status: str, *, allowed_from: frozenset[str], **fields) -> bool:
-        """Move to `status`. False if already there; ValidationError if the move is illegal."""
+        """Move to `status`. False if already there; ValidationError if the move is illegal.
+
+        The database decides, not this (possibly stale) copy: one conditional UPDATE changes
+        the row only while it is still in a state the move is allowed from, so two people
+        acting at once (a reporter withdrawing while triage records an outcome) can never
+        overwrite each other. When nothing changed, the copy is refreshed from the row.
+        """
+        now = timezone.now()
+        changed = Report.objects.filter(pk=self.pk, status__in=allowed_from).update(
+            status=status, updated_at=now, **fields
+        )
+        if changed:
+            self.status = status
+            self.updated_at = now
+            for name, value in fields.items():
+                setattr(self, name, value)
+            return True
+        self.refresh_from_db()
         if self.status == status:
             return False
-        if self.status not in allowed_from:
-            raise ValidationError(
-                f"A report that is {self.get_status_display().lower()} cannot become "
-                f"{ReportStatus(status).label.lower()}."
-            )
-        self.status = status
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self.updated_at = timezone.now()
-        self.save(update_fields=["status", "updated_at", *fields])
-        return True
+        raise ValidationError(
+            f"A report that is {self.get_status_display().lower()} cannot become "
+            f"{ReportStatus(status).label.lower()}."
+        )
 
     def submit(self, *, reference: str, taxonomy_version: int) -> bool:
         return self._move(

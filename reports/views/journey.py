@@ -92,6 +92,7 @@ def _evidence_step(
     request: HttpRequest, report: Report, current: journey.Step, change: bool
 ) -> HttpResponse:
     from reports.evidence import EvidenceRejected
+    from reports.evidence.errors import too_big
 
     form = EvidenceForm(request.POST or None, request.FILES or None)
     action = request.POST.get("action", "")
@@ -99,7 +100,10 @@ def _evidence_step(
         form.is_valid()  # each field is handled on its own: a bad link never loses a good file
         upload = form.cleaned_data.get("file")
         link = form.cleaned_data.get("link_url")
-        if action == "upload" and not upload and "file" not in form.errors:
+        if getattr(request, "upload_too_large", False):
+            # harmsportal.uploads skipped it before it reached disk: say why it is missing.
+            form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
+        elif action == "upload" and not upload and "file" not in form.errors:
             form.add_error("file", "Select a file to upload")
         if action == "add_link" and not link and "link_url" not in form.errors:
             form.add_error("link_url", "Enter a link")

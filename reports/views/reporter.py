@@ -1,4 +1,4 @@
-"""A reporter's own reports: the list, one report, messages, withdrawal and evidence files.
+"""A reporter's own reports: the list, one report, messages, withdrawal, sharing and evidence.
 
 Each read of a report or its evidence is recorded in the access log in the same
 transaction as the read, so nothing is ever shown without its record.
@@ -34,6 +34,7 @@ from reports.services import (
     report_access_record,
     report_message_send,
     report_messages_mark_read,
+    report_sharing_stop,
     report_withdraw,
 )
 
@@ -52,19 +53,28 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def _render_detail(request: HttpRequest, report: Report, message_form: MessageForm) -> HttpResponse:
     """The report page. Call inside the transaction that recorded the read."""
     is_reporter = report.reporter_id == request.user.pk
+    member = report.linked_member
     context = {
         "report": report,
         "is_reporter": is_reporter,
-        "rows": journey.answer_rows(report),
-        "evidence": report.evidence.all(),
+        # Only the reporter may open the evidence; the member it is shared with sees how much.
+        "rows": journey.answer_rows(report, name_evidence=is_reporter),
+        "evidence": report.evidence.all() if is_reporter else [],
+        "evidence_count": "" if is_reporter else journey.evidence_count(report),
         "timeline": report.status_events.all(),
         "thread": report.messages.select_related("author"),
         "seen_by": report_seen_by(report) if is_reporter else [],
         "message_form": message_form,
         "can_message": is_reporter and report.is_open,
         "can_withdraw": is_reporter and report.is_open,
+        # The family account's choice about sharing, while the link to that member is live.
+        "sharing_member": member if is_reporter and _link_is_live(report) else None,
     }
     return render(request, "reports/detail.html", context)
+
+
+def _link_is_live(report: Report) -> bool:
+    return report.family_link_id is not None and report.family_link.revoked_at is None
 
 
 @login_required
@@ -113,6 +123,21 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "reports/withdraw.html", {"report": report, "form": form, "back_url": back_url}
     )
+
+
+@login_required
+@require_POST
+def stop_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family account stops sharing their report with the member it was shared with."""
+    report = get_report_for_user(request.user, pk, as_reporter=True)
+    member = report.linked_member
+    if report_sharing_stop(reporter=request.user, report=report) and member is not None:
+        messages.success(
+            request,
+            f"You have stopped sharing this report with {member.get_short_name()}. "
+            "They can no longer see it.",
+        )
+    return redirect("reports:detail", pk=report.pk)
 
 
 @login_required

@@ -176,14 +176,29 @@ def test_accepting_a_used_link_again_is_refused_by_the_service(officer):
 
 
 # --- who may invite, and whom ----------------------------------------------------------------
-def test_family_accounts_have_no_family_page(client, family_member):
+def test_family_accounts_see_who_they_are_linked_to_but_cannot_invite(client, family_member):
     client.force_login(family_member)
-    assert client.get(FAMILY).status_code == 404
+    response = client.get(FAMILY)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your family link" in page
+    assert "Sam Officer" in page
+    assert "partner or spouse" in page
+    assert "End this link" in page
+    assert "Invite a family member" not in page
     assert (
         client.post(FAMILY, {"email": "x@example.com", "relationship": "partner"}).status_code
         == 404
     )
     assert not FamilyLink.objects.filter(member=family_member).exists()
+
+
+def test_a_family_account_cannot_withdraw_an_invitation(client, officer, family_member):
+    link = invite(officer, email="other@example.com")
+    client.force_login(family_member)
+    assert client.post(f"/people/family/{link.pk}/withdraw/").status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_for_the_family_page(client, db):
@@ -315,3 +330,94 @@ def test_empty_invitation_shows_what_is_missing(client, officer):
     page = response.content.decode()
     assert "Enter your family member&#x27;s email address" in page
     assert "There is a problem" in page
+
+
+# --- ending an accepted link -----------------------------------------------------------------
+def end_path(link: FamilyLink) -> str:
+    return f"/people/family/{link.pk}/end/"
+
+
+def test_member_ends_an_accepted_link_from_the_family_page(client, officer, family_member):
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    client.force_login(officer)
+    page = client.get(FAMILY).content.decode()
+    assert f'href="{end_path(link)}"' in page
+    confirm = client.get(end_path(link)).content.decode()
+    assert "Are you sure you want to end your family link with Jo Family?" in confirm
+    assert "you will no longer see any report Jo has shared with you" in confirm
+    response = client.post(end_path(link), follow=True)
+    assert response.redirect_chain == [(FAMILY, 302)]
+    page = response.content.decode()
+    assert "You have ended your family link with Jo Family." in page
+    assert ">Ended</strong>" in page
+    assert f'href="{end_path(link)}"' not in page
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def test_family_account_ends_its_link_from_the_family_page(client, officer, family_member):
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    client.force_login(family_member)
+    confirm = client.get(end_path(link)).content.decode()
+    assert "Are you sure you want to end your family link with Sam Officer?" in confirm
+    assert "Sam will no longer see any report you have shared with them" in confirm
+    response = client.post(end_path(link), follow=True)
+    assert response.redirect_chain == [(FAMILY, 302)]
+    page = response.content.decode()
+    assert "You have ended your family link with Sam Officer." in page
+    assert "Your account is not linked to anyone who works in policing." in page
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def test_ending_a_link_twice_changes_nothing(client, officer, family_member):
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    ended = services.family_link_end(actor=officer, link=link)
+    again = services.family_link_end(actor=family_member, link=link)
+    assert again.revoked_at == ended.revoked_at
+    client.force_login(officer)
+    response = client.post(end_path(link))
+    assert response.status_code == 302
+    assert response["Location"] == FAMILY
+    link.refresh_from_db()
+    assert link.revoked_at == ended.revoked_at
+
+
+@pytest.mark.parametrize("who", ["staff_member", "triager", "platform_admin"])
+def test_nobody_else_can_end_a_link(client, persona, officer, family_member, who):
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    client.force_login(persona(who))
+    assert client.get(end_path(link)).status_code == 404
+    assert client.post(end_path(link)).status_code == 404
+    with pytest.raises(ValidationError):
+        services.family_link_end(actor=persona(who), link=link)
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_an_invitation_not_yet_accepted_is_withdrawn_not_ended(client, officer):
+    link = invite(officer)
+    client.force_login(officer)
+    assert client.get(end_path(link)).status_code == 404
+    assert client.post(end_path(link)).status_code == 404
+    with pytest.raises(ValidationError, match="Withdraw the invitation instead"):
+        services.family_link_end(actor=officer, link=link)
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_ending_needs_a_post(client, officer, family_member):
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    client.force_login(officer)
+    assert client.get(end_path(link)).status_code == 200
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_an_ended_link_cannot_be_made_again_and_says_so(officer, family_member):
+    services.family_link_end(
+        actor=officer, link=FamilyLink.objects.get(member=officer, family_user=family_member)
+    )
+    link = invite(officer, email=family_member.email)
+    with pytest.raises(ValidationError, match="the link was ended"):
+        services.family_link_accept(link=link, family_user=family_member)

@@ -1,4 +1,5 @@
-"""Who may read a report and its evidence: the reporter, and a linked member it was shared with.
+"""Who may read a report and its evidence: the reporter, and a linked member it was shared with
+(the report and its messages only: evidence files are the reporter's alone).
 
 Everyone else — Professional Standards, triage of this force or another, champions, leads,
 analysts — gets the same 404 as for a report that does not exist. Triage reads reports
@@ -10,14 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.audit.services import access_record
 from harmsportal.people.models import Role
+from harmsportal.people.services import family_link_end
 from reports.models import Report
 from reports.selectors import get_report_for_user, reports_visible_to
-from reports.services import report_evidence_add, report_submit
+from reports.services import report_evidence_add, report_sharing_stop, report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory, family_report
 
@@ -117,14 +120,36 @@ def test_linked_officer_gets_404_for_an_unshared_family_report(client, officer, 
 def test_linked_officer_can_read_a_family_report_shared_with_them(client, officer, family_member):
     report = _with_image(family_member, **_family_fields(family_member, shared=True))
     client.force_login(officer)
-    for url in _urls(report):
-        assert client.get(url).status_code == 200, url
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    response = client.get(f"/reports/{report.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
     assert f"Shared with you by {family_member.get_full_name()}" in page
     assert "Send message" not in page
     assert "Withdraw this report" not in page
     assert "Who has seen your report" not in page
     assert AccessLog.objects.filter(actor_id=officer.pk, actor_role="linked member").exists()
+
+
+def test_linked_officer_gets_404_for_the_evidence_of_a_shared_family_report(
+    client, officer, family_member
+):
+    report = _with_image(family_member, **_family_fields(family_member, shared=True))
+    client.force_login(officer)
+    original, viewing_copy = _urls(report)[1:]
+    assert client.get(original).status_code == 404
+    assert client.get(viewing_copy).status_code == 404
+    assert not AccessLog.objects.filter(actor_id=officer.pk, action="download").exists()
+
+
+def test_linked_officer_sees_how_much_evidence_there_is_but_no_file_names_or_links(
+    client, officer, family_member
+):
+    report = _with_image(family_member, **_family_fields(family_member, shared=True))
+    client.force_login(officer)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "Jo added 1 file as evidence." in page
+    assert "/evidence/" not in page
+    assert "a.jpg" not in page
 
 
 def test_a_shared_family_report_is_listed_for_the_linked_officer(client, officer, family_member):
@@ -151,11 +176,19 @@ def test_a_shared_family_draft_stays_private_to_its_reporter(officer, family_mem
     assert not reports_visible_to(officer).filter(pk=draft.pk).exists()
 
 
-def test_a_withdrawn_family_link_stops_sharing(officer, family_member):
-    from django.utils import timezone
-
+@pytest.mark.parametrize("ended_by", ["officer", "family_member"])
+def test_ending_the_family_link_stops_sharing(client, persona, officer, family_member, ended_by):
     report = family_report(family_member, shared=True)
-    family_member.linked_members.update(revoked_at=timezone.now())
+    family_link_end(actor=persona(ended_by), link=family_member.linked_members.get())
+    assert not reports_visible_to(officer).filter(pk=report.pk).exists()
+    client.force_login(officer)
+    assert client.get(f"/reports/{report.pk}/").status_code == 404
+    assert report.reference not in client.get("/reports/").content.decode()
+
+
+def test_a_link_that_is_not_accepted_shares_nothing(officer, family_member):
+    report = family_report(family_member, shared=True)
+    family_member.linked_members.update(accepted_at=None)
     assert not reports_visible_to(officer).filter(pk=report.pk).exists()
 
 
@@ -327,3 +360,58 @@ def test_uploaded_filenames_are_display_only(client, officer):
     evidence = draft.evidence.get()
     assert evidence.original_filename == "passwd.jpg"
     assert ".." not in evidence.stored_path
+
+
+# ---------------------------------------------------------------------------
+# A family account stops sharing its report
+# ---------------------------------------------------------------------------
+
+
+def test_family_reporter_stops_sharing_from_their_report_page(client, officer, family_member):
+    report = family_report(family_member, shared=True)
+    client.force_login(family_member)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "Stop sharing with Sam</button>" in page
+    response = client.post(f"/reports/{report.pk}/stop-sharing/", follow=True)
+    assert response.redirect_chain == [(f"/reports/{report.pk}/", 302)]
+    page = response.content.decode()
+    assert "You have stopped sharing this report with Sam." in page
+    assert "You have not shared this report with Sam Officer." in page
+    assert "Stop sharing" not in page
+    report.refresh_from_db()
+    assert report.shared_with_member is False
+    client.force_login(officer)
+    assert client.get(f"/reports/{report.pk}/").status_code == 404
+
+
+def test_stopping_sharing_twice_changes_nothing(family_member):
+    report = family_report(family_member, shared=True)
+    assert report_sharing_stop(reporter=family_member, report=report) is True
+    assert report_sharing_stop(reporter=family_member, report=report) is False
+    assert report.shared_with_member is False
+
+
+@pytest.mark.parametrize("who", ["officer", "triager"])
+def test_only_the_family_reporter_can_stop_sharing(client, persona, family_member, who):
+    report = family_report(family_member, shared=True)
+    client.force_login(persona(who))
+    assert client.post(f"/reports/{report.pk}/stop-sharing/").status_code == 404
+    with pytest.raises(ValidationError):
+        report_sharing_stop(reporter=persona(who), report=report)
+    report.refresh_from_db()
+    assert report.shared_with_member is True
+
+
+def test_stopping_sharing_needs_a_post(client, family_member):
+    report = family_report(family_member, shared=True)
+    client.force_login(family_member)
+    assert client.get(f"/reports/{report.pk}/stop-sharing/").status_code == 405
+    report.refresh_from_db()
+    assert report.shared_with_member is True
+
+
+def test_an_officers_own_report_has_no_sharing_section(client, officer):
+    report = SubmittedReportFactory(reporter=officer)
+    client.force_login(officer)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'id="sharing"' not in page

@@ -5,14 +5,17 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from reports.models import ReportMessage, ReportStatus
+from harmsportal.people.models import FamilyLink
+from reports.models import Report, ReportMessage, ReportStatus, Subject
 from reports.services import (
     report_message_send,
     report_outcome_record,
     report_progress_start,
 )
-from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
+from tests.reports.factories import DraftReportFactory, SubmittedReportFactory, family_report
 
 
 def _page(client, url: str) -> str:
@@ -161,3 +164,34 @@ def test_a_finished_report_cannot_be_withdrawn(client, officer, status):
     assert response["Location"] == f"/reports/{report.pk}/"
     report.refresh_from_db()
     assert report.status == status
+
+
+def _fill_my_reports(officer, family_member, count: int) -> None:
+    """`count` drafts and `count` sent reports of every kind, and as many shared with them."""
+    link = FamilyLink.objects.get(member=officer, family_user=family_member)
+    about = [
+        {"subject": Subject.SELF},
+        {"subject": Subject.FAMILY, "family_link": link},
+        {"subject": Subject.CHILD, "child_first_name": "Mia", "child_age_band": "5_to_9"},
+    ]
+    for n in range(count):
+        # A draft about hate, not yet described: its next question needs the categories.
+        DraftReportFactory(reporter=officer, description="", categories=["hate"], **about[n % 3])
+        SubmittedReportFactory(reporter=officer, **about[n % 3])
+        family_report(family_member, shared=True)
+
+
+def test_my_reports_asks_as_many_queries_for_twelve_reports_as_for_two(
+    client, officer, family_member, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    _fill_my_reports(officer, family_member, 2)
+    with CaptureQueriesContext(connection) as with_two:
+        _page(client, "/reports/")
+    _fill_my_reports(officer, family_member, 10)
+    with django_assert_max_num_queries(len(with_two)):
+        page = _page(client, "/reports/")
+    assert page.count("Draft — continue") == 12
+    assert page.count("Jo Family (partner or spouse)") == 4
+    assert page.count("Mia, a child aged 5 to 9") == 3
+    assert f"/reports/{Report.objects.filter(status='draft').first().pk}/step/hate/" in page

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harmsportal.notifications.models import Notification
 from reports import journey
+from reports.forms import SharingForm
 from reports.intake import intake_handler_replaced
 from reports.models import Evidence, Report, ReportStatus, Subject
 from tests.reports import hostile_files
@@ -472,6 +473,23 @@ def test_upload_without_choosing_a_file_says_so(client, officer):
     assert "Select a file to upload" in response.content.decode()
 
 
+def test_an_oversized_upload_is_refused_with_the_size_and_the_link_typed_is_kept(
+    client, officer, settings
+):
+    settings.HARMSPORTAL_EVIDENCE_MAX_BYTES = 200_000
+    client.force_login(officer)
+    report = DraftReportFactory(reporter=officer)
+    big = SimpleUploadedFile("photo.jpg", b"\xff\xd8" + b"0" * 400_000)
+    response = client.post(
+        _step_url(report, "evidence"),
+        {"file": big, "link_url": "https://example.com/post/9", "action": "upload"},
+    )
+    html = response.content.decode()
+    assert "The selected file must be smaller than" in html
+    assert not report.evidence.filter(kind=Evidence.Kind.IMAGE).exists()
+    assert "https://example.com/post/9" in html
+
+
 # ---------------------------------------------------------------------------
 # Related to the policing role
 # ---------------------------------------------------------------------------
@@ -585,3 +603,50 @@ def test_a_draft_can_be_deleted_by_its_reporter(client, officer):
     response = client.post(f"/reports/{report.pk}/delete/")
     assert response["Location"] == "/reports/"
     assert not Report.objects.filter(pk=report.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("preference", "says", "never_says"),
+    [
+        ("email", "and sent you an email. The email does not include", "we will not email you"),
+        ("phone", "You asked us to phone you, so we will not email you.", "sent you an email"),
+        ("portal", "so we will not email or phone you.", "The email does not include"),
+    ],
+)
+def test_the_sent_page_says_whether_an_email_was_sent(
+    client, officer, intake_calls, preference, says, never_says
+):
+    client.force_login(officer)
+    phone = "07700 900982" if preference == "phone" else ""
+    report = DraftReportFactory(reporter=officer, contact_preference=preference, phone=phone)
+    client.post(f"/reports/{report.pk}/submit/")
+    page = html.unescape(client.get(f"/reports/{report.pk}/done/").content.decode())
+    assert "We have put a confirmation in your Harms Portal inbox" in page
+    assert says in page
+    assert never_says not in page
+
+
+def test_the_sharing_question_says_what_the_family_member_will_and_will_not_see(
+    client, family_member, officer
+):
+    client.force_login(family_member)
+    report, _ = start_report(client)
+    client.post(_step_url(report, "whose-role"), step_answers("whose-role", report))
+    page = html.unescape(client.get(_step_url(report, "sharing")).content.decode())
+    assert "Do you want Sam Officer to be able to see this report?" in page
+    assert (
+        "If you say yes, Sam Officer will be able to see this report and its messages, unless "
+        "their role means they cannot. They cannot open your evidence"
+    ) in page
+    assert "can read this report" not in page
+
+
+def test_a_name_in_the_sharing_question_is_never_markup(family_member, officer):
+    officer.full_name = '<img src=x onerror="alert(1)"> Officer'
+    officer.save(update_fields=["full_name"])
+    report = DraftReportFactory(
+        reporter=family_member, family_link=family_member.linked_members.get()
+    )
+    hint = str(SharingForm(report=report).fields["shared_with_member"].help_text)
+    assert "<img" not in hint
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Officer will be able to see" in hint

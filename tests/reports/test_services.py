@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from harmsportal.notifications.models import Notification
@@ -13,7 +14,7 @@ from reports.intake import (
     register_intake_handler,
     registered_intake_handler,
 )
-from reports.models import OutcomeCategory, ReportStatus
+from reports.models import ContactPreference, OutcomeCategory, Report, ReportStatus
 from reports.services import (
     NoForceError,
     ReportIncompleteError,
@@ -276,3 +277,151 @@ def test_close_after_withdrawal_is_refused(officer, triager):
     report_withdraw(reporter=officer, report=report)
     with pytest.raises(ValidationError):
         report_close(actor=triager, report=report)
+
+
+def test_close_after_withdrawal_on_a_copy_read_before_it_is_refused(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    stale = Report.objects.get(pk=report.pk)
+    report_withdraw(reporter=officer, report=report)
+    with pytest.raises(ValidationError, match="withdrawn cannot become closed"):
+        report_close(actor=triager, report=stale)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.WITHDRAWN
+
+
+# ---------------------------------------------------------------------------
+# Two people acting at once: the database decides, never a stale copy
+# ---------------------------------------------------------------------------
+
+
+def test_an_outcome_recorded_on_a_stale_copy_cannot_overwrite_a_withdrawal(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    report_progress_start(actor=triager, report=report)
+    stale = Report.objects.get(pk=report.pk)  # triage read it before the reporter withdrew
+    report_withdraw(reporter=officer, report=report, reason="Sorted now")
+    with pytest.raises(ValidationError, match="withdrawn cannot become outcome given"):
+        report_outcome_record(
+            actor=triager,
+            report=stale,
+            category=OutcomeCategory.ADVICE,
+            explanation="Here is some advice.",
+        )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.WITHDRAWN
+    assert report.withdrawal_reason == "Sorted now"
+    assert (report.outcome_category, report.outcome_explanation, report.outcome_at) == (
+        "",
+        "",
+        None,
+    )
+    assert stale.status == ReportStatus.WITHDRAWN  # the copy now shows what really happened
+    assert not Notification.objects.filter(title__contains="outcome").exists()
+    assert report.status_events.filter(status=ReportStatus.OUTCOME_GIVEN).count() == 0
+
+
+def test_withdrawing_on_a_stale_copy_after_the_outcome_keeps_the_outcome(officer, triager):
+    report = SubmittedReportFactory(reporter=officer)
+    stale = Report.objects.get(pk=report.pk)
+    report_outcome_record(
+        actor=triager, report=report, category=OutcomeCategory.ADVICE, explanation="Advice."
+    )
+    report_withdraw(reporter=officer, report=stale)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.WITHDRAWN
+    assert report.outcome_explanation == "Advice."
+
+
+def test_a_move_already_made_through_another_copy_changes_nothing(officer):
+    report = SubmittedReportFactory(reporter=officer)
+    stale = Report.objects.get(pk=report.pk)
+    report_withdraw(reporter=officer, report=report, reason="First")
+    report_withdraw(reporter=officer, report=stale, reason="Second")
+    report.refresh_from_db()
+    assert report.withdrawal_reason == "First"
+    assert report.status_events.filter(status=ReportStatus.WITHDRAWN).count() == 1
+
+
+# ---------------------------------------------------------------------------
+# Emails only for those who asked to be emailed; the portal notification always
+# ---------------------------------------------------------------------------
+
+
+def _acknowledge(report, triager):
+    return report_submit(reporter=report.reporter, report=report)
+
+
+def _message(report, triager):
+    report_message_send(author=triager, report=report, body="Can we talk?")
+
+
+def _outcome(report, triager):
+    report_outcome_record(
+        actor=triager, report=report, category=OutcomeCategory.ADVICE, explanation="Advice."
+    )
+
+
+EVENTS = {
+    "acknowledgement": (_acknowledge, ReportStatus.DRAFT),
+    "new message": (_message, ReportStatus.IN_PROGRESS),
+    "outcome": (_outcome, ReportStatus.IN_PROGRESS),
+}
+
+
+@pytest.mark.parametrize("event", list(EVENTS))
+@pytest.mark.parametrize(
+    ("preference", "emailed"),
+    [
+        (ContactPreference.EMAIL, True),
+        (ContactPreference.PHONE, False),
+        (ContactPreference.PORTAL, False),
+    ],
+)
+def test_only_reporters_who_chose_email_are_emailed(
+    officer, triager, django_capture_on_commit_callbacks, event, preference, emailed
+):
+    act, status = EVENTS[event]
+    report = SubmittedReportFactory(
+        reporter=officer,
+        status=status,
+        reference="" if status == ReportStatus.DRAFT else "OH-WYP-2026-000777",
+        contact_preference=preference,
+        phone="07700 900982" if preference == ContactPreference.PHONE else "",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        act(report, triager)
+    notification = Notification.objects.get(user=officer)
+    assert notification.link_path.startswith(f"/reports/{report.pk}/")
+    if emailed:
+        assert notification.email_status == Notification.EmailStatus.SENT
+        assert [message.to for message in mail.outbox] == [[officer.email]]
+    else:
+        assert notification.email_status == Notification.EmailStatus.NOT_REQUIRED
+        assert mail.outbox == []
+
+
+# ---------------------------------------------------------------------------
+# Saving a draft from two tabs
+# ---------------------------------------------------------------------------
+
+
+def test_saving_one_step_keeps_answers_saved_through_another_copy(officer):
+    draft = report_start(reporter=officer)
+    first_tab = Report.objects.get(pk=draft.pk)
+    second_tab = Report.objects.get(pk=draft.pk)
+    report_answers_save(
+        reporter=officer, report=first_tab, answers={"description": "Posts about my home."}
+    )
+    report_answers_save(reporter=officer, report=second_tab, answers={"impact_level": 4})
+    draft.refresh_from_db()
+    assert draft.description == "Posts about my home."
+    assert draft.impact_level == 4
+
+
+def test_answers_saved_on_a_copy_read_before_sending_are_refused(officer):
+    draft = DraftReportFactory(reporter=officer)
+    stale = Report.objects.get(pk=draft.pk)
+    report_submit(reporter=officer, report=draft)
+    with pytest.raises(ReportNotEditableError):
+        report_answers_save(reporter=officer, report=stale, answers={"description": "Changed"})
+    draft.refresh_from_db()
+    assert draft.description != "Changed"
