@@ -32,6 +32,9 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: on the embedded SQLite default, or on DATABASE_URL/REDIS_URL when set.
+# Browser tests (tests/e2e) run in the same pytest run. The checks before it load settings
+# outside pytest, so they get the same throwaway key the suite uses (tests/testenv.py).
+test: export DJANGO_SECRET_KEY ?= tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz
 test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
