@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "harmsportal.notifications.tasks.notifications_relay_task",
         "schedule": 60.0,
     },
+    # Flags SLA breaches and escalates each one to supervisors once (triage/tasks.py).
+    "triage-flag-breaches": {
+        "task": "triage.tasks.triage_flag_breaches_task",
+        "schedule": 300.0,
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Demo cases for `manage.py seed_demo`: West Yorkshire's queue in every state, some breaching.
+
+reports.demo has already sent its reports, and the intake has put each in the queue as a new
+case. Here each case is moved back in time (its queue time and clocks: the report keeps its
+real sending time, as reports offers no way to change that) and worked through the real
+services as far as its story goes. Seeding again changes nothing: a case is only backdated
+while its queue time still equals the report's, and only worked while it is still new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+
+from harmsportal.people.models import User
+from reports.models import Report
+from triage import services, sla
+from triage.models import Case, CaseAction, CaseStatus
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    report_key: str
+    hours_ago: int
+    state: str  # new, claimed, assessed, action_under_way, outcome_given
+    risk: str = ""
+    recording: str = "non_crime_incident"
+    actions: tuple[tuple[str, str], ...] = ()
+    message: str = ""
+    note: str = ""
+    outcome: tuple[str, str] | None = None
+
+
+DEMO_CASES: tuple[DemoCase, ...] = (
+    DemoCase(
+        # Nobody has picked it up for two days: its first response is overdue.
+        report_key="demo-officer-child",
+        hours_ago=50,
+        state="new",
+    ),
+    DemoCase(
+        # Just arrived.
+        report_key="demo-staff-pile-on",
+        hours_ago=5,
+        state="new",
+    ),
+    DemoCase(
+        report_key="demo-officer-doxxing",
+        hours_ago=72,
+        state="action_under_way",
+        risk="high",
+        recording="crime",
+        actions=(
+            ("safeguarding_advice", "Advised on home security and a marker on the address."),
+            ("takedown_requested", "Asked X and Facebook to remove the posts with the street."),
+        ),
+        message=(
+            "Thank you for telling us. We have asked both platforms to take the posts down and "
+            "put a marker on your address. We will update you within a fortnight."
+        ),
+        note="Neighbourhood team asked to pass the address at the start of each late shift.",
+    ),
+    DemoCase(
+        # Assessed but nobody has written to the family member in 16 days: two clocks breached.
+        report_key="demo-family-harassment",
+        hours_ago=16 * 24,
+        state="assessed",
+        risk="medium",
+        note="Numbers checked: all pay-as-you-go, no subscriber details.",
+    ),
+    DemoCase(
+        report_key="demo-officer-impersonation",
+        hours_ago=20 * 24,
+        state="outcome_given",
+        risk="low",
+        recording="no_recording",
+        actions=(("takedown_requested", "Reported the account to Instagram as impersonation."),),
+        outcome=(
+            "takedown",
+            "We reported the fake account to Instagram as impersonation and it has now been "
+            "removed. If another one appears, send us the link through Harms Portal and we will "
+            "ask for it to come down again.",
+        ),
+    ),
+)
+
+
+def _backdate(case: Case, hours: int) -> Case:
+    """Move a just-opened case's queue time and clocks back by `hours` (demo data only)."""
+    if case.submitted_at != case.report.submitted_at:
+        return case  # already moved on an earlier run
+    received = case.submitted_at - timedelta(hours=hours)
+    Case.objects.filter(pk=case.pk).update(
+        submitted_at=received,
+        created_at=received,
+        first_response_due=sla.first_response_due(
+            received, case.risk, subdivision=case.force.holiday_subdivision
+        ),
+        next_update_due=sla.next_update_due(received),
+        outcome_due=sla.outcome_due(received),
+    )
+    return Case.objects.select_related("report", "force").get(pk=case.pk)
+
+
+def _work(case: Case, spec: DemoCase, triager: User) -> None:
+    if spec.state == CaseStatus.NEW:
+        return
+    services.case_claim(actor=triager, case=case)
+    if spec.state == CaseStatus.CLAIMED:
+        return
+    services.case_assess(
+        actor=triager,
+        case=case,
+        risk=spec.risk,
+        categories=case.report.categories.all(),
+        recording_decision=spec.recording,
+    )
+    if spec.note:
+        services.case_note_add(actor=triager, case=case, body=spec.note)
+    for kind, note in spec.actions:
+        services.case_action_record(actor=triager, case=case, kind=CaseAction.Kind(kind), note=note)
+    if spec.message:
+        services.case_message_send(actor=triager, case=case, body=spec.message)
+    if spec.outcome is not None:
+        category, explanation = spec.outcome
+        services.case_outcome_give(
+            actor=triager, case=case, category=category, explanation=explanation
+        )
+
+
+@transaction.atomic
+def seed(accounts: dict[str, User]) -> None:
+    """Work the demo reports' cases into their states; flag and escalate the breaches."""
+    triager = accounts.get("triage")
+    if triager is None:
+        return
+    for spec in DEMO_CASES:
+        report = Report.objects.filter(demo_key=spec.report_key).first()
+        if report is None:
+            continue
+        case = services.case_open_from_report(report)
+        if case.status != CaseStatus.NEW or case.assignee_id is not None:
+            continue  # worked on an earlier run (or by someone trying the demo)
+        case = _backdate(
+            Case.objects.select_related("report", "force").get(pk=case.pk), spec.hours_ago
+        )
+        _work(case, spec, triager)
+    services.cases_flag_breaches()

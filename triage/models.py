@@ -1,0 +1,492 @@
+"""Cases: a submitted report as its force's triage team works it, with its service clocks.
+
+Every state change is a method on `Case` that does nothing (returns False) when the case is
+already there and raises `ValidationError` with a plain-English reason for an illegal move.
+Services (triage/services.py) lock the row, call the method and write the side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import Q
+from django.utils import timezone
+
+from harmsportal.people.models import Force
+from reports.models import HarmCategory, Report
+from triage import sla
+
+
+class ClaimConflictError(ValidationError):
+    """Someone else claimed the case between reading it and claiming it."""
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", "New"
+    CLAIMED = "claimed", "Claimed"
+    ASSESSED = "assessed", "Assessed"
+    ACTION_UNDER_WAY = "action_under_way", "Action under way"
+    OUTCOME_GIVEN = "outcome_given", "Outcome given"
+    CLOSED = "closed", "Closed"
+
+
+# Cases still waiting for their outcome: on the queue's clocks, and claimable when unassigned.
+OPEN_STATUSES = frozenset(
+    {CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.ASSESSED, CaseStatus.ACTION_UNDER_WAY}
+)
+FINISHED_STATUSES = frozenset({CaseStatus.OUTCOME_GIVEN, CaseStatus.CLOSED})
+# Risk has been judged: actions and an outcome may be recorded.
+ASSESSED_STATUSES = frozenset({CaseStatus.ASSESSED, CaseStatus.ACTION_UNDER_WAY})
+
+
+class Risk(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediate — threat to life"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+# Priority is the risk weight; within a weight, older cases come first. The queue's order,
+# and the order claim next takes cases in.
+QUEUE_ORDER = ("-priority", "submitted_at", "id")
+RISK_WEIGHT = {Risk.IMMEDIATE: 4, Risk.HIGH: 3, Risk.MEDIUM: 2, Risk.LOW: 1}
+# Nobody has read an unassessed report yet, so it is treated as high risk until someone has:
+# it sits with high-risk cases in the queue and its first response is due within 24 hours.
+UNASSESSED_WEIGHT = RISK_WEIGHT[Risk.HIGH]
+
+
+class RecordingDecision(models.TextChoices):
+    CRIME = "crime", "Crime"
+    NON_CRIME_INCIDENT = "non_crime_incident", "Non-crime incident"
+    NO_RECORDING = "no_recording", "No recording"
+
+
+class Case(models.Model):
+    """One submitted report in its force's triage queue. Exactly one per report."""
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="case")
+    # Copied from the report so the queue filters and sorts on one table.
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")
+    submitted_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW, db_index=True
+    )
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    # Assessment.
+    risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(default=UNASSESSED_WEIGHT)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    categories = models.ManyToManyField(
+        HarmCategory,
+        blank=True,
+        related_name="cases",
+        help_text="The reporter's categories as triage confirmed or adjusted them.",
+    )
+    recording_decision = models.CharField(
+        max_length=20, choices=RecordingDecision.choices, blank=True
+    )
+    offence_crosswalk = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Optional: the offence this may amount to, for the force's own records.",
+    )
+    crime_reference = models.CharField(max_length=40, blank=True)
+
+    # Clocks, and when each breach was flagged and escalated (escalation happens once).
+    first_response_due = models.DateTimeField()
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True)
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True)
+    next_update_due = models.DateTimeField(null=True, blank=True)
+    update_breached_at = models.DateTimeField(null=True, blank=True)
+    update_escalated_at = models.DateTimeField(null=True, blank=True)
+    outcome_due = models.DateTimeField()
+    outcome_breached_at = models.DateTimeField(null=True, blank=True)
+    outcome_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    outcome_given_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = list(QUEUE_ORDER)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.NEW) | Q(assignee__isnull=True),
+                name="case_new_is_unassigned",
+            ),
+            models.CheckConstraint(
+                # Closed may lack a risk: a case whose reporter withdrew before assessment.
+                condition=~Q(
+                    status__in=[
+                        CaseStatus.ASSESSED,
+                        CaseStatus.ACTION_UNDER_WAY,
+                        CaseStatus.OUTCOME_GIVEN,
+                    ]
+                )
+                | ~Q(risk=""),
+                name="case_assessed_has_risk",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["force", "status"], name="case_force_status_idx"),
+            models.Index(
+                fields=["force", "-priority", "submitted_at", "id"], name="case_queue_order_idx"
+            ),
+            # Claim next reads the head of this index and skips rows other claimers hold.
+            models.Index(
+                fields=["force", "-priority", "submitted_at", "id"],
+                condition=Q(assignee__isnull=True),
+                name="case_claimable_idx",
+            ),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.report.reference})"
+
+    # --- questions answered ----------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_assessed(self) -> bool:
+        return bool(self.risk)
+
+    @property
+    def is_immediate_risk(self) -> bool:
+        return self.risk == Risk.IMMEDIATE
+
+    def clocks(self) -> list[sla.Clock]:
+        """The clocks still running, soonest first (none once the outcome is given)."""
+        return sla.running_clocks(self)
+
+    def sla_state(self, now: datetime | None = None) -> sla.SlaState:
+        return sla.state_of(self, now or timezone.now())
+
+    def compute_priority(self) -> int:
+        return RISK_WEIGHT.get(self.risk, UNASSESSED_WEIGHT)
+
+    # --- state: idempotent, refusing illegal moves ------------------------------------------
+    def _save(self, now: datetime, *fields: str) -> None:
+        self.updated_at = now
+        self.save(update_fields=[*fields, "updated_at"])
+
+    def _refuse(self, message: str) -> None:
+        raise ValidationError(message, code="illegal_move")
+
+    def claim(self, user, *, now: datetime | None = None) -> bool:
+        """Make `user` the assignee of an unassigned open case.
+
+        The write is a conditional UPDATE (… WHERE assignee IS NULL), so of two people claiming
+        the same case at the same moment exactly one wins, on any database; the other gets a
+        ValidationError, as does anyone claiming a case someone else holds.
+        """
+        now = now or timezone.now()
+        if self.assignee_id == user.pk:
+            return False
+        if self.status not in OPEN_STATUSES:
+            self._refuse("This case already has its outcome. Reopen it to work on it again.")
+        if self.assignee_id is not None:
+            self._refuse("Someone else is already working on this case.")
+        status = CaseStatus.CLAIMED if self.status == CaseStatus.NEW else self.status
+        won = Case.objects.filter(pk=self.pk, assignee__isnull=True, status=self.status).update(
+            assignee=user, claimed_at=now, status=status, updated_at=now
+        )
+        if not won:
+            raise ClaimConflictError("Someone else claimed this case a moment ago.")
+        self.assignee, self.claimed_at, self.status, self.updated_at = user, now, status, now
+        return True
+
+    @classmethod
+    def claim_head_of_queue(
+        cls, user, *, force_ids: Sequence[int], now: datetime | None = None
+    ) -> Case | None:
+        """`claim` applied to the first unassigned open case of `force_ids`, in one statement.
+
+        UPDATE … WHERE id = (SELECT id … ORDER BY priority DESC, submitted_at, id LIMIT 1 FOR
+        UPDATE SKIP LOCKED) RETURNING *: concurrent claimers skip the rows others are taking,
+        never wait for one another and never take the same case, and a single statement is
+        atomic with one round trip. Returns the claimed case, or None if none is waiting.
+        Postgres only (SQLite has no SKIP LOCKED); see docs/decisions/0006.
+        """
+        if not force_ids:
+            return None
+        now = now or timezone.now()
+        forces = list(force_ids) if len(force_ids) > 1 else force_ids[0]
+        params = [
+            user.pk,
+            now,
+            now,
+            CaseStatus.NEW.value,
+            CaseStatus.CLAIMED.value,
+            forces,
+            sorted(OPEN_STATUSES),
+        ]
+        found = list(cls.objects.raw(_claim_head_sql(many_forces=len(force_ids) > 1), params))
+        return found[0] if found else None
+
+    def unclaim(self, *, now: datetime | None = None) -> bool:
+        """Hand the case back to the queue. An unassessed case becomes new again."""
+        if self.assignee_id is None:
+            return False
+        if self.status not in OPEN_STATUSES:
+            self._refuse("A case with an outcome cannot go back to the queue.")
+        self.assignee = None
+        self.claimed_at = None
+        if self.status == CaseStatus.CLAIMED:
+            self.status = CaseStatus.NEW
+        self._save(now or timezone.now(), "assignee", "claimed_at", "status")
+        return True
+
+    def reassign(self, user, *, now: datetime | None = None) -> bool:
+        """Give the case to `user` (a supervisor's decision), whoever holds it now."""
+        if self.assignee_id == user.pk:
+            return False
+        if self.status == CaseStatus.CLOSED:
+            self._refuse("A closed case cannot be reassigned. Reopen it first.")
+        now = now or timezone.now()
+        self.assignee = user
+        self.claimed_at = now
+        if self.status == CaseStatus.NEW:
+            self.status = CaseStatus.CLAIMED
+        self._save(now, "assignee", "claimed_at", "status")
+        return True
+
+    def assess(
+        self,
+        *,
+        risk: str,
+        recording_decision: str,
+        offence_crosswalk: str = "",
+        crime_reference: str = "",
+        now: datetime | None = None,
+    ) -> bool:
+        """Record (or revise) the risk and recording decision; the first-response clock follows.
+
+        Categories are many-to-many and set by the service alongside.
+        """
+        if risk not in Risk.values:
+            self._refuse(f"Choose a risk level, not {risk!r}.")
+        if recording_decision not in RecordingDecision.values:
+            self._refuse(
+                "Choose whether this is recorded as a crime, a non-crime incident, or not."
+            )
+        if self.status not in (CaseStatus.CLAIMED, *ASSESSED_STATUSES):
+            if self.status == CaseStatus.NEW:
+                self._refuse("Claim this case before assessing it.")
+            self._refuse("This case already has its outcome. Reopen it to assess it again.")
+        values = {
+            "risk": risk,
+            "recording_decision": recording_decision,
+            "offence_crosswalk": offence_crosswalk.strip(),
+            "crime_reference": crime_reference.strip(),
+        }
+        unchanged = all(getattr(self, name) == value for name, value in values.items())
+        if unchanged and self.status != CaseStatus.CLAIMED:
+            return False
+        now = now or timezone.now()
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.priority = self.compute_priority()
+        self.first_response_due = sla.first_response_due(
+            self.submitted_at, risk, subdivision=self.force.holiday_subdivision
+        )
+        self.assessed_at = now
+        if self.status == CaseStatus.CLAIMED:
+            self.status = CaseStatus.ASSESSED
+        self._save(now, *values, "priority", "first_response_due", "assessed_at", "status")
+        return True
+
+    def start_action(self, *, now: datetime | None = None) -> bool:
+        """The first action moves an assessed case to "action under way"."""
+        if self.status == CaseStatus.ACTION_UNDER_WAY:
+            return False
+        if self.status != CaseStatus.ASSESSED:
+            if self.status in (CaseStatus.NEW, CaseStatus.CLAIMED):
+                self._refuse("Assess the risk before recording an action.")
+            self._refuse("This case already has its outcome. Reopen it to record more actions.")
+        self.status = CaseStatus.ACTION_UNDER_WAY
+        self._save(now or timezone.now(), "status")
+        return True
+
+    def give_outcome(self, *, now: datetime | None = None) -> bool:
+        """The outcome went to the reporter: the clocks stop."""
+        if self.status == CaseStatus.OUTCOME_GIVEN:
+            return False
+        if self.status not in ASSESSED_STATUSES:
+            if self.status == CaseStatus.CLOSED:
+                self._refuse("This case is closed. Reopen it to give a new outcome.")
+            self._refuse("Assess the risk before giving an outcome.")
+        now = now or timezone.now()
+        self.status = CaseStatus.OUTCOME_GIVEN
+        self.outcome_given_at = now
+        self.next_update_due = None
+        fields = ["status", "outcome_given_at", "next_update_due"]
+        if self.first_responded_at is None:
+            # The outcome is itself a response to the reporter.
+            self.first_responded_at = now
+            fields.append("first_responded_at")
+        self._save(now, *fields)
+        return True
+
+    def close(self, *, report_withdrawn: bool = False, now: datetime | None = None) -> bool:
+        """Close after the outcome; a report its reporter withdrew may be closed from any state."""
+        if self.status == CaseStatus.CLOSED:
+            return False
+        if self.status != CaseStatus.OUTCOME_GIVEN and not report_withdrawn:
+            self._refuse("Give the reporter an outcome before closing the case.")
+        now = now or timezone.now()
+        self.status = CaseStatus.CLOSED
+        self.closed_at = now
+        self.next_update_due = None
+        self._save(now, "status", "closed_at", "next_update_due")
+        return True
+
+    def reopen(self, user, *, reassess: bool = False, now: datetime | None = None) -> bool:
+        """Reopen a finished case for `user` to work: back to assessed, or claimed to reassess.
+
+        Fresh update and outcome clocks start, and their breach flags are cleared so a new
+        breach escalates again. Reopening an open case changes nothing.
+        """
+        if self.status in OPEN_STATUSES:
+            return False
+        now = now or timezone.now()
+        self.status = CaseStatus.CLAIMED if reassess or not self.risk else CaseStatus.ASSESSED
+        self.assignee = user
+        self.claimed_at = now
+        self.reopened_at = now
+        self.outcome_given_at = None
+        self.closed_at = None
+        self.next_update_due = sla.next_update_due(now)
+        self.outcome_due = sla.outcome_due(now)
+        self.update_breached_at = self.update_escalated_at = None
+        self.outcome_breached_at = self.outcome_escalated_at = None
+        self._save(
+            now,
+            "status",
+            "assignee",
+            "claimed_at",
+            "reopened_at",
+            "outcome_given_at",
+            "closed_at",
+            "next_update_due",
+            "outcome_due",
+            "update_breached_at",
+            "update_escalated_at",
+            "outcome_breached_at",
+            "outcome_escalated_at",
+        )
+        return True
+
+    def record_response(self, *, now: datetime | None = None) -> bool:
+        """Triage wrote to the reporter: the first-response clock stops, the update clock restarts.
+
+        Not a status change; returns False only for a finished case, whose clocks have stopped.
+        """
+        if self.status not in OPEN_STATUSES:
+            return False
+        now = now or timezone.now()
+        fields = ["next_update_due", "update_breached_at", "update_escalated_at"]
+        if self.first_responded_at is None:
+            self.first_responded_at = now
+            fields.append("first_responded_at")
+        self.next_update_due = sla.next_update_due(now)
+        # A new update period: its breach, if it comes, is a new breach and escalates again.
+        self.update_breached_at = self.update_escalated_at = None
+        self._save(now, *fields)
+        return True
+
+
+@cache
+def _claim_head_sql(*, many_forces: bool) -> str:
+    """The statement behind Case.claim_head_of_queue, built from the model's own names."""
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(Case._meta.get_field(name).column)
+
+    table, pk = quote(Case._meta.db_table), quote(Case._meta.pk.column)
+    status, assignee = column("status"), column("assignee")
+    order = ", ".join(
+        f"{column(field.lstrip('-'))} {'DESC' if field.startswith('-') else 'ASC'}"
+        for field in QUEUE_ORDER
+    )
+    force = f"{column('force')} = ANY(%s)" if many_forces else f"{column('force')} = %s"
+    return (
+        f"UPDATE {table} SET {assignee} = %s, {column('claimed_at')} = %s, "
+        f"{column('updated_at')} = %s, "
+        f"{status} = CASE WHEN {status} = %s THEN %s ELSE {status} END "
+        f"WHERE {pk} = (SELECT {pk} FROM {table} "
+        f"WHERE {force} AND {assignee} IS NULL AND {status} = ANY(%s) "
+        f"ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        f"RETURNING *"
+    )
+
+
+class CaseAction(models.Model):
+    """Something triage did for the reporter, in the case's action log."""
+
+    class Kind(models.TextChoices):
+        SAFEGUARDING_ADVICE = "safeguarding_advice", "Safeguarding advice given"
+        TAKEDOWN_REQUESTED = "takedown_requested", "Platform takedown requested"
+        INVESTIGATION_REFERRAL = "investigation_referral", "Referred for investigation"
+        WELLBEING_REFERRAL = "wellbeing_referral", "Wellbeing referral offered"
+        TECHNICAL_SUPPORT = "technical_support", "Technical support"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    crime_reference = models.CharField(max_length=40, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="no_further_action") | ~Q(note=""),
+                name="caseaction_nfa_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="investigation_referral") | ~Q(crime_reference=""),
+                name="caseaction_referral_has_crime_ref",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """An internal note for the triage team. Never shown to the reporter."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        # Never the body: str() reaches logs and the admin's history.
+        return f"Internal note on case {self.case_id}"

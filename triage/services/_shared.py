@@ -1,0 +1,62 @@
+"""Helpers every triage service shares: locking a case, who may work it, alerting supervisors."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from harmsportal.notifications.services import notification_send
+from triage.models import Case
+from triage.selectors import is_supervisor_of, supervisors_of
+
+if TYPE_CHECKING:
+    from harmsportal.people.models import User
+
+logger = logging.getLogger(__name__)
+
+# On SQLite claim next is optimistic: a claimer that loses a race tries the next case.
+CLAIM_ATTEMPTS = 25
+NOTE_MAX_CHARS = 5000
+EXPLANATION_MAX_CHARS = 3000
+
+
+def case_url(case: Case) -> str:
+    return reverse("triage:case", args=[case.pk])
+
+
+def locked(case: Case) -> Case:
+    """The case's row, locked for the rest of the transaction (Postgres; SQLite locks the file)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("report", "force", "assignee")
+        .get(pk=case.pk)
+    )
+
+
+def require_worker(actor: User, case: Case) -> None:
+    """The assignee works the case; a supervisor of its force may step in."""
+    if case.assignee_id == actor.pk:
+        return
+    if is_supervisor_of(actor, case.force):
+        return
+    if case.assignee_id is None:
+        raise ValidationError("Claim this case before working on it.")
+    raise ValidationError(
+        f"{case.assignee.get_full_name()} is working on this case. Ask them, or a supervisor, "
+        "to hand it over."
+    )
+
+
+def alert_supervisors(case: Case, *, title: str, skip: User | None = None) -> int:
+    sent = 0
+    for supervisor in supervisors_of(case.force):
+        if skip is not None and supervisor.pk == skip.pk:
+            continue
+        notification_send(user=supervisor, kind="alert", title=title, link_path=case_url(case))
+        sent += 1
+    if not sent:
+        logger.warning("triage: no supervisor to alert for case %s in %s", case.pk, case.force)
+    return sent
