@@ -227,8 +227,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
 
     # --- roles -----------------------------------------------------------------------------
-    def _membership_list(self) -> list[Membership]:
-        # One query per request-scoped user object, however many role checks a page makes.
+    def membership_list(self) -> list[Membership]:
+        """Every membership with its force, loaded once per user object (one query a request,
+        however many role checks a page makes). Call forget_roles() after changing them."""
         if not hasattr(self, "_memberships_cache"):
             self._memberships_cache = list(self.memberships.select_related("force"))
         return self._memberships_cache
@@ -237,11 +238,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.__dict__.pop("_memberships_cache", None)
 
     def roles_in(self, force: Force) -> set[str]:
-        return {m.role for m in self._membership_list() if m.force_id == force.pk}
+        return {m.role for m in self.membership_list() if m.force_id == force.pk}
 
     @property
     def roles(self) -> set[str]:
-        return {m.role for m in self._membership_list()}
+        return {m.role for m in self.membership_list()}
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -252,7 +253,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def home_force(self) -> Force | None:
         """The force this person reports under (their reporter membership)."""
-        for membership in self._membership_list():
+        for membership in self.membership_list():
             if membership.role == Role.REPORTER:
                 return membership.force
         return None
