@@ -1,7 +1,8 @@
 """triage_queue_page: the triage queue page against a trivial view, through the test client.
 
 A signed-in triager (with TOTP, as in production) loads `/triage/` on a force queue of
-BENCH_QUEUE_CASES open cases (default 2,000) with filters and sorting at their defaults, and,
+BENCH_QUEUE_CASES open cases (default 100,000 on PostgreSQL, as the acceptance criterion asks;
+2,000 on SQLite, the development database, where seeding 100k takes long) with filters and sorting at their defaults, and,
 alternately, a view that returns "ok" behind the same middleware (sessions, authentication,
 MFA and timeout checks, CSP). The ratio is the median queue page time over the median trivial
 time (target <= 5); the details give the queue page's p95 in milliseconds, which must be at
@@ -23,7 +24,7 @@ from bench import BenchResult, median
 NAME = "triage_queue_page"
 TARGET = 5.0
 P95_LIMIT_MS = 150.0
-CASES = int(os.environ.get("BENCH_QUEUE_CASES", "2000"))
+DEFAULT_CASES = {"postgresql": 100_000, "sqlite": 2_000}
 REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", "60"))
 FORCE = "west-yorkshire"
 
@@ -42,7 +43,15 @@ def _urlpatterns() -> list:
 urlpatterns = _urlpatterns()
 
 
-def _seed():
+def _cases() -> int:
+    from django.db import connection
+
+    if "BENCH_QUEUE_CASES" in os.environ:
+        return int(os.environ["BENCH_QUEUE_CASES"])
+    return DEFAULT_CASES.get(connection.vendor, 100_000)
+
+
+def _seed(cases: int):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db import connection
     from django.utils import timezone
@@ -72,7 +81,7 @@ def _seed():
             related_to_role=True,
             taxonomy_version=1,
         )
-        for n in range(CASES)
+        for n in range(cases)
     )
     risks = ["", "immediate", "high", "medium", "low"]
     cases = Case.objects.bulk_create(
@@ -116,7 +125,8 @@ def run() -> BenchResult:
     from django.test import Client
     from django.test.utils import override_settings
 
-    triager = _seed()
+    cases = _cases()
+    triager = _seed(cases)
     client = Client()
     client.force_login(triager)
     queue, baseline = "/triage/", "/bench-trivial/"
@@ -141,7 +151,7 @@ def run() -> BenchResult:
     details = (
         f"queue page median {median(queue_times) * 1000:.1f} ms, p95 {p95_ms:.1f} ms "
         f"(limit {P95_LIMIT_MS:.0f} ms: {verdict}) vs trivial view "
-        f"{median(trivial_times) * 1000:.1f} ms; {CASES} open cases, {REQUESTS} requests each "
+        f"{median(trivial_times) * 1000:.1f} ms; {cases} open cases, {REQUESTS} requests each "
         f"on {connection.vendor}"
     )
     # A p95 over the limit fails the workload whatever the ratio.

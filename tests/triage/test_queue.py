@@ -144,3 +144,32 @@ def test_a_filter_matching_nothing_says_so(client, triager):
     response = client.get(QUEUE, {"status": "closed"})
     assert response.status_code == 200
     assert "No cases match these filters." in response.content.decode()
+
+
+def test_a_long_queue_counts_up_to_a_limit_and_every_page_stays_reachable(
+    client, triager, monkeypatch
+):
+    monkeypatch.setattr("triage.views.queue_pages.QUEUE_COUNT_LIMIT", 40)
+    bulk_open_cases(70, reporter=reporter_in())
+    client.force_login(triager)
+    first = client.get(QUEUE).content.decode()
+    assert "More than 40 cases" in first
+    assert 'aria-label="Page 2"' in first
+    assert 'aria-label="Page 4"' not in first  # no "last page" the count does not know
+    # Beyond the limit, the count reaches the page after the one asked for: Next still works.
+    seen = []
+    for number in range(1, 5):
+        response = client.get(QUEUE, {"page": number})
+        seen += references(response)
+        has_next = 'rel="next"' in response.content.decode()
+        assert has_next == (number < 4)
+    assert len(seen) == len(set(seen)) == 70
+
+
+def test_a_queue_within_the_limit_shows_its_exact_count(client, triager, monkeypatch):
+    monkeypatch.setattr("triage.views.queue_pages.QUEUE_COUNT_LIMIT", 40)
+    bulk_open_cases(40, reporter=reporter_in())
+    client.force_login(triager)
+    page = client.get(QUEUE, {"page": 2}).content.decode()
+    assert "40 cases</caption>" in page
+    assert "(page 2 of 2)" in page

@@ -18,9 +18,12 @@ from harmsportal.people.models import Role
 from triage import forms, selectors, services
 from triage.models import CaseStatus, Risk
 from triage.sla import SlaState
-from triage.views._shared import TRIAGE_ROLES, paginate, problem, to_case
+from triage.views._shared import TRIAGE_ROLES, paginate, paginate_capped, problem, to_case
 
 QUEUE_PAGE_SIZE = 20  # as the notifications inbox
+# The queue counts its cases up to here (50 pages), then says "more than 1,000": an exact
+# count of a 100k-case queue would read the whole table on every load (docs/decisions/0006).
+QUEUE_COUNT_LIMIT = 1000
 SUPERVISOR_PAGE_SIZE = 25
 SORTABLE_COLUMNS = (
     ("reference", "Reference"),
@@ -156,7 +159,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = forms.QueueFilter(
         request.GET, queryset=selectors.queue_for(request.user), user=request.user, now=now
     )
-    context = paginate(request, filters.qs, QUEUE_PAGE_SIZE)
+    context = paginate_capped(request, filters.qs, QUEUE_PAGE_SIZE, limit=QUEUE_COUNT_LIMIT)
     page = context["page"]
     rows = []
     if page.paginator.count:
