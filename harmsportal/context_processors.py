@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from harmsportal.navigation import nav_for
+from harmsportal.notifications.selectors import notifications_for_user
 
 
 def portal(request: HttpRequest) -> dict:
@@ -14,7 +15,7 @@ def portal(request: HttpRequest) -> dict:
         item["active"] = path.startswith(item["url"]) and item["url"] != "/"
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = notifications_for_user(user).filter(read_at__isnull=True).count()
     return {
         "service_name": settings.HARMSPORTAL_SERVICE_NAME,
         "nav_items": nav,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("session/extend/", views.session_extend, name="session_extend"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("harmsportal.people.urls")),
     path("notifications/", include("harmsportal.notifications.urls")),

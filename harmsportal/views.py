@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,19 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/privacy.html")
+
+
+@never_cache
+@require_POST
+@login_required
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """Keep a signed-in session alive: the timeout warning's "Stay signed in" button.
+
+    There is nothing to do here. StaffSessionTimeoutMiddleware has already restarted the
+    idle timer for this request, so an empty 204 is the whole answer. CSRF protected, like
+    every POST; someone whose session has already ended is sent to sign in.
+    """
+    return HttpResponse(status=204)
 
 
 def _check_database() -> str:

@@ -23,6 +23,10 @@ class Notification(models.Model):
         ACKNOWLEDGEMENT = "acknowledgement", "Report received"
         FAMILY_INVITE = "family_invite", "Family invitation"
         ALERT = "alert", "Staff alert"
+        # The one exception: allauth's own emails (confirm your address, reset your password,
+        # password changed …). Their words come from allauth's templates and are stored on the
+        # row to be sent verbatim; they carry no report content and never show in the inbox.
+        ACCOUNT = "account", "Account email"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -58,6 +62,13 @@ class Notification(models.Model):
     # an SMTP outage of an hour does not use up every attempt in a few minutes.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+
+    # Only for Kind.ACCOUNT: the rendered email, sent verbatim. Every other kind leaves these
+    # blank and gets the fixed wording of its kind. The body may hold a secret (a password-reset
+    # or confirmation link), so delivery blanks body and html once the email is sent.
+    email_subject = models.TextField(blank=True)
+    email_body = models.TextField(blank=True)
+    email_html = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

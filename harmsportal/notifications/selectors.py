@@ -16,8 +16,15 @@ if TYPE_CHECKING:
 
 
 def notifications_for_user(user: User) -> QuerySet[Notification]:
-    """The user's own inbox, newest first. Every inbox read starts here."""
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    """The user's own inbox, newest first. Every inbox read starts here.
+
+    Account emails (allauth's, Kind.ACCOUNT) are outbox rows only and never part of the inbox.
+    """
+    return (
+        Notification.objects.filter(user=user)
+        .exclude(kind=Notification.Kind.ACCOUNT)
+        .order_by("-created_at", "-pk")
+    )
 
 
 def get_notification_for_user(user: User, pk: uuid.UUID | str) -> Notification:

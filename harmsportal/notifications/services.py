@@ -9,8 +9,10 @@ steps, and must be called outside a transaction so that each step is visible to 
 1. **claim**: one conditional UPDATE that only succeeds on a row that is still pending, not
    sent, and unclaimed (or whose claim has lapsed). The database decides who wins, so of two
    deliverers racing for the same row exactly one changes it; the other gets 0 rows and stops.
-2. **send** the fixed-wording email, holding the claim.
-3. **mark** the row sent, only if the claim token is still ours.
+2. **send** the fixed-wording email (or, for an account email, the stored one), holding the
+   claim.
+3. **mark** the row sent, only if the claim token is still ours, and blank a stored account
+   email's body (it may hold a password-reset link).
 
 A worker that dies between 1 and 3 leaves a claim that lapses after `LEASE`; the relay then
 sends the email. The one case that can send twice is a crash after the mail server accepted
@@ -29,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -99,6 +101,8 @@ def notification_send(
     """
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if kind == Notification.Kind.ACCOUNT:
+        raise ValueError("account emails go through notification_email_queue")
     notification = Notification.objects.create(
         user=user,
         to_email=to_email or (user.email if user is not None else ""),
@@ -111,6 +115,40 @@ def notification_send(
     )
     if email:
         transaction.on_commit(partial(_enqueue_delivery, notification.pk))
+    return notification
+
+
+@transaction.atomic
+def notification_email_queue(
+    *,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    user: User | None = None,
+) -> Notification:
+    """Put an already-rendered account email (allauth's) in the outbox, in the caller's transaction.
+
+    Delivered exactly like `notification_send`'s emails (after commit, relay as fallback, claimed
+    once) but sent verbatim, because its words are allauth's: a confirmation or password-reset
+    link, "your password was changed". It is an outbox row only: it never shows in the inbox,
+    and is stored read so it never counts as unread. `user`, when known, ties the row to the
+    account so that erasing the account erases it too.
+    """
+    if not to_email:
+        raise ValueError("an account email needs an address to send to")
+    notification = Notification.objects.create(
+        user=user,
+        to_email=to_email,
+        kind=Notification.Kind.ACCOUNT,
+        title="",
+        read_at=timezone.now(),
+        email_status=Notification.EmailStatus.PENDING,
+        email_subject=subject,
+        email_body=body_text,
+        email_html=body_html,
+    )
+    transaction.on_commit(partial(_enqueue_delivery, notification.pk))
     return notification
 
 
@@ -165,6 +203,9 @@ def notification_deliver(notification_id: uuid.UUID | str) -> bool:
         email_status=Notification.EmailStatus.SENT,
         next_attempt_at=None,
         last_error="",
+        # A sent account email's body is no longer needed, and may hold a reset link: drop it.
+        email_body="",
+        email_html="",
     )
     if not marked:
         # Only possible if the send outlived LEASE and someone else claimed the row meanwhile.
@@ -202,9 +243,15 @@ def _short_error(exc: Exception) -> str:
 
 
 def _email_for(notification: Notification) -> EmailMessage:
-    """The fixed-wording email for a notification's kind. Never the title or report content."""
+    """The fixed-wording email for a notification's kind. Never the title or report content.
+
+    Account emails (allauth's) are the one exception: sent as stored, exactly as allauth
+    rendered them.
+    """
     if not notification.to_email:
         raise ValueError("no email address to send to")
+    if notification.kind == Notification.Kind.ACCOUNT:
+        return _account_email_for(notification)
     service_name = settings.HARMSPORTAL_SERVICE_NAME
     context = {
         "service_name": service_name,
@@ -221,6 +268,29 @@ def _email_for(notification: Notification) -> EmailMessage:
         # Tells mail servers and clients not to send auto-replies to an automated message.
         headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+def _account_email_for(notification: Notification) -> EmailMessage:
+    if not notification.email_body and not notification.email_html:
+        raise ValueError("account email has no body")
+    if notification.email_body:
+        message = EmailMultiAlternatives(
+            subject=notification.email_subject,
+            body=notification.email_body,
+            to=[notification.to_email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        if notification.email_html:
+            message.attach_alternative(notification.email_html, "text/html")
+        return message
+    message = EmailMessage(
+        subject=notification.email_subject,
+        body=notification.email_html,
+        to=[notification.to_email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.content_subtype = "html"
+    return message
 
 
 def _absolute_link(notification: Notification) -> str:
@@ -255,7 +325,11 @@ def notifications_relay(
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification in `user`'s inbox read; return how many changed."""
-    return Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
+    return (
+        Notification.objects.filter(user=user, read_at=None)
+        .exclude(kind=Notification.Kind.ACCOUNT)
+        .update(read_at=timezone.now())
+    )
 
 
 @transaction.atomic
