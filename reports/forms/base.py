@@ -52,7 +52,11 @@ class StepForm(forms.Form):
         """Adjust wording or choices to who is reporting."""
 
     def answers(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The model fields this step sets: by default each form field as cleaned.
+
+        Steps whose answers map differently (yes/no to a boolean, a cleared phone number)
+        override this."""
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 def harmed_wording(report: Report) -> tuple[str, str]:

@@ -29,9 +29,6 @@ class ImpactForm(StepForm):
     def initial_from(self, report):
         return {"impact_level": report.impact_level}
 
-    def answers(self):
-        return {"impact_level": self.cleaned_data["impact_level"]}
-
 
 class SupportForm(StepForm):
     wants_support = forms.ChoiceField(
@@ -47,9 +44,6 @@ class SupportForm(StepForm):
 
     def initial_from(self, report):
         return {"wants_support": report.wants_support or None}
-
-    def answers(self):
-        return {"wants_support": self.cleaned_data["wants_support"]}
 
 
 class LineManagerForm(StepForm):

@@ -40,9 +40,6 @@ class CategoriesForm(StepForm):
     def initial_from(self, report):
         return {"categories": list(report.categories.current().values_list("pk", flat=True))}
 
-    def answers(self):
-        return {"categories": self.cleaned_data["categories"]}
-
 
 class HateForm(StepForm):
     hate_characteristics = forms.MultipleChoiceField(
@@ -88,9 +85,6 @@ class PlatformsForm(StepForm):
 
     def initial_from(self, report):
         return {"platforms": list(report.platforms.current().values_list("pk", flat=True))}
-
-    def answers(self):
-        return {"platforms": self.cleaned_data["platforms"]}
 
 
 class DateField(forms.MultiValueField):
@@ -154,12 +148,6 @@ class WhenForm(StepForm):
                 "started_on", "Enter the date it started, or select 'It is still going on'"
             )
         return cleaned
-
-    def answers(self):
-        return {
-            "started_on": self.cleaned_data["started_on"],
-            "is_ongoing": self.cleaned_data["is_ongoing"],
-        }
 
 
 class RoleForm(StepForm):
