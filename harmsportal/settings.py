@@ -219,7 +219,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Harms Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# Encrypts TOTP secrets and recovery-code seeds at rest (people.mfa), with keys separate from
+# SECRET_KEY: the first key encrypts, all keys decrypt. Production refuses to enrol without keys.
+MFA_ADAPTER = "harmsportal.people.mfa.MFAAdapter"
+HARMSPORTAL_MFA_KEYS = env.list("HARMSPORTAL_MFA_KEYS", default=[])
 # Staff roles must enrol MFA before any staff page (people.middleware). Off only for the demo.
 HARMSPORTAL_REQUIRE_STAFF_MFA = env.bool("HARMSPORTAL_REQUIRE_STAFF_MFA", default=True)
 

@@ -19,6 +19,7 @@ for name, value in {
     "HARMSPORTAL_STATIC_FROM_FINDERS": "1",
     # A fixed Fernet key for tests only; production keys come from the environment.
     "HARMSPORTAL_EVIDENCE_KEYS": "dGVzdHMtb25seS1ldmlkZW5jZS1rZXktMDEyMzQ1Njc=",
+    "HARMSPORTAL_MFA_KEYS": "qkHiDkOt0HdTPYm6nr2zhSxES1j8nxBxMCNqz2554E0=",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "HARMSPORTAL_PRIVATE_STORAGE": os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "test-private"
