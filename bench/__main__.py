@@ -36,6 +36,11 @@ def throwaway_database() -> Iterator[str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harmsportal.settings")
     # Settings refuse to start without a key unless DEBUG; nothing a benchmark signs outlives it.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    # Likewise the keys that encrypt MFA secrets and evidence: throwaway ones for the run.
+    from cryptography.fernet import Fernet
+
+    for name in ("HARMSPORTAL_MFA_KEYS", "HARMSPORTAL_EVIDENCE_KEYS"):
+        os.environ.setdefault(name, Fernet.generate_key().decode())
     import django
 
     django.setup()
