@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from harmsportal.audit.services import access_record
+from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from reports import journey
 from reports.intake import intake_submitted_report
@@ -291,7 +292,7 @@ def report_submit(*, reporter: User, report: Report) -> Report:
     )
     notification_send(
         user=reporter,
-        kind="acknowledgement",
+        kind=Notification.Kind.ACKNOWLEDGEMENT,
         title=f"We have received your report {report.reference}",
         link_path=reverse("reports:detail", args=[report.pk]),
         email=_wants_email(report),
@@ -345,7 +346,7 @@ def report_message_send(*, author: User, report: Report, body: str) -> ReportMes
     if not from_reporter:
         notification_send(
             user=report.reporter,
-            kind="update",
+            kind=Notification.Kind.UPDATE,
             title=f"There is a new message about your report {report.reference}",
             link_path=reverse("reports:detail", args=[report.pk]) + "#messages",
             email=_wants_email(report),
@@ -422,7 +423,7 @@ def report_outcome_record(
     if changed:
         notification_send(
             user=report.reporter,
-            kind="update",
+            kind=Notification.Kind.UPDATE,
             title=f"There is an outcome for your report {report.reference}",
             link_path=reverse("reports:detail", args=[report.pk]) + "#outcome",
             email=_wants_email(report),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from harmsportal.people.models import FamilyLink, Force, Membership, Role, User
 from harmsportal.people.selectors import (
@@ -91,7 +92,7 @@ def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyL
     )
     notification_send(
         to_email=email,
-        kind="family_invite",
+        kind=Notification.Kind.FAMILY_INVITE,
         title=f"{inviter_first_name(link)} has invited you to Harms Portal",
         link_path=family_invite_path(link),
         user=None,
@@ -204,7 +205,7 @@ def family_link_accept(
     link.accept(family_user)
     notification_send(
         user=link.member,
-        kind="update",
+        kind=Notification.Kind.UPDATE,
         title=f"{family_user.get_full_name()} accepted your family invitation",
         link_path=reverse("people:family"),
         email=False,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from triage.models import Case
 from triage.selectors import is_supervisor_of, supervisors_of
@@ -55,7 +56,9 @@ def alert_supervisors(case: Case, *, title: str, skip: User | None = None) -> in
     for supervisor in supervisors_of(case.force):
         if skip is not None and supervisor.pk == skip.pk:
             continue
-        notification_send(user=supervisor, kind="alert", title=title, link_path=case_url(case))
+        notification_send(
+            user=supervisor, kind=Notification.Kind.ALERT, title=title, link_path=case_url(case)
+        )
         sent += 1
     if not sent:
         logger.warning("triage: no supervisor to alert for case %s in %s", case.pk, case.force)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from reports.models import Report
 from triage import sla
@@ -127,7 +128,7 @@ def case_reassign(*, actor: User, case: Case, assignee: User) -> bool:
     if changed and assignee.pk != actor.pk:
         notification_send(
             user=assignee,
-            kind="alert",
+            kind=Notification.Kind.ALERT,
             title=f"Case {case.report.reference} has been assigned to you",
             link_path=case_url(case),
         )
