@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from harmsportal.people.models import Role
+from harmsportal.people.models import AGGREGATE_ROLES, TRIAGE_ROLES, WELLBEING_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -25,15 +25,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Report harm", "reports:start"),
     NavItem("My reports", "reports:list"),
     NavItem("Family", "people:family"),
-    NavItem("Triage", "triage:queue", frozenset({Role.TRIAGE, Role.TRIAGE_SUPERVISOR}), True),
-    NavItem("Wellbeing", "wellbeing:home", frozenset({Role.CHAMPION}), True),
+    NavItem("Triage", "triage:queue", TRIAGE_ROLES, True),
+    NavItem("Wellbeing", "wellbeing:home", WELLBEING_ROLES, True),
     NavItem("Training", "training:home"),
-    NavItem(
-        "Trends",
-        "trends:home",
-        frozenset({Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST}),
-        True,
-    ),
+    NavItem("Trends", "trends:home", AGGREGATE_ROLES, True),
     NavItem("Administration", "admin:index", frozenset({Role.PLATFORM_ADMIN}), True),
 )
 

@@ -9,6 +9,7 @@ never do: they cannot hold those roles (people.models), and they are refused her
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,17 +29,16 @@ from django.db.models.functions import Coalesce, Least, NullIf
 from django.http import Http404
 from django.utils import timezone
 
-from harmsportal.people.models import Force, Role, User
+from harmsportal.people.models import TRIAGE_ROLES, Force, Role, User
 from reports.models import Evidence
 from triage import sla
 from triage.models import OPEN_STATUSES, QUEUE_ORDER, Case, CaseStatus, Risk
 
-TRIAGE_ROLES = (Role.TRIAGE, Role.TRIAGE_SUPERVISOR)
 # Stands in for "no such clock" when finding a case's next due time on every database.
 _FAR_FUTURE = datetime(3000, 1, 1, tzinfo=UTC)
 
 
-def _force_ids_with_role(user: User, roles: tuple[str, ...]) -> list[int]:
+def _force_ids_with_role(user: User, roles: Iterable[str]) -> list[int]:
     """Ids of the forces where `user` holds one of `roles`, without a query of its own.
 
     Read from the user's membership cache (people.models.User.membership_list), which the role

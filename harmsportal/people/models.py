@@ -81,6 +81,11 @@ CASE_READING_ROLES = frozenset(
 )
 # Every role but reporter is a staff role: MFA and the 30-minute idle timeout apply.
 STAFF_ROLES = frozenset(set(Role) - {Role.REPORTER})
+# The named groups every app uses instead of its own tuple of roles.
+TRIAGE_ROLES = frozenset({Role.TRIAGE, Role.TRIAGE_SUPERVISOR})
+WELLBEING_ROLES = frozenset({Role.CHAMPION})
+# Roles that see only aggregates: their force's (lead, oversight) or every force's (analyst).
+AGGREGATE_ROLES = frozenset({Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST})
 
 PROFESSIONAL_STANDARDS_REFUSAL = (
     "This person is flagged as Professional Standards, so they cannot hold a role that reads "

@@ -1,4 +1,4 @@
-"""What every triage page shares: the roles that may use them, messages, pagination."""
+"""What every triage page shares: messages, redirects, pagination."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 
-from harmsportal.people.models import Role
 from triage.models import Case
-
-TRIAGE_ROLES = (Role.TRIAGE, Role.TRIAGE_SUPERVISOR)
 
 
 def problem(request: HttpRequest, error: ValidationError) -> None:

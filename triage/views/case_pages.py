@@ -14,11 +14,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harmsportal.people.access import role_required
-from harmsportal.people.models import Role
+from harmsportal.people.models import TRIAGE_ROLES, Role
 from reports import journey
 from triage import forms, selectors, services
 from triage.models import Case
-from triage.views._shared import TRIAGE_ROLES, problem, to_case
+from triage.views._shared import problem, to_case
 
 
 @role_required(*TRIAGE_ROLES)

@@ -14,11 +14,11 @@ from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from harmsportal.people.access import role_required
-from harmsportal.people.models import Role
+from harmsportal.people.models import TRIAGE_ROLES, Role
 from triage import forms, selectors, services
 from triage.models import CaseStatus, Risk
 from triage.sla import SlaState
-from triage.views._shared import TRIAGE_ROLES, paginate, paginate_capped, problem, to_case
+from triage.views._shared import paginate, paginate_capped, problem, to_case
 
 QUEUE_PAGE_SIZE = 20  # as the notifications inbox
 # The queue counts its cases up to here (50 pages), then says "more than 1,000": an exact
