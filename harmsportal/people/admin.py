@@ -11,25 +11,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportExportModelAdmin
 
 from harmsportal.people.forms import MembershipForm, UserChangeForm, UserCreationForm
-from harmsportal.people.models import FamilyLink, Force, Membership, User
+from harmsportal.people.models import DEMOGRAPHIC_FIELDS, FamilyLink, Force, Membership, User
 from harmsportal.people.resources import ForceResource
 
 PROFESSIONAL_STANDARDS_HELP = (
     "To flag someone who holds a role that reads reports, cases, referrals or figures (triage, "
     "triage supervisor, wellbeing champion, force lead, oversight, national analyst or platform "
     "administrator), first remove that role and save, then flag them."
-)
-# Voluntary answers about a person: never shown, filtered or searched against a name here.
-DEMOGRAPHIC_FIELDS = frozenset(
-    {
-        "age_band",
-        "sex",
-        "gender_same_as_sex",
-        "ethnicity",
-        "disability",
-        "sexual_orientation",
-        "religion",
-    }
 )
 
 

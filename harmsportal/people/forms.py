@@ -11,6 +11,7 @@ from django.db import transaction
 from harmsportal.people import selectors, services
 from harmsportal.people.models import (
     CASE_READING_ROLES,
+    DEMOGRAPHIC_FIELDS,
     PROFESSIONAL_STANDARDS_REFUSAL,
     Demographic,
     FamilyLink,
@@ -100,9 +101,10 @@ class AboutYouForm(forms.Form):
     """Every question optional; each offers "Prefer not to say"."""
 
     def __init__(self, *args, user: User, **kwargs) -> None:
-        initial = {name: getattr(user, name) for name in ABOUT_YOU_QUESTIONS}
+        initial = {name: getattr(user, name) for name in DEMOGRAPHIC_FIELDS}
         super().__init__(*args, initial=initial, **kwargs)
-        for name, (label, choices) in ABOUT_YOU_QUESTIONS.items():
+        for name in DEMOGRAPHIC_FIELDS:
+            label, choices = ABOUT_YOU_QUESTIONS[name]
             self.fields[name] = forms.ChoiceField(
                 label=label,
                 choices=choices,

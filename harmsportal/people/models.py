@@ -160,6 +160,19 @@ class Demographic:
     ]
 
 
+# The voluntary questions on User, in the order they are asked: the one list that the About you
+# form, the service saving the answers and the admin's refusal to filter on them all read.
+DEMOGRAPHIC_FIELDS = (
+    "age_band",
+    "sex",
+    "gender_same_as_sex",
+    "ethnicity",
+    "disability",
+    "sexual_orientation",
+    "religion",
+)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is the login; demographics are optional and voluntary."""
 

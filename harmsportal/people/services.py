@@ -14,23 +14,13 @@ from django.utils import timezone
 
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
-from harmsportal.people.models import FamilyLink, Force, Membership, Role, User
+from harmsportal.people.models import DEMOGRAPHIC_FIELDS, FamilyLink, Force, Membership, Role, User
 from harmsportal.people.selectors import (
     FAMILY_INVITE_SALT,
     MEMBER_KINDS,
     InviteProblem,
     invite_problem,
     inviter_first_name,
-)
-
-DEMOGRAPHIC_FIELDS = (
-    "age_band",
-    "sex",
-    "gender_same_as_sex",
-    "ethnicity",
-    "disability",
-    "sexual_orientation",
-    "religion",
 )
 
 
