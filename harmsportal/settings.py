@@ -107,6 +107,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "harmsportal.context_processors.portal",
             ],
+            # Dates and times in GOV.UK style ("1 January 2026 at 11:24am") on every page.
+            "builtins": ["harmsportal.templatetags.govuk_time"],
         },
     },
 ]

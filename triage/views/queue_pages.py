@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
+from harmsportal.templatetags.govuk_time import SHORT, govuk_datetime
 from triage import forms, selectors, services
 from triage.models import CaseStatus, Risk
 from triage.sla import SlaState
@@ -68,7 +69,7 @@ class QueueRow:
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%-d %b %Y, %H:%M") if moment else "—"
+    return govuk_datetime(moment, SHORT) if moment else "—"
 
 
 def _queue_rows(cases, *, user, now) -> list[QueueRow]:
