@@ -184,5 +184,5 @@ def seed(accounts: dict[str, User]) -> None:
             force=answers.get("force") or reporter.home_force,
             demo_key=spec.key,
         )
-        report_answers_save(reporter=reporter, report=draft, answers=answers)
-        report_submit(reporter=reporter, report=draft)
+        report_answers_save(actor=reporter, report=draft, answers=answers)
+        report_submit(actor=reporter, report=draft)

@@ -92,9 +92,9 @@ def _reporting_force(reporter: User) -> Force:
 
 
 @transaction.atomic
-def report_start(*, reporter: User) -> Report:
-    """Create an empty draft for `reporter`. Raises NoForceError if they have no force."""
-    report = Report.objects.create(reporter=reporter, force=_reporting_force(reporter))
+def report_start(*, actor: User) -> Report:
+    """Create an empty draft for `actor`. Raises NoForceError if they have no force."""
+    report = Report.objects.create(reporter=actor, force=_reporting_force(actor))
     report.status_events.create(status=ReportStatus.DRAFT, note="You started this report.")
     return report
 
@@ -118,7 +118,7 @@ def _lock_draft(report: Report) -> None:
 
 
 @transaction.atomic
-def report_answers_save(*, reporter: User, report: Report, answers: dict[str, Any]) -> Report:
+def report_answers_save(*, actor: User, report: Report, answers: dict[str, Any]) -> Report:
     """Save one step's answers onto the draft. Many-to-many answers are sets of rows.
 
     Only the fields this step answered are written, so a step saved from another tab (or an
@@ -138,7 +138,7 @@ def report_answers_save(*, reporter: User, report: Report, answers: dict[str, An
     return report
 
 
-def report_evidence_add(*, uploader: User, report: Report, data: bytes, filename: str) -> Evidence:
+def report_evidence_add(*, actor: User, report: Report, data: bytes, filename: str) -> Evidence:
     """Check, encrypt and keep one uploaded file against the draft.
 
     Raises `reports.evidence.EvidenceRejected` (with a plain-English `.message`) for a file
@@ -181,7 +181,7 @@ def report_evidence_add(*, uploader: User, report: Report, data: bytes, filename
                 stored_path=stored_path,
                 viewing_path=viewing_path,
                 viewing_mime=viewing_mime,
-                uploaded_by=uploader,
+                uploaded_by=actor,
             )
             _touch(report)
     except BaseException:
@@ -203,19 +203,19 @@ def _touch(report: Report) -> None:
 
 
 @transaction.atomic
-def report_link_add(*, uploader: User, report: Report, url: str) -> Evidence:
+def report_link_add(*, actor: User, report: Report, url: str) -> Evidence:
     _require_draft(report)
     if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
         raise ValidationError(f"You can add up to {MAX_LINKS} links.")
     evidence = Evidence.objects.create(
-        report=report, kind=Evidence.Kind.LINK, link_url=url, uploaded_by=uploader
+        report=report, kind=Evidence.Kind.LINK, link_url=url, uploaded_by=actor
     )
     _touch(report)
     return evidence
 
 
 @transaction.atomic
-def report_evidence_remove(*, remover: User, report: Report, evidence: Evidence) -> None:
+def report_evidence_remove(*, actor: User, report: Report, evidence: Evidence) -> None:
     """Remove a file or link from the draft; the encrypted files go once the removal commits."""
     from reports.evidence import delete_stored
 
@@ -230,12 +230,12 @@ def report_evidence_remove(*, remover: User, report: Report, evidence: Evidence)
 
 
 @transaction.atomic
-def report_draft_delete(*, reporter: User, report: Report) -> None:
+def report_draft_delete(*, actor: User, report: Report) -> None:
     """Delete an unsent draft and its evidence; sent reports are never deleted this way."""
     from reports.evidence import delete_stored
 
     _require_draft(report)
-    if reporter.pk != report.reporter_id:
+    if actor.pk != report.reporter_id:
         raise ValidationError("Only the person who started a draft can delete it.")
     paths = [
         path
@@ -270,14 +270,14 @@ def _check_complete(report: Report) -> None:
 
 
 @transaction.atomic
-def report_submit(*, reporter: User, report: Report) -> Report:
+def report_submit(*, actor: User, report: Report) -> Report:
     """Send the draft: reference, acknowledgement and the force's triage intake, all or nothing.
 
     Sending an already-sent report changes nothing. Raises ReportIncompleteError (with `.steps`)
     if questions are unanswered or the harm is not connected to the policing role.
     """
     report = Report.objects.select_for_update().select_related("force").get(pk=report.pk)
-    if report.reporter_id != reporter.pk:
+    if report.reporter_id != actor.pk:
         raise ValidationError("Only the person who made a report can send it.")
     if not report.is_draft:
         return report
@@ -291,7 +291,7 @@ def report_submit(*, reporter: User, report: Report) -> Report:
         status=ReportStatus.SUBMITTED, note="We received your report and sent it to triage."
     )
     notification_send(
-        user=reporter,
+        user=actor,
         kind=Notification.Kind.ACKNOWLEDGEMENT,
         title=f"We have received your report {report.reference}",
         link_path=reverse("reports:detail", args=[report.pk]),
@@ -328,7 +328,7 @@ def report_access_record(
 
 
 @transaction.atomic
-def report_message_send(*, author: User, report: Report, body: str) -> ReportMessage:
+def report_message_send(*, actor: User, report: Report, body: str) -> ReportMessage:
     """Add a message to the report's thread with the triage team.
 
     From the reporter, it waits for triage. From triage, the reporter gets an in-portal
@@ -341,8 +341,8 @@ def report_message_send(*, author: User, report: Report, body: str) -> ReportMes
         raise ValidationError(f"Your message must be {MESSAGE_MAX_CHARS:,} characters or fewer.")
     if report.is_draft or report.status == ReportStatus.WITHDRAWN:
         raise ValidationError("Messages can only be sent about a report that is open.")
-    from_reporter = author.pk == report.reporter_id
-    message = report.messages.create(author=author, from_reporter=from_reporter, body=body)
+    from_reporter = actor.pk == report.reporter_id
+    message = report.messages.create(author=actor, from_reporter=from_reporter, body=body)
     if not from_reporter:
         notification_send(
             user=report.reporter,
@@ -356,9 +356,9 @@ def report_message_send(*, author: User, report: Report, body: str) -> ReportMes
 
 
 @transaction.atomic
-def report_messages_mark_read(*, reader: User, report: Report) -> int:
+def report_messages_mark_read(*, actor: User, report: Report) -> int:
     """Mark the other side's messages read. Only the reporter marks triage's messages."""
-    if reader.pk != report.reporter_id:
+    if actor.pk != report.reporter_id:
         return 0
     return report.messages.filter(from_reporter=False, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -371,13 +371,13 @@ def report_messages_mark_read(*, reader: User, report: Report) -> int:
 
 
 @transaction.atomic
-def report_sharing_stop(*, reporter: User, report: Report) -> bool:
+def report_sharing_stop(*, actor: User, report: Report) -> bool:
     """Stop sharing the reporter's report with their linked member, whatever its status.
 
     Returns True if it was shared until now; stopping again changes nothing. Raises
     ValidationError for anyone but the reporter.
     """
-    if reporter.pk != report.reporter_id:
+    if actor.pk != report.reporter_id:
         raise ValidationError("Only the person who made a report can stop sharing it.")
     changed = Report.objects.filter(pk=report.pk, shared_with_member=True).update(
         shared_with_member=False, updated_at=timezone.now()
@@ -397,9 +397,9 @@ def _event(report: Report, changed: bool, note: str) -> None:
 
 
 @transaction.atomic
-def report_withdraw(*, reporter: User, report: Report, reason: str = "") -> Report:
+def report_withdraw(*, actor: User, report: Report, reason: str = "") -> Report:
     """The reporter withdraws their report. Withdrawing twice changes nothing."""
-    if reporter.pk != report.reporter_id:
+    if actor.pk != report.reporter_id:
         raise ValidationError("Only the person who made a report can withdraw it.")
     changed = report.withdraw(reason=reason.strip())
     _event(report, changed, "You withdrew this report.")

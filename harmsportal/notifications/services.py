@@ -323,10 +323,10 @@ def notifications_relay(
     return sent
 
 
-def notifications_mark_all_read(*, user: User) -> int:
+def notifications_mark_all_read(*, actor: User) -> int:
     """Mark every unread notification in `user`'s inbox read; return how many changed."""
     return (
-        Notification.objects.filter(user=user, read_at=None)
+        Notification.objects.filter(user=actor, read_at=None)
         .exclude(kind=Notification.Kind.ACCOUNT)
         .update(read_at=timezone.now())
     )

@@ -43,6 +43,6 @@ def open_notification(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    if notifications_mark_all_read(user=request.user):
+    if notifications_mark_all_read(actor=request.user):
         messages.success(request, "All your notifications are marked as read.")
     return redirect("notifications:inbox")

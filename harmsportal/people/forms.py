@@ -68,7 +68,7 @@ class SignupForm(AllauthSignupForm):
     def signup(self, request, user: User) -> None:
         """allauth calls this once the user row exists (`custom_signup`)."""
         services.user_signup_complete(
-            user=user,
+            actor=user,
             full_name=self.cleaned_data["full_name"],
             kind=self.cleaned_data["kind"],
             force=self.cleaned_data["force"],

@@ -26,25 +26,25 @@ from harmsportal.people.selectors import (
 
 # --- signing up ------------------------------------------------------------------------------
 @transaction.atomic
-def user_signup_complete(*, user: User, full_name: str, kind: str, force: Force) -> Membership:
+def user_signup_complete(*, actor: User, full_name: str, kind: str, force: Force) -> Membership:
     """Finish a self-service sign-up: name, kind, and the reporter role in the chosen force."""
     if kind not in MEMBER_KINDS:
         # Family accounts only ever come from an invitation (family_link_accept).
         raise ValidationError({"kind": "Choose police officer, police staff or volunteer."})
-    user.full_name = full_name.strip()
-    user.kind = kind
-    user.save(update_fields=["full_name", "kind"])
-    membership, _ = Membership.objects.get_or_create(user=user, force=force, role=Role.REPORTER)
+    actor.full_name = full_name.strip()
+    actor.kind = kind
+    actor.save(update_fields=["full_name", "kind"])
+    membership, _ = Membership.objects.get_or_create(user=actor, force=force, role=Role.REPORTER)
     return membership
 
 
 @transaction.atomic
-def user_demographics_update(*, user: User, answers: dict[str, str]) -> User:
+def user_demographics_update(*, actor: User, answers: dict[str, str]) -> User:
     """Save the optional answers. A blank answer means "not answered", never an error."""
     for field in DEMOGRAPHIC_FIELDS:
-        setattr(user, field, answers.get(field) or "")
-    user.save(update_fields=list(DEMOGRAPHIC_FIELDS))
-    return user
+        setattr(actor, field, answers.get(field) or "")
+    actor.save(update_fields=list(DEMOGRAPHIC_FIELDS))
+    return actor
 
 
 # --- family invitations ----------------------------------------------------------------------
@@ -162,15 +162,15 @@ def family_link_end(*, actor: User, link: FamilyLink) -> FamilyLink:
 def family_link_accept(
     *,
     link: FamilyLink,
-    family_user: User | None = None,
+    actor: User | None = None,
     full_name: str = "",
     password: str = "",
 ) -> User:
     """Accept an invitation, as an existing family account or by creating one.
 
-    With `family_user`, links that (family-kind, same-email) account. Without it, creates a
-    family account for the invited email with `full_name` and `password` (already validated),
-    its verified email address, and a reporter role in the member's force.
+    With `actor` (a signed-in family account), links that (family-kind, same-email) account.
+    Without it, creates a family account for the invited email with `full_name` and `password`
+    (already validated), its verified email address, and a reporter role in the member's force.
     Raises ValidationError with code "invalid", "expired", "used" or "withdrawn" when the link
     cannot be used, and a plain ValidationError when the account does not fit the invitation.
     """
@@ -184,23 +184,23 @@ def family_link_accept(
     problem = invite_problem(link)
     if problem is not None:
         raise ValidationError(_PROBLEM_MESSAGES[problem], code=problem)
-    if family_user is None:
-        family_user = _family_account_create(link=link, full_name=full_name, password=password)
+    if actor is None:
+        actor = _family_account_create(link=link, full_name=full_name, password=password)
     else:
-        _refuse_account(link=link, family_user=family_user)
-    if not family_user.memberships.filter(role=Role.REPORTER).exists():
+        _refuse_account(link=link, family_user=actor)
+    if not actor.memberships.filter(role=Role.REPORTER).exists():
         # A family account reports under the member's force. Someone already reporting
         # under another member's force keeps it.
-        Membership.objects.create(user=family_user, force=link.force, role=Role.REPORTER)
-    link.accept(family_user)
+        Membership.objects.create(user=actor, force=link.force, role=Role.REPORTER)
+    link.accept(actor)
     notification_send(
         user=link.member,
         kind=Notification.Kind.UPDATE,
-        title=f"{family_user.get_full_name()} accepted your family invitation",
+        title=f"{actor.get_full_name()} accepted your family invitation",
         link_path=reverse("people:family"),
         email=False,
     )
-    return family_user
+    return actor
 
 
 _PROBLEM_MESSAGES = {

@@ -164,7 +164,7 @@ def _accept_with_existing_account(
         state = "confirm"
     if state == "confirm" and request.method == "POST":
         try:
-            services.family_link_accept(link=link, family_user=request.user)
+            services.family_link_accept(link=link, actor=request.user)
         except ValidationError as error:
             if error.code in _PROBLEMS:
                 return _invite_problem(request, InviteLookup(link=link, problem=error.code))
@@ -196,7 +196,7 @@ def _invite_problem(request: HttpRequest, lookup: InviteLookup) -> HttpResponse:
 def about_you(request: HttpRequest) -> HttpResponse:
     form = AboutYouForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_demographics_update(user=request.user, answers=form.cleaned_data)
+        services.user_demographics_update(actor=request.user, answers=form.cleaned_data)
         messages.success(
             request, "Thank you. Your answers are saved. You can change them at any time."
         )

@@ -49,7 +49,7 @@ def start(request: HttpRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            report = report_start(reporter=request.user)
+            report = report_start(actor=request.user)
         except NoForceError as error:
             problem = error.message
         else:
@@ -73,7 +73,7 @@ def step(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return _evidence_step(request, report, current, change)
     form = current.form_class(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
-        report_answers_save(reporter=request.user, report=report, answers=form.answers())
+        report_answers_save(actor=request.user, report=report, answers=form.answers())
         if request.POST.get("action") == SAVE_AND_EXIT:
             return _saved_for_later(request)
         if current.slug == "role" and report.related_to_role is False:
@@ -110,7 +110,7 @@ def _evidence_step(
         if upload:
             try:
                 kept = report_evidence_add(
-                    uploader=request.user,
+                    actor=request.user,
                     report=report,
                     data=_read_capped(upload),
                     filename=upload.name,
@@ -120,7 +120,7 @@ def _evidence_step(
                 form.add_error("file", rejected.message)
         if link:
             try:
-                report_link_add(uploader=request.user, report=report, url=link)
+                report_link_add(actor=request.user, report=report, url=link)
                 messages.success(request, "Your link has been added.")
             except ValidationError as error:
                 form.add_error("link_url", error.messages[0])
@@ -155,7 +155,7 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
     evidence = report.evidence.filter(pk=evidence_pk).first()
     if evidence is None:
         raise Http404("No such evidence")
-    report_evidence_remove(remover=request.user, report=report, evidence=evidence)
+    report_evidence_remove(actor=request.user, report=report, evidence=evidence)
     messages.success(request, f"{evidence} has been removed.")
     return redirect(journey.get_step(journey.EVIDENCE).url(report))
 
@@ -200,7 +200,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _draft_for(request, pk)
     try:
-        report = report_submit(reporter=request.user, report=report)
+        report = report_submit(actor=request.user, report=report)
     except ReportIncompleteError as error:
         context = _check_context(report, problems=error.messages)
         return render(request, "reports/check.html", context)
@@ -221,7 +221,7 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not report.is_draft:
         return redirect("reports:detail", pk=report.pk)
     if request.method == "POST":
-        report_draft_delete(reporter=request.user, report=report)
+        report_draft_delete(actor=request.user, report=report)
         messages.success(request, "Your draft report has been deleted.")
         return redirect("reports:list")
     return render(

@@ -84,7 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if report.is_draft:
             return redirect(journey.resume_url(report))
         report_access_record(actor=request.user, report=report, action=AccessLog.Action.READ)
-        report_messages_mark_read(reader=request.user, report=report)
+        report_messages_mark_read(actor=request.user, report=report)
         return _render_detail(request, report, MessageForm())
 
 
@@ -97,7 +97,7 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 report_message_send(
-                    author=request.user, report=report, body=form.cleaned_data["body"]
+                    actor=request.user, report=report, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
                 form.add_error("body", error.messages[0])
@@ -116,7 +116,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reports:detail", pk=report.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        report_withdraw(reporter=request.user, report=report, reason=form.cleaned_data["reason"])
+        report_withdraw(actor=request.user, report=report, reason=form.cleaned_data["reason"])
         messages.success(request, f"Your report {report.reference} has been withdrawn.")
         return redirect("reports:detail", pk=report.pk)
     back_url = reverse("reports:detail", args=[report.pk])
@@ -131,7 +131,7 @@ def stop_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     """A family account stops sharing their report with the member it was shared with."""
     report = get_report_for_user(request.user, pk, as_reporter=True)
     member = report.linked_member
-    if report_sharing_stop(reporter=request.user, report=report) and member is not None:
+    if report_sharing_stop(actor=request.user, report=report) and member is not None:
         messages.success(
             request,
             f"You have stopped sharing this report with {member.get_short_name()}. "

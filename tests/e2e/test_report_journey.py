@@ -179,9 +179,9 @@ def test_a_reporters_own_pages_are_accessible_and_work_without_javascript(page):
 
     officer = make_person(full_name="Sam Officer")
     triager = make_person(Role.TRIAGE, kind="staff", full_name="Tri Ager")
-    report = report_submit(reporter=officer, report=DraftReportFactory(reporter=officer))
+    report = report_submit(actor=officer, report=DraftReportFactory(reporter=officer))
     report_progress_start(actor=triager, report=report)
-    report_message_send(author=triager, report=report, body="Are you safe at home tonight?")
+    report_message_send(actor=triager, report=report, body="Are you safe at home tonight?")
     access_record(actor=triager, action="read", obj=report, force=report.force, role="triage")
     report_outcome_record(
         actor=triager, report=report, category="advice", explanation="We sent safety advice."

@@ -58,7 +58,7 @@ def test_triage_works_a_case_to_its_outcome_and_the_officer_sees_it(page, settin
     settings.HARMSPORTAL_REQUIRE_STAFF_MFA = True
     officer = make_person(full_name="Sam Officer")
     report = report_submit(
-        reporter=officer,
+        actor=officer,
         report=DraftReportFactory(reporter=officer, description=DESCRIPTION),
     )
     triager = make_person(Role.TRIAGE, kind=User.Kind.STAFF, mfa=False, full_name="Tri Ager")

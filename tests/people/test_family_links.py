@@ -317,7 +317,7 @@ def test_linking_an_existing_family_account_keeps_its_password(client, officer):
     family = make_person(kind=User.Kind.FAMILY, email="jo@example.com")
     assert family.check_password(PASSWORD)
     link = invite(officer)
-    services.family_link_accept(link=link, family_user=family)
+    services.family_link_accept(link=link, actor=family)
     link.refresh_from_db()
     assert link.status == "Accepted"
     assert family.check_password(PASSWORD)
@@ -420,4 +420,4 @@ def test_an_ended_link_cannot_be_made_again_and_says_so(officer, family_member):
     )
     link = invite(officer, email=family_member.email)
     with pytest.raises(ValidationError, match="the link was ended"):
-        services.family_link_accept(link=link, family_user=family_member)
+        services.family_link_accept(link=link, actor=family_member)

@@ -43,9 +43,9 @@ def _with_image(reporter, **fields) -> Report:
     """A report sent through the real services, with a photo that carries GPS data."""
     draft = DraftReportFactory(reporter=reporter, **fields)
     report_evidence_add(
-        uploader=reporter, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
+        actor=reporter, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
     )
-    return report_submit(reporter=reporter, report=draft)
+    return report_submit(actor=reporter, report=draft)
 
 
 def _family_fields(family_user, *, shared: bool) -> dict:
@@ -221,7 +221,7 @@ def test_another_persons_draft_is_404(client, officer, staff_member, path):
 def test_another_persons_draft_evidence_cannot_be_removed(client, officer, staff_member):
     draft = DraftReportFactory(reporter=officer)
     evidence = report_evidence_add(
-        uploader=officer, report=draft, data=hostile_files.jpeg(), filename="a.jpg"
+        actor=officer, report=draft, data=hostile_files.jpeg(), filename="a.jpg"
     )
     client.force_login(staff_member)
     response = client.post(f"/reports/{draft.pk}/evidence/{evidence.pk}/remove/")
@@ -241,7 +241,7 @@ def test_a_link_has_no_download(client, officer):
     draft = DraftReportFactory(reporter=officer)
     from reports.services import report_link_add
 
-    link = report_link_add(uploader=officer, report=draft, url="https://example.com/p/1")
+    link = report_link_add(actor=officer, report=draft, url="https://example.com/p/1")
     client.force_login(officer)
     assert client.get(f"/reports/{draft.pk}/evidence/{link.pk}/").status_code == 404
 
@@ -344,7 +344,7 @@ def test_the_viewing_copy_has_no_location_data(client, officer, officer_report):
 def test_an_uploaded_pdf_has_no_viewing_copy(client, officer):
     draft = DraftReportFactory(reporter=officer)
     evidence = report_evidence_add(
-        uploader=officer, report=draft, data=hostile_files.clean_pdf(), filename="letter.pdf"
+        actor=officer, report=draft, data=hostile_files.clean_pdf(), filename="letter.pdf"
     )
     client.force_login(officer)
     url = f"/reports/{draft.pk}/evidence/{evidence.pk}/"
@@ -386,8 +386,8 @@ def test_family_reporter_stops_sharing_from_their_report_page(client, officer, f
 
 def test_stopping_sharing_twice_changes_nothing(family_member):
     report = family_report(family_member, shared=True)
-    assert report_sharing_stop(reporter=family_member, report=report) is True
-    assert report_sharing_stop(reporter=family_member, report=report) is False
+    assert report_sharing_stop(actor=family_member, report=report) is True
+    assert report_sharing_stop(actor=family_member, report=report) is False
     assert report.shared_with_member is False
 
 
@@ -397,7 +397,7 @@ def test_only_the_family_reporter_can_stop_sharing(client, persona, family_membe
     client.force_login(persona(who))
     assert client.post(f"/reports/{report.pk}/stop-sharing/").status_code == 404
     with pytest.raises(ValidationError):
-        report_sharing_stop(reporter=persona(who), report=report)
+        report_sharing_stop(actor=persona(who), report=report)
     report.refresh_from_db()
     assert report.shared_with_member is True
 

@@ -69,7 +69,7 @@ def test_a_draft_has_no_report_page_and_goes_back_to_the_journey(client, officer
 
 def test_the_reporter_sends_a_message_and_sees_the_thread(client, officer, triager):
     report = SubmittedReportFactory(reporter=officer)
-    report_message_send(author=triager, report=report, body="Are you safe at home tonight?")
+    report_message_send(actor=triager, report=report, body="Are you safe at home tonight?")
     client.force_login(officer)
     response = client.post(
         f"/reports/{report.pk}/messages/", {"body": "Yes, thank you. Another post went up."}
@@ -85,7 +85,7 @@ def test_the_reporter_sends_a_message_and_sees_the_thread(client, officer, triag
 
 def test_reading_the_report_marks_triage_messages_read(client, officer, triager):
     report = SubmittedReportFactory(reporter=officer)
-    message = report_message_send(author=triager, report=report, body="Please call us.")
+    message = report_message_send(actor=triager, report=report, body="Please call us.")
     client.force_login(officer)
     client.get(f"/reports/{report.pk}/")
     message.refresh_from_db()

@@ -46,7 +46,7 @@ def evidence_files(root: Path) -> list[Path]:
 def test_an_image_keeps_its_original_and_a_viewing_copy(officer, private_store):
     draft = DraftReportFactory(reporter=officer)
     kept = report_evidence_add(
-        uploader=officer, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
+        actor=officer, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
     )
     assert kept.has_viewing_copy
     assert len(evidence_files(private_store)) == 2
@@ -61,7 +61,7 @@ def test_a_failure_after_storing_leaves_no_files_behind(officer, private_store, 
     monkeypatch.setattr(services, "_touch", broken_touch)
     with pytest.raises(RuntimeError):
         report_evidence_add(
-            uploader=officer, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
+            actor=officer, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"
         )
     assert evidence_files(private_store) == []
     assert not Evidence.objects.exists()
@@ -71,7 +71,7 @@ def test_a_refused_file_stores_nothing(officer, private_store):
     draft = DraftReportFactory(reporter=officer)
     with pytest.raises(EvidenceRejected):
         report_evidence_add(
-            uploader=officer, report=draft, data=hostile_files.zip_archive(), filename="a.zip"
+            actor=officer, report=draft, data=hostile_files.zip_archive(), filename="a.zip"
         )
     assert evidence_files(private_store) == []
 
@@ -79,11 +79,9 @@ def test_a_refused_file_stores_nothing(officer, private_store):
 def test_a_full_report_refuses_another_file(officer, settings, private_store):
     settings.HARMSPORTAL_EVIDENCE_MAX_FILES = 1
     draft = DraftReportFactory(reporter=officer)
-    report_evidence_add(uploader=officer, report=draft, data=hostile_files.png(), filename="1.png")
+    report_evidence_add(actor=officer, report=draft, data=hostile_files.png(), filename="1.png")
     with pytest.raises(EvidenceRejected) as refused:
-        report_evidence_add(
-            uploader=officer, report=draft, data=hostile_files.png(), filename="2.png"
-        )
+        report_evidence_add(actor=officer, report=draft, data=hostile_files.png(), filename="2.png")
     assert "1 file" in refused.value.message
     assert draft.evidence.count() == 1
     assert len(evidence_files(private_store)) == 2  # the first file and its viewing copy
@@ -92,10 +90,10 @@ def test_a_full_report_refuses_another_file(officer, settings, private_store):
 def test_an_upload_on_a_copy_read_before_sending_is_refused(officer, private_store):
     draft = DraftReportFactory(reporter=officer)
     stale = Report.objects.get(pk=draft.pk)
-    report_submit(reporter=officer, report=draft)
+    report_submit(actor=officer, report=draft)
     with pytest.raises(ReportNotEditableError):
         report_evidence_add(
-            uploader=officer, report=stale, data=hostile_files.png(), filename="late.png"
+            actor=officer, report=stale, data=hostile_files.png(), filename="late.png"
         )
     assert not Evidence.objects.exists()
     assert evidence_files(private_store) == []
@@ -125,7 +123,7 @@ def test_two_uploads_at_once_never_go_past_the_limit(settings, private_store, mo
         try:
             barrier.wait(timeout=10)
             report_evidence_add(
-                uploader=officer, report=draft, data=hostile_files.png(), filename=f"{n}.png"
+                actor=officer, report=draft, data=hostile_files.png(), filename=f"{n}.png"
             )
             outcome = "kept"
         except EvidenceRejected:

@@ -60,12 +60,12 @@ def test_a_rolled_back_submission_gives_its_number_back(db):
 def test_submitting_uses_the_reporters_force_and_the_year_in_london(officer):
     other = make_person(force_slug="north-yorkshire")
     with time_machine.travel("2026-12-31 23:30:00+00:00", tick=False):
-        mine = report_submit(reporter=officer, report=DraftReportFactory(reporter=officer))
-        theirs = report_submit(reporter=other, report=DraftReportFactory(reporter=other))
+        mine = report_submit(actor=officer, report=DraftReportFactory(reporter=officer))
+        theirs = report_submit(actor=other, report=DraftReportFactory(reporter=other))
     assert mine.reference == "OH-WYP-2026-000001"
     assert theirs.reference == "OH-NYP-2026-000001"
     with time_machine.travel("2027-01-01 00:30:00+00:00", tick=False):
-        next_year = report_submit(reporter=officer, report=DraftReportFactory(reporter=officer))
+        next_year = report_submit(actor=officer, report=DraftReportFactory(reporter=officer))
     assert next_year.reference == "OH-WYP-2027-000001"
 
 
@@ -99,7 +99,7 @@ def test_simultaneous_submissions_never_share_a_reference():
     def submit(reporter, draft) -> None:
         try:
             barrier.wait(timeout=10)
-            report_submit(reporter=reporter, report=draft)
+            report_submit(actor=reporter, report=draft)
         except BaseException as error:  # reported below, in the test's own thread
             errors.append(error)
         finally:

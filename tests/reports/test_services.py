@@ -90,24 +90,24 @@ def test_a_closed_report_can_reopen(officer):
 
 
 def test_a_draft_is_made_under_the_reporters_force(officer):
-    report = report_start(reporter=officer)
+    report = report_start(actor=officer)
     assert report.status == ReportStatus.DRAFT
     assert report.force.slug == "west-yorkshire"
 
 
 def test_a_family_account_reports_under_its_members_force(family_member, officer):
-    report = report_start(reporter=family_member)
+    report = report_start(actor=family_member)
     assert report.force == officer.home_force
 
 
 def test_someone_with_no_force_cannot_start_a_report(db):
     with pytest.raises(NoForceError):
-        report_start(reporter=UserFactory())
+        report_start(actor=UserFactory())
 
 
 def test_a_family_account_with_no_link_cannot_start_a_report(db):
     with pytest.raises(NoForceError, match="family member"):
-        report_start(reporter=UserFactory(kind="family"))
+        report_start(actor=UserFactory(kind="family"))
 
 
 def test_the_start_page_explains_when_there_is_no_force(client, db):
@@ -121,7 +121,7 @@ def test_the_start_page_explains_when_there_is_no_force(client, db):
 def test_answers_cannot_change_once_sent(officer):
     report = SubmittedReportFactory(reporter=officer)
     with pytest.raises(ReportNotEditableError):
-        report_answers_save(reporter=officer, report=report, answers={"description": "x"})
+        report_answers_save(actor=officer, report=report, answers={"description": "x"})
 
 
 # ---------------------------------------------------------------------------
@@ -131,13 +131,13 @@ def test_answers_cannot_change_once_sent(officer):
 
 def test_only_the_reporter_can_send_their_draft(officer, staff_member):
     with pytest.raises(ValidationError):
-        report_submit(reporter=staff_member, report=DraftReportFactory(reporter=officer))
+        report_submit(actor=staff_member, report=DraftReportFactory(reporter=officer))
 
 
 def test_an_incomplete_draft_names_the_steps_left(officer):
     draft = DraftReportFactory(reporter=officer, description="", contact_preference="")
     with pytest.raises(ReportIncompleteError) as refused:
-        report_submit(reporter=officer, report=draft)
+        report_submit(actor=officer, report=draft)
     assert refused.value.steps == ["description", "contact"]
 
 
@@ -148,7 +148,7 @@ def test_a_failing_intake_rolls_the_whole_submission_back(officer):
         raise RuntimeError("the queue is unavailable")
 
     with intake_handler_replaced(broken_intake), pytest.raises(RuntimeError):
-        report_submit(reporter=officer, report=draft)
+        report_submit(actor=officer, report=draft)
     draft.refresh_from_db()
     assert draft.status == ReportStatus.DRAFT
     assert draft.reference == ""
@@ -158,7 +158,7 @@ def test_a_failing_intake_rolls_the_whole_submission_back(officer):
 def test_submitting_with_no_intake_registered_only_logs(officer, caplog):
     draft = DraftReportFactory(reporter=officer)
     with intake_handler_replaced(None):
-        report = report_submit(reporter=officer, report=draft)
+        report = report_submit(actor=officer, report=draft)
     assert report.status == ReportStatus.SUBMITTED
     assert "no triage intake registered" in caplog.text
 
@@ -204,7 +204,7 @@ def test_intake_passes_the_report_to_the_handler(officer):
 
 def test_a_message_from_triage_notifies_the_reporter_without_content(officer, triager):
     report = SubmittedReportFactory(reporter=officer)
-    message = report_message_send(author=triager, report=report, body="Can you call us?")
+    message = report_message_send(actor=triager, report=report, body="Can you call us?")
     assert message.from_reporter is False
     notification = Notification.objects.get(user=officer)
     assert notification.kind == "update"
@@ -213,7 +213,7 @@ def test_a_message_from_triage_notifies_the_reporter_without_content(officer, tr
 
 def test_a_message_from_the_reporter_is_marked_as_theirs(officer):
     report = SubmittedReportFactory(reporter=officer)
-    message = report_message_send(author=officer, report=report, body="Another post today.")
+    message = report_message_send(actor=officer, report=report, body="Another post today.")
     assert message.from_reporter is True
     assert not Notification.objects.exists()
 
@@ -222,21 +222,21 @@ def test_a_message_from_the_reporter_is_marked_as_theirs(officer):
 def test_messages_cannot_be_sent_about_a_draft_or_withdrawn_report(officer, status):
     report = SubmittedReportFactory(reporter=officer, status=status)
     with pytest.raises(ValidationError):
-        report_message_send(author=officer, report=report, body="Hello")
+        report_message_send(actor=officer, report=report, body="Hello")
 
 
 def test_an_empty_message_is_refused(officer):
     report = SubmittedReportFactory(reporter=officer)
     with pytest.raises(ValidationError, match="Enter a message"):
-        report_message_send(author=officer, report=report, body="   ")
+        report_message_send(actor=officer, report=report, body="   ")
 
 
 def test_only_the_reporter_marks_triage_messages_read(officer, triager):
     report = SubmittedReportFactory(reporter=officer)
-    report_message_send(author=triager, report=report, body="Update for you.")
-    assert report_messages_mark_read(reader=triager, report=report) == 0
-    assert report_messages_mark_read(reader=officer, report=report) == 1
-    assert report_messages_mark_read(reader=officer, report=report) == 0
+    report_message_send(actor=triager, report=report, body="Update for you.")
+    assert report_messages_mark_read(actor=triager, report=report) == 0
+    assert report_messages_mark_read(actor=officer, report=report) == 1
+    assert report_messages_mark_read(actor=officer, report=report) == 0
 
 
 def test_recording_an_outcome_tells_the_reporter_there_is_an_update(officer, triager):
@@ -259,8 +259,8 @@ def test_recording_an_outcome_tells_the_reporter_there_is_an_update(officer, tri
 
 def test_withdrawing_twice_records_one_event(officer):
     report = SubmittedReportFactory(reporter=officer)
-    report_withdraw(reporter=officer, report=report, reason="Sorted it out myself")
-    report_withdraw(reporter=officer, report=report, reason="again")
+    report_withdraw(actor=officer, report=report, reason="Sorted it out myself")
+    report_withdraw(actor=officer, report=report, reason="again")
     assert report.status == ReportStatus.WITHDRAWN
     assert report.withdrawal_reason == "Sorted it out myself"
     assert report.status_events.filter(status=ReportStatus.WITHDRAWN).count() == 1
@@ -269,12 +269,12 @@ def test_withdrawing_twice_records_one_event(officer):
 def test_only_the_reporter_can_withdraw(officer, triager):
     report = SubmittedReportFactory(reporter=officer)
     with pytest.raises(ValidationError):
-        report_withdraw(reporter=triager, report=report)
+        report_withdraw(actor=triager, report=report)
 
 
 def test_close_after_withdrawal_is_refused(officer, triager):
     report = SubmittedReportFactory(reporter=officer)
-    report_withdraw(reporter=officer, report=report)
+    report_withdraw(actor=officer, report=report)
     with pytest.raises(ValidationError):
         report_close(actor=triager, report=report)
 
@@ -282,7 +282,7 @@ def test_close_after_withdrawal_is_refused(officer, triager):
 def test_close_after_withdrawal_on_a_copy_read_before_it_is_refused(officer, triager):
     report = SubmittedReportFactory(reporter=officer)
     stale = Report.objects.get(pk=report.pk)
-    report_withdraw(reporter=officer, report=report)
+    report_withdraw(actor=officer, report=report)
     with pytest.raises(ValidationError, match="withdrawn cannot become closed"):
         report_close(actor=triager, report=stale)
     report.refresh_from_db()
@@ -298,7 +298,7 @@ def test_an_outcome_recorded_on_a_stale_copy_cannot_overwrite_a_withdrawal(offic
     report = SubmittedReportFactory(reporter=officer)
     report_progress_start(actor=triager, report=report)
     stale = Report.objects.get(pk=report.pk)  # triage read it before the reporter withdrew
-    report_withdraw(reporter=officer, report=report, reason="Sorted now")
+    report_withdraw(actor=officer, report=report, reason="Sorted now")
     with pytest.raises(ValidationError, match="withdrawn cannot become outcome given"):
         report_outcome_record(
             actor=triager,
@@ -325,7 +325,7 @@ def test_withdrawing_on_a_stale_copy_after_the_outcome_keeps_the_outcome(officer
     report_outcome_record(
         actor=triager, report=report, category=OutcomeCategory.ADVICE, explanation="Advice."
     )
-    report_withdraw(reporter=officer, report=stale)
+    report_withdraw(actor=officer, report=stale)
     report.refresh_from_db()
     assert report.status == ReportStatus.WITHDRAWN
     assert report.outcome_explanation == "Advice."
@@ -334,8 +334,8 @@ def test_withdrawing_on_a_stale_copy_after_the_outcome_keeps_the_outcome(officer
 def test_a_move_already_made_through_another_copy_changes_nothing(officer):
     report = SubmittedReportFactory(reporter=officer)
     stale = Report.objects.get(pk=report.pk)
-    report_withdraw(reporter=officer, report=report, reason="First")
-    report_withdraw(reporter=officer, report=stale, reason="Second")
+    report_withdraw(actor=officer, report=report, reason="First")
+    report_withdraw(actor=officer, report=stale, reason="Second")
     report.refresh_from_db()
     assert report.withdrawal_reason == "First"
     assert report.status_events.filter(status=ReportStatus.WITHDRAWN).count() == 1
@@ -347,11 +347,11 @@ def test_a_move_already_made_through_another_copy_changes_nothing(officer):
 
 
 def _acknowledge(report, triager):
-    return report_submit(reporter=report.reporter, report=report)
+    return report_submit(actor=report.reporter, report=report)
 
 
 def _message(report, triager):
-    report_message_send(author=triager, report=report, body="Can we talk?")
+    report_message_send(actor=triager, report=report, body="Can we talk?")
 
 
 def _outcome(report, triager):
@@ -405,13 +405,13 @@ def test_only_reporters_who_chose_email_are_emailed(
 
 
 def test_saving_one_step_keeps_answers_saved_through_another_copy(officer):
-    draft = report_start(reporter=officer)
+    draft = report_start(actor=officer)
     first_tab = Report.objects.get(pk=draft.pk)
     second_tab = Report.objects.get(pk=draft.pk)
     report_answers_save(
-        reporter=officer, report=first_tab, answers={"description": "Posts about my home."}
+        actor=officer, report=first_tab, answers={"description": "Posts about my home."}
     )
-    report_answers_save(reporter=officer, report=second_tab, answers={"impact_level": 4})
+    report_answers_save(actor=officer, report=second_tab, answers={"impact_level": 4})
     draft.refresh_from_db()
     assert draft.description == "Posts about my home."
     assert draft.impact_level == 4
@@ -420,8 +420,8 @@ def test_saving_one_step_keeps_answers_saved_through_another_copy(officer):
 def test_answers_saved_on_a_copy_read_before_sending_are_refused(officer):
     draft = DraftReportFactory(reporter=officer)
     stale = Report.objects.get(pk=draft.pk)
-    report_submit(reporter=officer, report=draft)
+    report_submit(actor=officer, report=draft)
     with pytest.raises(ReportNotEditableError):
-        report_answers_save(reporter=officer, report=stale, answers={"description": "Changed"})
+        report_answers_save(actor=officer, report=stale, answers={"description": "Changed"})
     draft.refresh_from_db()
     assert draft.description != "Changed"

@@ -97,7 +97,7 @@ def test_a_retired_platform_is_hidden_from_the_journey(client, officer):
 def test_a_sent_report_records_the_taxonomy_version_it_used(officer):
     HarmCategory.objects.filter(slug="other").update(version=2)
     assert current_taxonomy_version() == 2
-    report = report_submit(reporter=officer, report=DraftReportFactory(reporter=officer))
+    report = report_submit(actor=officer, report=DraftReportFactory(reporter=officer))
     assert report.taxonomy_version == 2
 
 

@@ -181,8 +181,8 @@ def _case_with_photo() -> Case:
     reporter = reporter_in()
     draft = DraftReportFactory(reporter=reporter)
     upload = image_upload()
-    report_evidence_add(uploader=reporter, report=draft, data=upload.read(), filename=upload.name)
-    report = report_submit(reporter=reporter, report=draft)
+    report_evidence_add(actor=reporter, report=draft, data=upload.read(), filename=upload.name)
+    report = report_submit(actor=reporter, report=draft)
     return Case.objects.get(report=report)
 
 

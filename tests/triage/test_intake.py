@@ -27,7 +27,7 @@ def test_submitting_a_report_puts_one_new_case_in_the_reporters_force_queue():
     draft = DraftReportFactory(reporter=reporter, categories=["threats", "doxxing"])
     moment = datetime(2026, 5, 22, 10, 0, tzinfo=ZoneInfo("Europe/London"))
     with time_machine.travel(moment, tick=False):
-        report = report_submit(reporter=reporter, report=draft)
+        report = report_submit(actor=reporter, report=draft)
     case = Case.objects.get(report=report)
     assert case.status == CaseStatus.NEW
     assert case.force.slug == "police-scotland"
@@ -39,9 +39,9 @@ def test_submitting_a_report_puts_one_new_case_in_the_reporters_force_queue():
 def test_submitting_twice_or_running_the_intake_again_creates_no_second_case():
     reporter = make_person()
     draft = DraftReportFactory(reporter=reporter)
-    report = report_submit(reporter=reporter, report=draft)
+    report = report_submit(actor=reporter, report=draft)
     first = Case.objects.get(report=report)
-    report_submit(reporter=reporter, report=report)
+    report_submit(actor=reporter, report=report)
     again = case_open_from_report(report)
     assert again.pk == first.pk
     assert Case.objects.filter(report=report).count() == 1

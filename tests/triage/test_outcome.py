@@ -124,7 +124,7 @@ def test_reopening_keeps_the_reason_as_an_internal_note_and_restarts_the_report(
 
 def test_a_case_whose_report_was_withdrawn_can_be_closed_without_an_outcome(client):
     case = ClaimedCaseFactory()
-    report_withdraw(reporter=case.report.reporter, report=case.report, reason="Sorted now")
+    report_withdraw(actor=case.report.reporter, report=case.report, reason="Sorted now")
     client.force_login(case.assignee)
     client.post(url(case, "close/"))
     stored = Case.objects.get(pk=case.pk)

@@ -104,7 +104,7 @@ def case_message_send(*, actor: User, case: Case, body: str) -> ReportMessage:
     """Write to the reporter in their report's thread; it counts as a response on the clocks."""
     case = locked(case)
     require_worker(actor, case)
-    message = report_services.report_message_send(author=actor, report=case.report, body=body)
+    message = report_services.report_message_send(actor=actor, report=case.report, body=body)
     case.record_response()
     return message
 
