@@ -211,14 +211,19 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Harms Portal: "
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth throttles by address only; the per-account part is axes' (account, address) pair
-# below, so nobody can keep an officer locked out from somewhere else.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
+# Sign-in throttling is axes' alone (below). allauth's own limits are off: "login" counts
+# successful sign-ins per address (a station's shift change tripped it at 30 a minute) and
+# "login_failed" refuses every account at an address, correct password or not, once other
+# accounts have failed there. docs/decisions/0004.
+ACCOUNT_RATE_LIMITS = {"login": "", "login_failed": ""}
 ACCOUNT_FORMS = {"signup": "harmsportal.people.forms.SignupForm"}
 ACCOUNT_SIGNUP_OPEN = env.bool("HARMSPORTAL_SIGNUP_OPEN", default=True)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+# allauth caps passkey sign-ins at 10 a minute per address; a passkey cannot be guessed, and a
+# 500-person station signing in at a shift change shares one address (decision 0004).
+MFA_RATE_LIMITS = {"webauthn_login": "500/m/ip"}
 MFA_TOTP_ISSUER = "Harms Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Encrypts TOTP secrets and recovery-code seeds at rest (people.mfa), with keys separate from
@@ -228,7 +233,16 @@ HARMSPORTAL_MFA_KEYS = env.list("HARMSPORTAL_MFA_KEYS", default=[])
 # Staff roles must enrol MFA before any staff page (people.middleware). Off only for the demo.
 HARMSPORTAL_REQUIRE_STAFF_MFA = env.bool("HARMSPORTAL_REQUIRE_STAFF_MFA", default=True)
 
-AXES_FAILURE_LIMIT = _int("HARMSPORTAL_LOGIN_FAILURE_LIMIT", 5)
+# Failures one (account, address) pair may make before it is locked for the cool-off.
+HARMSPORTAL_LOGIN_FAILURE_LIMIT = _int("HARMSPORTAL_LOGIN_FAILURE_LIMIT", 5)
+# Failures from one address, over all accounts, within the cool-off before that address counts
+# as busy: sized for a 500-person station at a shift change (decision 0004). Only failures count.
+HARMSPORTAL_LOGIN_ADDRESS_FAILURE_LIMIT = _int("HARMSPORTAL_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+# ...after which each account failing at that address is locked after this many of its own.
+HARMSPORTAL_LOGIN_FAILURE_LIMIT_BUSY_ADDRESS = _int(
+    "HARMSPORTAL_LOGIN_FAILURE_LIMIT_BUSY_ADDRESS", 2
+)
+AXES_FAILURE_LIMIT = "harmsportal.people.throttling.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=_int("HARMSPORTAL_LOGIN_COOLOFF_MINUTES", 15))
 # Lock the (account, address) pair, never the account alone: a stranger guessing an officer's
 # password cannot stop the officer signing in from their own device.
@@ -241,12 +255,10 @@ AXES_VERBOSE = False
 # Behind a reverse proxy every request arrives from the proxy's address, so throttling must read
 # the client address the proxy adds, or one lockout would block that account for everyone.
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
-if BEHIND_PROXY:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1)
-    ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# One count serves allauth and axes (people.throttling.client_address); axes' own ipware route
+# needs a package the portal does not install, and without it axes would read REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "harmsportal.people.throttling.client_address"
 
 # Sessions: staff roles time out after 30 idle minutes (people.middleware); reporters after 8h.
 SESSION_COOKIE_AGE = _int("HARMSPORTAL_SESSION_SECONDS", 8 * 60 * 60)
