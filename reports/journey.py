@@ -27,7 +27,7 @@ class Step:
     answered: Callable[[Report], bool]
 
     def url(self, report: Report, *, change: bool = False) -> str:
-        url = reverse("reports:step", args=[report.pk, self.slug])
+        url = reverse("reports:step", args=[report.public_id, self.slug])
         return f"{url}?change=1" if change else url
 
 
@@ -198,17 +198,17 @@ def url_after(report: Report, step: Step, *, change: bool) -> str:
         for later in steps_for(report):
             if _position(later) > _position(step) and not later.answered(report):
                 return later.url(report, change=True)
-        return reverse("reports:check", args=[report.pk])
+        return reverse("reports:check", args=[report.public_id])
     following = next_step(report, step)
     if following is None:
-        return reverse("reports:check", args=[report.pk])
+        return reverse("reports:check", args=[report.public_id])
     return following.url(report)
 
 
 def url_before(report: Report, step: Step, *, change: bool) -> str:
     """The back link: the previous step, or the check page when changing an answer."""
     if change:
-        return reverse("reports:check", args=[report.pk])
+        return reverse("reports:check", args=[report.public_id])
     previous = previous_step(report, step)
     if previous is None:
         return reverse("reports:start")
@@ -220,7 +220,7 @@ def resume_url(report: Report) -> str:
     missing = missing_steps(report)
     if missing:
         return missing[0].url(report)
-    return reverse("reports:check", args=[report.pk])
+    return reverse("reports:check", args=[report.public_id])
 
 
 def _position(step: Step) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
@@ -46,7 +47,7 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     return Report.objects.filter(own | shared)
 
 
-def get_report_for_user(user: User, pk: int, *, as_reporter: bool = False) -> Report:
+def get_report_for_user(user: User, pk: UUID, *, as_reporter: bool = False) -> Report:
     """The report `pk` if `user` may see it; Http404 otherwise, whether missing or forbidden.
 
     `as_reporter=True` narrows to the reporter's own reports: drafts, messages and withdrawal
@@ -55,7 +56,7 @@ def get_report_for_user(user: User, pk: int, *, as_reporter: bool = False) -> Re
     reports = reports_visible_to(user)
     if as_reporter:
         reports = reports.filter(reporter=user)
-    report = reports.select_related("force", "reporter", "family_link__member").filter(pk=pk)
+    report = reports.select_related("force", "reporter", "family_link__member").filter(public_id=pk)
     found = report.first()
     if found is None:
         raise Http404("No such report")
@@ -67,14 +68,18 @@ def reader_role(user: User, report: Report) -> str:
     return ROLE_REPORTER if report.reporter_id == user.pk else ROLE_LINKED_MEMBER
 
 
-def get_evidence_for_user(user: User, report_pk: int, evidence_pk: int) -> tuple[Report, Evidence]:
+def get_evidence_for_user(
+    user: User, report_pk: UUID, evidence_pk: UUID
+) -> tuple[Report, Evidence]:
     """Evidence through its report's chokepoint; 404 for a link, or a file not on that report.
 
     Files are the reporter's alone (triage opens them through its cases): a linked member a
     report is shared with gets the same 404 as anyone else.
     """
     report = get_report_for_user(user, report_pk, as_reporter=True)
-    evidence = report.evidence.exclude(kind=Evidence.Kind.LINK).filter(pk=evidence_pk).first()
+    evidence = (
+        report.evidence.exclude(kind=Evidence.Kind.LINK).filter(public_id=evidence_pk).first()
+    )
     if evidence is None:
         raise Http404("No such evidence")
     return report, evidence

@@ -294,7 +294,7 @@ def report_submit(*, actor: User, report: Report) -> Report:
         user=actor,
         kind=Notification.Kind.ACKNOWLEDGEMENT,
         title=f"We have received your report {report.reference}",
-        link_path=reverse("reports:detail", args=[report.pk]),
+        link_path=reverse("reports:detail", args=[report.public_id]),
         email=_wants_email(report),
     )
     intake_submitted_report(report)
@@ -348,7 +348,7 @@ def report_message_send(*, actor: User, report: Report, body: str) -> ReportMess
             user=report.reporter,
             kind=Notification.Kind.UPDATE,
             title=f"There is a new message about your report {report.reference}",
-            link_path=reverse("reports:detail", args=[report.pk]) + "#messages",
+            link_path=reverse("reports:detail", args=[report.public_id]) + "#messages",
             email=_wants_email(report),
         )
     _touch(report)
@@ -425,7 +425,7 @@ def report_outcome_record(
             user=report.reporter,
             kind=Notification.Kind.UPDATE,
             title=f"There is an outcome for your report {report.reference}",
-            link_path=reverse("reports:detail", args=[report.pk]) + "#outcome",
+            link_path=reverse("reports:detail", args=[report.public_id]) + "#outcome",
             email=_wants_email(report),
         )
     return report

@@ -7,6 +7,7 @@ Services (triage/services.py) lock the row, call the method and write the side e
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -69,6 +70,8 @@ class RecordingDecision(models.TextChoices):
 class Case(models.Model):
     """One submitted report in its force's triage queue. Exactly one per report."""
 
+    # Opaque id for URLs: reveals nothing about how many exist (the pk never leaves the server).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="case")
     # Copied from the report so the queue filters and sorts on one table.
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="cases")

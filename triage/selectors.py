@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -86,12 +87,12 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(force_id__in=force_ids)
 
 
-def get_case_for_user(user: User, pk: int) -> Case:
+def get_case_for_user(user: User, pk: UUID) -> Case:
     """The case `pk` if `user` may work it; Http404 otherwise, whether missing or forbidden."""
     case = (
         cases_visible_to(user)
         .select_related("report__reporter", "report__family_link__family_user", "force", "assignee")
-        .filter(pk=pk)
+        .filter(public_id=pk)
         .first()
     )
     if case is None:
@@ -99,10 +100,10 @@ def get_case_for_user(user: User, pk: int) -> Case:
     return case
 
 
-def get_case_evidence(case: Case, evidence_pk: int) -> Evidence:
+def get_case_evidence(case: Case, evidence_pk: UUID) -> Evidence:
     """A file on the case's report; 404 for a link or for evidence on another report."""
     evidence = (
-        Evidence.objects.filter(report_id=case.report_id, pk=evidence_pk)
+        Evidence.objects.filter(report_id=case.report_id, public_id=evidence_pk)
         .exclude(kind=Evidence.Kind.LINK)
         .first()
     )
@@ -214,6 +215,7 @@ def with_next_due(cases: QuerySet[Case]) -> QuerySet[Case]:
 # What a queue row needs from the case itself: its clocks (for the SLA badge) and the columns.
 QUEUE_FIELDS = (
     "id",
+    "public_id",
     "status",
     "submitted_at",
     "assignee",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -347,6 +348,8 @@ class FamilyLink(models.Model):
         SIBLING = "sibling", "Brother or sister"
         OTHER = "other", "Other family member"
 
+    # Opaque id for URLs: reveals nothing about how many exist (the pk never leaves the server).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="family_links")
     family_user = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="linked_members"

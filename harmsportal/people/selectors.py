@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
@@ -43,9 +44,9 @@ def family_links_for_member(member: User) -> QuerySet[FamilyLink]:
     return FamilyLink.objects.filter(member=member).select_related("family_user")
 
 
-def get_family_link_for_member(member: User, pk: int) -> FamilyLink:
+def get_family_link_for_member(member: User, pk: UUID) -> FamilyLink:
     """The member's own link, or 404 for both missing and someone else's."""
-    return get_object_or_404(family_links_for_member(member), pk=pk)
+    return get_object_or_404(family_links_for_member(member), public_id=pk)
 
 
 def forces_for_signup() -> QuerySet[Force]:
@@ -99,9 +100,13 @@ def _link_for_payload(payload) -> FamilyLink | None:
         return None
     link_id = payload.get("link")
     nonce = payload.get("nonce")
-    if not isinstance(link_id, int) or not isinstance(nonce, str):
+    if not isinstance(link_id, str) or not isinstance(nonce, str):
         return None
-    link = FamilyLink.objects.select_related("member", "force").filter(pk=link_id).first()
+    try:
+        public_id = UUID(link_id)
+    except ValueError:
+        return None
+    link = FamilyLink.objects.select_related("member", "force").filter(public_id=public_id).first()
     if link is None or link.nonce != nonce:
         return None
     return link

@@ -49,7 +49,7 @@ def user_demographics_update(*, actor: User, answers: dict[str, str]) -> User:
 
 # --- family invitations ----------------------------------------------------------------------
 def family_invite_token(link: FamilyLink) -> str:
-    return signing.dumps({"link": link.pk, "nonce": link.nonce}, salt=FAMILY_INVITE_SALT)
+    return signing.dumps({"link": str(link.public_id), "nonce": link.nonce}, salt=FAMILY_INVITE_SALT)
 
 
 def family_invite_path(link: FamilyLink) -> str:

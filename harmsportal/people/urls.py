@@ -8,8 +8,8 @@ app_name = "people"
 
 urlpatterns = [
     path("family/", views.family, name="family"),
-    path("family/<int:pk>/withdraw/", views.family_withdraw, name="family_withdraw"),
-    path("family/<int:pk>/end/", views.family_link_end, name="family_link_end"),
+    path("family/<uuid:pk>/withdraw/", views.family_withdraw, name="family_withdraw"),
+    path("family/<uuid:pk>/end/", views.family_link_end, name="family_link_end"),
     path("family/accept/<str:token>/", views.family_accept, name="family_accept"),
     path("about-you/", views.about_you, name="about_you"),
 ]

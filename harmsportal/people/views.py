@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -48,12 +50,12 @@ def _links_of_family_account(user: User) -> QuerySet[FamilyLink]:
     )
 
 
-def _get_accepted_link_for(user: User, pk: int) -> FamilyLink:
+def _get_accepted_link_for(user: User, pk: UUID) -> FamilyLink:
     """An accepted link (ended or not) with `user` on either side; 404 for anything else."""
     links = FamilyLink.objects.filter(
         Q(member=user) | Q(family_user=user), accepted_at__isnull=False
     ).select_related("member", "family_user")
-    return get_object_or_404(links, pk=pk)
+    return get_object_or_404(links, public_id=pk)
 
 
 def _link_row(link: FamilyLink) -> dict:
@@ -88,7 +90,7 @@ def family(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def family_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def family_withdraw(request: HttpRequest, pk: UUID) -> HttpResponse:
     _require_member(request)
     link = selectors.get_family_link_for_member(request.user, pk)
     try:
@@ -101,7 +103,7 @@ def family_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def family_link_end(request: HttpRequest, pk: int) -> HttpResponse:
+def family_link_end(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Either side of an accepted link ends it, after a page that says what that means."""
     link = _get_accepted_link_for(request.user, pk)
     if link.revoked_at:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,6 +22,8 @@ class Evidence(models.Model):
         TEXT = "text", "Text file"
         LINK = "link", "Link"
 
+    # Opaque id for URLs: reveals nothing about how many exist (the pk never leaves the server).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     original_filename = models.CharField(

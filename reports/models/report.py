@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -47,6 +49,8 @@ class Report(models.Model):
     reference is allocated on submit (`reports.services.report_submit`).
     """
 
+    # Opaque id for URLs: reveals nothing about how many exist (the pk never leaves the server).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(max_length=32, blank=True, editable=False)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"

@@ -6,6 +6,8 @@ answer. The pages and their order come from the step registry in reports/journey
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,7 +36,7 @@ from reports.services import (
 SAVE_AND_EXIT = "save_exit"
 
 
-def _draft_for(request: HttpRequest, pk: int) -> Report:
+def _draft_for(request: HttpRequest, pk: UUID) -> Report:
     """The reporter's own draft; 404 for anyone else's report, draft or not."""
     return get_report_for_user(request.user, pk, as_reporter=True)
 
@@ -59,10 +61,10 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def step(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def step(request: HttpRequest, pk: UUID, slug: str) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
-        return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.public_id)
     current = journey.get_step(slug)
     if current is None:
         raise Http404("No such question")
@@ -77,7 +79,7 @@ def step(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         if request.POST.get("action") == SAVE_AND_EXIT:
             return _saved_for_later(request)
         if current.slug == "role" and report.related_to_role is False:
-            return redirect("reports:not_connected", pk=report.pk)
+            return redirect("reports:not_connected", pk=report.public_id)
         return redirect(journey.url_after(report, current, change=change))
     context = {
         "report": report,
@@ -148,11 +150,11 @@ def _read_capped(upload) -> bytes:
 
 @login_required
 @require_POST
-def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_remove(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
-        return redirect("reports:detail", pk=report.pk)
-    evidence = report.evidence.filter(pk=evidence_pk).first()
+        return redirect("reports:detail", pk=report.public_id)
+    evidence = report.evidence.filter(public_id=evidence_pk).first()
     if evidence is None:
         raise Http404("No such evidence")
     report_evidence_remove(actor=request.user, report=report, evidence=evidence)
@@ -161,10 +163,10 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 
 @login_required
-def not_connected(request: HttpRequest, pk: int) -> HttpResponse:
+def not_connected(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
-        return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.public_id)
     role_step = journey.get_step("role")
     return render(
         request,
@@ -188,38 +190,38 @@ def _check_context(report: Report, *, problems: list[str] | None = None) -> dict
 
 
 @login_required
-def check(request: HttpRequest, pk: int) -> HttpResponse:
+def check(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
-        return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.public_id)
     return render(request, "reports/check.html", _check_context(report))
 
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     try:
         report = report_submit(actor=request.user, report=report)
     except ReportIncompleteError as error:
         context = _check_context(report, problems=error.messages)
         return render(request, "reports/check.html", context)
-    return redirect("reports:done", pk=report.pk)
+    return redirect("reports:done", pk=report.public_id)
 
 
 @login_required
-def done(request: HttpRequest, pk: int) -> HttpResponse:
+def done(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if report.is_draft:
-        return redirect("reports:check", pk=report.pk)
+        return redirect("reports:check", pk=report.public_id)
     return render(request, "reports/done.html", {"report": report})
 
 
 @login_required
-def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
-        return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.public_id)
     if request.method == "POST":
         report_draft_delete(actor=request.user, report=report)
         messages.success(request, "Your draft report has been deleted.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import PurePath
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,7 +79,7 @@ def _link_is_live(report: Report) -> bool:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     with transaction.atomic():
         report = get_report_for_user(request.user, pk)
         if report.is_draft:
@@ -90,7 +91,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def message_send(request: HttpRequest, pk: int) -> HttpResponse:
+def message_send(request: HttpRequest, pk: UUID) -> HttpResponse:
     with transaction.atomic():
         report = get_report_for_user(request.user, pk, as_reporter=True)
         form = MessageForm(request.POST)
@@ -103,23 +104,23 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("body", error.messages[0])
         if form.is_valid():
             messages.success(request, "Your message has been sent.")
-            return redirect(reverse("reports:detail", args=[report.pk]) + "#messages")
+            return redirect(reverse("reports:detail", args=[report.public_id]) + "#messages")
         # The page shows the report again with the message kept: that is a read, recorded.
         report_access_record(actor=request.user, report=report, action=AccessLog.Action.READ)
         return _render_detail(request, report, form)
 
 
 @login_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = get_report_for_user(request.user, pk, as_reporter=True)
     if not report.is_open:
-        return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         report_withdraw(actor=request.user, report=report, reason=form.cleaned_data["reason"])
         messages.success(request, f"Your report {report.reference} has been withdrawn.")
-        return redirect("reports:detail", pk=report.pk)
-    back_url = reverse("reports:detail", args=[report.pk])
+        return redirect("reports:detail", pk=report.public_id)
+    back_url = reverse("reports:detail", args=[report.public_id])
     return render(
         request, "reports/withdraw.html", {"report": report, "form": form, "back_url": back_url}
     )
@@ -127,7 +128,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def stop_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def stop_sharing(request: HttpRequest, pk: UUID) -> HttpResponse:
     """A family account stops sharing their report with the member it was shared with."""
     report = get_report_for_user(request.user, pk, as_reporter=True)
     member = report.linked_member
@@ -137,11 +138,11 @@ def stop_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             f"You have stopped sharing this report with {member.get_short_name()}. "
             "They can no longer see it.",
         )
-    return redirect("reports:detail", pk=report.pk)
+    return redirect("reports:detail", pk=report.public_id)
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
     """The file, decrypted on the fly, as a download only — never shown inline."""
     from reports.evidence import read_decrypted
 

@@ -37,7 +37,7 @@ def sign_in(page: Page, email: str) -> None:
 
 def answer(page: Page, step: str, choose: list[str]) -> None:
     """On `step`, tick or choose each label, then continue."""
-    arrive(page, rf"/reports/\d+/step/{step}/$")
+    arrive(page, rf"/reports/[0-9a-f-]+/step/{step}/$")
     for label in choose:
         page.get_by_label(label, exact=True).check()
     page.get_by_role("button", name="Continue").click()
@@ -47,7 +47,7 @@ def answer_common_questions(page: Page) -> None:
     answer(page, "what", ["Doxxing or malicious identification", "Threats to you or your family"])
     answer(page, "where", ["X (formerly Twitter)"])
 
-    arrive(page, r"/reports/\d+/step/when/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/when/$")
     page.get_by_label("Day").fill("12")
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("2026")
@@ -55,7 +55,7 @@ def answer_common_questions(page: Page) -> None:
 
     answer(page, "role", ["Yes"])
 
-    arrive(page, r"/reports/\d+/step/description/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/description/$")
     page.get_by_label("Tell us what happened").fill(
         "An account posted the street I live on and told people to visit me."
     )
@@ -70,22 +70,22 @@ def answer_common_questions(page: Page) -> None:
 def add_photo_and_send(page: Page) -> str:
     answer(page, "contact", ["Email me to say there is an update, then I'll sign in"])
 
-    arrive(page, r"/reports/\d+/step/evidence/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/evidence/$")
     page.get_by_label("Upload a file").set_input_files(
         {"name": "screenshot.jpg", "mimeType": "image/jpeg", "buffer": hostile_files.jpeg(gps=True)}
     )
     page.get_by_role("button", name="Upload file").click()
-    arrive(page, r"/reports/\d+/step/evidence/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/evidence/$")
     assert "screenshot.jpg" in page.locator("main").inner_text()
     page.get_by_role("button", name="Continue").click()
 
-    arrive(page, r"/reports/\d+/check/$")
+    arrive(page, r"/reports/[0-9a-f-]+/check/$")
     main = page.locator("main").inner_text()
     assert "Doxxing or malicious identification" in main
     assert "screenshot.jpg" in main
     page.get_by_role("button", name="Send report").click()
 
-    arrive(page, r"/reports/\d+/done/$")
+    arrive(page, r"/reports/[0-9a-f-]+/done/$")
     reference = page.locator("#report-reference").inner_text().strip()
     assert REFERENCE.fullmatch(reference), reference
     assert page.get_by_role("heading", name="Report sent", level=1).is_visible()
@@ -109,7 +109,7 @@ def test_officer_files_a_complete_report_with_a_photo_and_sees_the_reference(pag
     assert report.evidence.get().has_viewing_copy
 
     page.get_by_role("link", name="your report's page").click()
-    arrive(page, rf"/reports/{report.pk}/$")
+    arrive(page, rf"/reports/{report.public_id}/$")
     assert reference in page.locator("h1").inner_text()
     visit(page, "/reports/")
     assert reference in page.locator("main").inner_text()
@@ -139,21 +139,21 @@ def test_validation_errors_and_the_not_connected_page_are_accessible(page):
     visit(page, "/reports/new/")
     page.get_by_role("button", name="Start now").click()
 
-    arrive(page, r"/reports/\d+/step/who/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/who/$")
     page.get_by_role("button", name="Continue").click()
-    arrive(page, r"/reports/\d+/step/who/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/who/$")
     assert page.get_by_role("heading", name="There is a problem").is_visible()
     page.get_by_label("Me", exact=True).check()
     page.get_by_role("button", name="Continue").click()
 
     answer(page, "what", ["Abuse and insults"])
     answer(page, "where", ["Email"])
-    arrive(page, r"/reports/\d+/step/when/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/when/$")
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("2")
     page.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Continue").click()
-    arrive(page, r"/reports/\d+/step/when/$")
+    arrive(page, r"/reports/[0-9a-f-]+/step/when/$")
     assert "must be a real date" in page.locator("main").inner_text()
     page.get_by_label("It is still going on").check()
     page.get_by_label("Day").fill("")
@@ -162,7 +162,7 @@ def test_validation_errors_and_the_not_connected_page_are_accessible(page):
     page.get_by_role("button", name="Continue").click()
 
     answer(page, "role", ["No"])
-    arrive(page, r"/reports/\d+/not-connected/$")
+    arrive(page, r"/reports/[0-9a-f-]+/not-connected/$")
     assert "Victim Support" in page.locator("main").inner_text()
 
 
@@ -191,23 +191,23 @@ def test_a_reporters_own_pages_are_accessible_and_work_without_javascript(page):
 
     visit(page, "/reports/")
     assert "Draft — continue" in page.locator("main").inner_text()
-    visit(page, f"/reports/{report.pk}/")
+    visit(page, f"/reports/{report.public_id}/")
     main = page.locator("main").inner_text()
     assert "We sent safety advice." in main
     assert "Tri Ager" not in main
 
     page.get_by_label("Send a message to the team handling your report").fill("Thank you.")
     page.get_by_role("button", name="Send message").click()
-    arrive(page, rf"/reports/{report.pk}/#messages$")
+    arrive(page, rf"/reports/{report.public_id}/#messages$")
     assert "Your message has been sent." in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Withdraw this report").click()
-    arrive(page, rf"/reports/{report.pk}/withdraw/$")
+    arrive(page, rf"/reports/{report.public_id}/withdraw/$")
     page.get_by_role("button", name="Withdraw report").click()
-    arrive(page, rf"/reports/{report.pk}/$")
+    arrive(page, rf"/reports/{report.public_id}/$")
     assert "This report was withdrawn" in page.locator("main").inner_text()
 
-    visit(page, f"/reports/{draft.pk}/delete/")
+    visit(page, f"/reports/{draft.public_id}/delete/")
     page.get_by_role("button", name="Delete draft").click()
     arrive(page, r"/reports/$")
     assert not Report.objects.filter(pk=draft.pk).exists()

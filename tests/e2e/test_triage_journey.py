@@ -72,46 +72,46 @@ def test_triage_works_a_case_to_its_outcome_and_the_officer_sees_it(page, settin
     assert report.reference in page.locator("#queue").inner_text()
     page.get_by_role("button", name="Claim next case").click()
     case = Case.objects.get(report=report)
-    wait_for_path(page, f"/triage/cases/{case.pk}/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/")
     assert_accessible(page)
     assert f"You claimed case {report.reference}" in page.locator("main").inner_text()
 
     # Assess.
     page.get_by_role("link", name="Assess the risk").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/assess/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/assess/")
     assert_accessible(page)
     page.get_by_label("Medium").check()
     page.get_by_label("Non-crime incident").check()
     page.get_by_role("button", name="Save assessment").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/")
     assert_accessible(page)
     assert "Assessment saved." in page.locator("main").inner_text()
 
     # Message the reporter.
     page.get_by_role("link", name="Send a message to the reporter").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/messages/new/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/messages/new/")
     assert_accessible(page)
     page.get_by_label("Message to the reporter").fill(MESSAGE)
     page.get_by_role("button", name="Send message").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/")
     assert_accessible(page)
     assert MESSAGE in page.locator("#messages ~ .govuk-inset-text").first.inner_text()
 
     # Give the outcome.
     page.get_by_role("link", name="Give the outcome").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/outcome/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/outcome/")
     assert_accessible(page)
     page.get_by_label("Content reported to the platform for removal").check()
     page.get_by_label("Explain the outcome to the reporter").fill(OUTCOME)
     page.get_by_role("button", name="Send the outcome").click()
-    wait_for_path(page, f"/triage/cases/{case.pk}/")
+    wait_for_path(page, f"/triage/cases/{case.public_id}/")
     assert_accessible(page)
     assert "Outcome given" in page.locator("#case-summary").inner_text()
     sign_out(page)
 
     # The officer signs in and reads the outcome and the message.
     sign_in(page, officer)
-    visit(page, f"/reports/{report.pk}/")
+    visit(page, f"/reports/{report.public_id}/")
     assert OUTCOME in page.locator("#outcome").inner_text()
     assert MESSAGE in page.locator("main").inner_text()
 
@@ -139,13 +139,13 @@ def test_every_other_triage_page_passes_accessibility_checks(page, settings):
     assert page.get_by_role("heading", name="Breaches and workload", level=1).is_visible()
     visit(page, "/triage/?status=all&sort=-received&sla=breached")
     for path in ("", "reassign/", "assess/", "actions/new/", "notes/new/", "messages/new/"):
-        visit(page, f"/triage/cases/{working.pk}/{path}")
-    visit(page, f"/triage/cases/{finished.pk}/")
-    visit(page, f"/triage/cases/{finished.pk}/reopen/")
+        visit(page, f"/triage/cases/{working.public_id}/{path}")
+    visit(page, f"/triage/cases/{finished.public_id}/")
+    visit(page, f"/triage/cases/{finished.public_id}/reopen/")
 
     # A form sent back with errors is accessible too, with its error summary.
     page.get_by_role("button", name="Reopen case").click()
-    wait_for_path(page, f"/triage/cases/{finished.pk}/reopen/")
+    wait_for_path(page, f"/triage/cases/{finished.public_id}/reopen/")
     assert_accessible(page)
     assert (
         "Say why the case is being reopened." in page.locator(".govuk-error-summary").inner_text()

@@ -40,7 +40,7 @@ def test_admin_cannot_re_point_a_family_link(client, platform_admin, family_memb
 
     link = FamilyLink.objects.get(family_user=family_member)
     client.force_login(platform_admin)
-    page = client.get(f"/admin/people/familylink/{link.pk}/change/").content.decode()
+    page = client.get(f"/admin/people/familylink/{link.public_id}/change/").content.decode()
     assert 'name="member"' not in page
     assert 'name="family_user"' not in page
 

@@ -157,7 +157,7 @@ def test_link_works_only_once(client, officer):
 def test_withdrawn_invitation_cannot_be_accepted(client, officer):
     link = invite(officer)
     client.force_login(officer)
-    response = client.post(f"/people/family/{link.pk}/withdraw/")
+    response = client.post(f"/people/family/{link.public_id}/withdraw/")
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.status == "Withdrawn"
@@ -196,7 +196,7 @@ def test_family_accounts_see_who_they_are_linked_to_but_cannot_invite(client, fa
 def test_a_family_account_cannot_withdraw_an_invitation(client, officer, family_member):
     link = invite(officer, email="other@example.com")
     client.force_login(family_member)
-    assert client.post(f"/people/family/{link.pk}/withdraw/").status_code == 404
+    assert client.post(f"/people/family/{link.public_id}/withdraw/").status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
 
@@ -210,7 +210,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_for_the_family_page(client, db):
 def test_member_cannot_withdraw_someone_elses_invitation(client, officer, staff_member):
     link = invite(officer)
     client.force_login(staff_member)
-    assert client.post(f"/people/family/{link.pk}/withdraw/").status_code == 404
+    assert client.post(f"/people/family/{link.public_id}/withdraw/").status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
 
@@ -334,7 +334,7 @@ def test_empty_invitation_shows_what_is_missing(client, officer):
 
 # --- ending an accepted link -----------------------------------------------------------------
 def end_path(link: FamilyLink) -> str:
-    return f"/people/family/{link.pk}/end/"
+    return f"/people/family/{link.public_id}/end/"
 
 
 def test_member_ends_an_accepted_link_from_the_family_page(client, officer, family_member):

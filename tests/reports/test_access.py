@@ -9,6 +9,7 @@ through its own cases, never here.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -60,11 +61,11 @@ def _family_fields(family_user, *, shared: bool) -> dict:
 
 def _urls(report: Report) -> list[str]:
     evidence = report.evidence.get()
-    base = f"/reports/{report.pk}/"
+    base = f"/reports/{report.public_id}/"
     return [
         base,
-        f"{base}evidence/{evidence.pk}/",
-        f"{base}evidence/{evidence.pk}/?copy=viewing",
+        f"{base}evidence/{evidence.public_id}/",
+        f"{base}evidence/{evidence.public_id}/?copy=viewing",
     ]
 
 
@@ -91,7 +92,7 @@ def test_nobody_else_can_read_a_report_or_its_evidence(client, persona, officer_
 def test_a_forbidden_report_looks_exactly_like_a_missing_one(client, persona, officer, who):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(persona(who))
-    forbidden = client.get(f"/reports/{report.pk}/")
+    forbidden = client.get(f"/reports/{report.public_id}/")
     missing = client.get("/reports/999999/")
     assert forbidden.status_code == missing.status_code == 404
     assert _without_nonces(forbidden) == _without_nonces(missing)
@@ -120,7 +121,7 @@ def test_linked_officer_gets_404_for_an_unshared_family_report(client, officer, 
 def test_linked_officer_can_read_a_family_report_shared_with_them(client, officer, family_member):
     report = _with_image(family_member, **_family_fields(family_member, shared=True))
     client.force_login(officer)
-    response = client.get(f"/reports/{report.pk}/")
+    response = client.get(f"/reports/{report.public_id}/")
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Shared with you by {family_member.get_full_name()}" in page
@@ -146,7 +147,7 @@ def test_linked_officer_sees_how_much_evidence_there_is_but_no_file_names_or_lin
 ):
     report = _with_image(family_member, **_family_fields(family_member, shared=True))
     client.force_login(officer)
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert "Jo added 1 file as evidence." in page
     assert "/evidence/" not in page
     assert "a.jpg" not in page
@@ -163,9 +164,9 @@ def test_a_shared_family_report_is_listed_for_the_linked_officer(client, officer
 def test_linked_officer_cannot_message_or_withdraw_a_shared_report(client, officer, family_member):
     report = family_report(family_member, shared=True)
     client.force_login(officer)
-    assert client.post(f"/reports/{report.pk}/messages/", {"body": "Hi"}).status_code == 404
-    assert client.get(f"/reports/{report.pk}/withdraw/").status_code == 404
-    assert client.post(f"/reports/{report.pk}/withdraw/").status_code == 404
+    assert client.post(f"/reports/{report.public_id}/messages/", {"body": "Hi"}).status_code == 404
+    assert client.get(f"/reports/{report.public_id}/withdraw/").status_code == 404
+    assert client.post(f"/reports/{report.public_id}/withdraw/").status_code == 404
 
 
 def test_a_shared_family_draft_stays_private_to_its_reporter(officer, family_member):
@@ -182,7 +183,7 @@ def test_ending_the_family_link_stops_sharing(client, persona, officer, family_m
     family_link_end(actor=persona(ended_by), link=family_member.linked_members.get())
     assert not reports_visible_to(officer).filter(pk=report.pk).exists()
     client.force_login(officer)
-    assert client.get(f"/reports/{report.pk}/").status_code == 404
+    assert client.get(f"/reports/{report.public_id}/").status_code == 404
     assert report.reference not in client.get("/reports/").content.decode()
 
 
@@ -204,7 +205,7 @@ def test_professional_standards_never_see_a_family_report_even_when_shared(psd_o
 def test_professional_standards_can_see_their_own_report(client, psd_officer):
     report = SubmittedReportFactory(reporter=psd_officer)
     client.force_login(psd_officer)
-    assert client.get(f"/reports/{report.pk}/").status_code == 200
+    assert client.get(f"/reports/{report.public_id}/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -214,8 +215,8 @@ def test_professional_standards_can_see_their_own_report(client, psd_officer):
 def test_another_persons_draft_is_404(client, officer, staff_member, path):
     draft = DraftReportFactory(reporter=officer)
     client.force_login(staff_member)
-    assert client.get(f"/reports/{draft.pk}/{path}").status_code == 404
-    assert client.post(f"/reports/{draft.pk}/submit/").status_code == 404
+    assert client.get(f"/reports/{draft.public_id}/{path}").status_code == 404
+    assert client.post(f"/reports/{draft.public_id}/submit/").status_code == 404
 
 
 def test_another_persons_draft_evidence_cannot_be_removed(client, officer, staff_member):
@@ -224,7 +225,7 @@ def test_another_persons_draft_evidence_cannot_be_removed(client, officer, staff
         actor=officer, report=draft, data=hostile_files.jpeg(), filename="a.jpg"
     )
     client.force_login(staff_member)
-    response = client.post(f"/reports/{draft.pk}/evidence/{evidence.pk}/remove/")
+    response = client.post(f"/reports/{draft.public_id}/evidence/{evidence.public_id}/remove/")
     assert response.status_code == 404
     assert draft.evidence.exists()
 
@@ -234,7 +235,7 @@ def test_evidence_of_one_report_cannot_be_reached_through_another(client, office
     other = SubmittedReportFactory(reporter=officer)
     evidence = mine.evidence.get()
     client.force_login(officer)
-    assert client.get(f"/reports/{other.pk}/evidence/{evidence.pk}/").status_code == 404
+    assert client.get(f"/reports/{other.public_id}/evidence/{evidence.public_id}/").status_code == 404
 
 
 def test_a_link_has_no_download(client, officer):
@@ -243,7 +244,7 @@ def test_a_link_has_no_download(client, officer):
 
     link = report_link_add(actor=officer, report=draft, url="https://example.com/p/1")
     client.force_login(officer)
-    assert client.get(f"/reports/{draft.pk}/evidence/{link.pk}/").status_code == 404
+    assert client.get(f"/reports/{draft.public_id}/evidence/{link.public_id}/").status_code == 404
 
 
 def test_chokepoint_raises_404_for_missing_and_forbidden_alike(officer, staff_member):
@@ -251,10 +252,10 @@ def test_chokepoint_raises_404_for_missing_and_forbidden_alike(officer, staff_me
 
     report = SubmittedReportFactory(reporter=officer)
     with pytest.raises(Http404):
-        get_report_for_user(staff_member, report.pk)
+        get_report_for_user(staff_member, report.public_id)
     with pytest.raises(Http404):
-        get_report_for_user(officer, report.pk + 1000)
-    assert get_report_for_user(officer, report.pk) == report
+        get_report_for_user(officer, uuid.uuid4())
+    assert get_report_for_user(officer, report.public_id) == report
 
 
 # ---------------------------------------------------------------------------
@@ -265,8 +266,8 @@ def test_chokepoint_raises_404_for_missing_and_forbidden_alike(officer, staff_me
 def test_reading_and_downloading_are_audited_with_role_and_force(client, officer, officer_report):
     client.force_login(officer)
     evidence = officer_report.evidence.get()
-    client.get(f"/reports/{officer_report.pk}/")
-    client.get(f"/reports/{officer_report.pk}/evidence/{evidence.pk}/")
+    client.get(f"/reports/{officer_report.public_id}/")
+    client.get(f"/reports/{officer_report.public_id}/evidence/{evidence.public_id}/")
     read = AccessLog.objects.get(object_type="reports.report", object_id=str(officer_report.pk))
     assert (read.actor_id, read.action, read.actor_role, read.force_slug) == (
         officer.pk,
@@ -289,7 +290,7 @@ def test_who_has_seen_my_report_shows_role_and_force_not_the_name(
         role=Role.TRIAGE,
     )
     client.force_login(officer)
-    page = client.get(f"/reports/{officer_report.pk}/").content.decode()
+    page = client.get(f"/reports/{officer_report.public_id}/").content.decode()
     section = page[page.index('id="seen-by"') :]
     assert "Triage" in section
     assert "West Yorkshire Police" in section
@@ -299,8 +300,8 @@ def test_who_has_seen_my_report_shows_role_and_force_not_the_name(
 
 def test_who_has_seen_my_report_leaves_out_the_reporters_own_reads(client, officer, officer_report):
     client.force_login(officer)
-    client.get(f"/reports/{officer_report.pk}/")
-    page = client.get(f"/reports/{officer_report.pk}/").content.decode()
+    client.get(f"/reports/{officer_report.public_id}/")
+    page = client.get(f"/reports/{officer_report.public_id}/").content.decode()
     assert "Nobody else has opened your report yet." in page
 
 
@@ -312,7 +313,7 @@ def test_who_has_seen_my_report_includes_evidence_downloads(
         actor=triager, action="download", obj=evidence, force=officer_report.force, role="triage"
     )
     client.force_login(officer)
-    page = client.get(f"/reports/{officer_report.pk}/").content.decode()
+    page = client.get(f"/reports/{officer_report.public_id}/").content.decode()
     section = page[page.index('id="seen-by"') :]
     assert "Downloaded" in section
 
@@ -322,7 +323,7 @@ def test_evidence_is_served_as_an_attachment_that_is_never_sniffed_or_cached(
 ):
     evidence = officer_report.evidence.get()
     client.force_login(officer)
-    response = client.get(f"/reports/{officer_report.pk}/evidence/{evidence.pk}/")
+    response = client.get(f"/reports/{officer_report.public_id}/evidence/{evidence.public_id}/")
     assert response["Content-Disposition"].startswith("attachment;")
     assert 'filename="a.jpg"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -333,7 +334,7 @@ def test_evidence_is_served_as_an_attachment_that_is_never_sniffed_or_cached(
 def test_the_viewing_copy_has_no_location_data(client, officer, officer_report):
     evidence = officer_report.evidence.get()
     client.force_login(officer)
-    response = client.get(f"/reports/{officer_report.pk}/evidence/{evidence.pk}/?copy=viewing")
+    response = client.get(f"/reports/{officer_report.public_id}/evidence/{evidence.public_id}/?copy=viewing")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert "viewing-copy" in response["Content-Disposition"]
@@ -347,7 +348,7 @@ def test_an_uploaded_pdf_has_no_viewing_copy(client, officer):
         actor=officer, report=draft, data=hostile_files.clean_pdf(), filename="letter.pdf"
     )
     client.force_login(officer)
-    url = f"/reports/{draft.pk}/evidence/{evidence.pk}/"
+    url = f"/reports/{draft.public_id}/evidence/{evidence.public_id}/"
     assert client.get(url).status_code == 200
     assert client.get(f"{url}?copy=viewing").status_code == 404
 
@@ -356,7 +357,7 @@ def test_uploaded_filenames_are_display_only(client, officer):
     draft = DraftReportFactory(reporter=officer)
     upload = SimpleUploadedFile("../../etc/passwd.jpg", hostile_files.jpeg())
     client.force_login(officer)
-    client.post(f"/reports/{draft.pk}/step/evidence/", {"file": upload, "action": "upload"})
+    client.post(f"/reports/{draft.public_id}/step/evidence/", {"file": upload, "action": "upload"})
     evidence = draft.evidence.get()
     assert evidence.original_filename == "passwd.jpg"
     assert ".." not in evidence.stored_path
@@ -370,10 +371,10 @@ def test_uploaded_filenames_are_display_only(client, officer):
 def test_family_reporter_stops_sharing_from_their_report_page(client, officer, family_member):
     report = family_report(family_member, shared=True)
     client.force_login(family_member)
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert "Stop sharing with Sam</button>" in page
-    response = client.post(f"/reports/{report.pk}/stop-sharing/", follow=True)
-    assert response.redirect_chain == [(f"/reports/{report.pk}/", 302)]
+    response = client.post(f"/reports/{report.public_id}/stop-sharing/", follow=True)
+    assert response.redirect_chain == [(f"/reports/{report.public_id}/", 302)]
     page = response.content.decode()
     assert "You have stopped sharing this report with Sam." in page
     assert "You have not shared this report with Sam Officer." in page
@@ -381,7 +382,7 @@ def test_family_reporter_stops_sharing_from_their_report_page(client, officer, f
     report.refresh_from_db()
     assert report.shared_with_member is False
     client.force_login(officer)
-    assert client.get(f"/reports/{report.pk}/").status_code == 404
+    assert client.get(f"/reports/{report.public_id}/").status_code == 404
 
 
 def test_stopping_sharing_twice_changes_nothing(family_member):
@@ -395,7 +396,7 @@ def test_stopping_sharing_twice_changes_nothing(family_member):
 def test_only_the_family_reporter_can_stop_sharing(client, persona, family_member, who):
     report = family_report(family_member, shared=True)
     client.force_login(persona(who))
-    assert client.post(f"/reports/{report.pk}/stop-sharing/").status_code == 404
+    assert client.post(f"/reports/{report.public_id}/stop-sharing/").status_code == 404
     with pytest.raises(ValidationError):
         report_sharing_stop(actor=persona(who), report=report)
     report.refresh_from_db()
@@ -405,7 +406,7 @@ def test_only_the_family_reporter_can_stop_sharing(client, persona, family_membe
 def test_stopping_sharing_needs_a_post(client, family_member):
     report = family_report(family_member, shared=True)
     client.force_login(family_member)
-    assert client.get(f"/reports/{report.pk}/stop-sharing/").status_code == 405
+    assert client.get(f"/reports/{report.public_id}/stop-sharing/").status_code == 405
     report.refresh_from_db()
     assert report.shared_with_member is True
 
@@ -413,5 +414,5 @@ def test_stopping_sharing_needs_a_post(client, family_member):
 def test_an_officers_own_report_has_no_sharing_section(client, officer):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert 'id="sharing"' not in page

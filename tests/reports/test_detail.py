@@ -50,7 +50,7 @@ def test_a_report_page_shows_answers_and_the_status_timeline(client, officer, tr
     report.status_events.create(status=ReportStatus.SUBMITTED, note="We received your report.")
     report_progress_start(actor=triager, report=report)
     client.force_login(officer)
-    page = _page(client, f"/reports/{report.pk}/")
+    page = _page(client, f"/reports/{report.public_id}/")
     assert f"Report {report.reference}" in page
     assert "Doxxing or malicious identification" in page
     assert "An account posted my photo" in page
@@ -62,9 +62,9 @@ def test_a_report_page_shows_answers_and_the_status_timeline(client, officer, tr
 def test_a_draft_has_no_report_page_and_goes_back_to_the_journey(client, officer):
     draft = DraftReportFactory(reporter=officer)
     client.force_login(officer)
-    response = client.get(f"/reports/{draft.pk}/")
+    response = client.get(f"/reports/{draft.public_id}/")
     assert response.status_code == 302
-    assert response["Location"] == f"/reports/{draft.pk}/check/"
+    assert response["Location"] == f"/reports/{draft.public_id}/check/"
 
 
 def test_the_reporter_sends_a_message_and_sees_the_thread(client, officer, triager):
@@ -72,11 +72,11 @@ def test_the_reporter_sends_a_message_and_sees_the_thread(client, officer, triag
     report_message_send(actor=triager, report=report, body="Are you safe at home tonight?")
     client.force_login(officer)
     response = client.post(
-        f"/reports/{report.pk}/messages/", {"body": "Yes, thank you. Another post went up."}
+        f"/reports/{report.public_id}/messages/", {"body": "Yes, thank you. Another post went up."}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/reports/{report.pk}/#messages"
-    page = _page(client, f"/reports/{report.pk}/")
+    assert response["Location"] == f"/reports/{report.public_id}/#messages"
+    page = _page(client, f"/reports/{report.public_id}/")
     thread = page[page.index('id="messages"') :]
     assert thread.index("Are you safe at home tonight?") < thread.index("Another post went up.")
     assert "The team handling this report" in thread
@@ -87,7 +87,7 @@ def test_reading_the_report_marks_triage_messages_read(client, officer, triager)
     report = SubmittedReportFactory(reporter=officer)
     message = report_message_send(actor=triager, report=report, body="Please call us.")
     client.force_login(officer)
-    client.get(f"/reports/{report.pk}/")
+    client.get(f"/reports/{report.public_id}/")
     message.refresh_from_db()
     assert message.read_at is not None
 
@@ -95,7 +95,7 @@ def test_reading_the_report_marks_triage_messages_read(client, officer, triager)
 def test_an_empty_message_shows_an_error_and_sends_nothing(client, officer):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
-    response = client.post(f"/reports/{report.pk}/messages/", {"body": ""})
+    response = client.post(f"/reports/{report.public_id}/messages/", {"body": ""})
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
@@ -107,7 +107,7 @@ def test_a_too_long_message_keeps_what_was_typed(client, officer):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
     body = "They keep posting. " * 300
-    page = client.post(f"/reports/{report.pk}/messages/", {"body": body}).content.decode()
+    page = client.post(f"/reports/{report.public_id}/messages/", {"body": body}).content.decode()
     assert "5,000 characters or fewer" in page
     assert "They keep posting. They keep posting." in page
 
@@ -115,14 +115,14 @@ def test_a_too_long_message_keeps_what_was_typed(client, officer):
 def test_the_outcome_appears_when_triage_gives_it(client, officer, triager):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
-    assert 'id="outcome"' not in _page(client, f"/reports/{report.pk}/")
+    assert 'id="outcome"' not in _page(client, f"/reports/{report.public_id}/")
     report_outcome_record(
         actor=triager,
         report=report,
         category="takedown",
         explanation="We asked X to remove the posts that named your street.",
     )
-    page = _page(client, f"/reports/{report.pk}/")
+    page = _page(client, f"/reports/{report.public_id}/")
     outcome = page[page.index('id="outcome"') :]
     assert "Content reported to the platform for removal" in outcome
     assert "named your street" in outcome
@@ -131,18 +131,18 @@ def test_the_outcome_appears_when_triage_gives_it(client, officer, triager):
 def test_withdrawing_asks_for_confirmation_then_withdraws(client, officer):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
-    assert "Withdraw this report" in _page(client, f"/reports/{report.pk}/")
-    confirm = _page(client, f"/reports/{report.pk}/withdraw/")
+    assert "Withdraw this report" in _page(client, f"/reports/{report.public_id}/")
+    confirm = _page(client, f"/reports/{report.public_id}/withdraw/")
     assert f"Are you sure you want to withdraw report {report.reference}?" in confirm
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED  # looking at the page changes nothing
 
-    response = client.post(f"/reports/{report.pk}/withdraw/", {"reason": "It has stopped."})
-    assert response["Location"] == f"/reports/{report.pk}/"
+    response = client.post(f"/reports/{report.public_id}/withdraw/", {"reason": "It has stopped."})
+    assert response["Location"] == f"/reports/{report.public_id}/"
     report.refresh_from_db()
     assert report.status == ReportStatus.WITHDRAWN
     assert report.withdrawal_reason == "It has stopped."
-    page = _page(client, f"/reports/{report.pk}/")
+    page = _page(client, f"/reports/{report.public_id}/")
     assert "This report was withdrawn" in page
     assert "Withdraw this report" not in page
     assert "Send message" not in page
@@ -151,7 +151,7 @@ def test_withdrawing_asks_for_confirmation_then_withdraws(client, officer):
 def test_a_reason_is_optional_when_withdrawing(client, officer):
     report = SubmittedReportFactory(reporter=officer)
     client.force_login(officer)
-    client.post(f"/reports/{report.pk}/withdraw/", {"reason": ""})
+    client.post(f"/reports/{report.public_id}/withdraw/", {"reason": ""})
     report.refresh_from_db()
     assert report.status == ReportStatus.WITHDRAWN
 
@@ -160,8 +160,8 @@ def test_a_reason_is_optional_when_withdrawing(client, officer):
 def test_a_finished_report_cannot_be_withdrawn(client, officer, status):
     report = SubmittedReportFactory(reporter=officer, status=status)
     client.force_login(officer)
-    response = client.post(f"/reports/{report.pk}/withdraw/", {"reason": ""})
-    assert response["Location"] == f"/reports/{report.pk}/"
+    response = client.post(f"/reports/{report.public_id}/withdraw/", {"reason": ""})
+    assert response["Location"] == f"/reports/{report.public_id}/"
     report.refresh_from_db()
     assert report.status == status
 
@@ -194,4 +194,4 @@ def test_my_reports_asks_as_many_queries_for_twelve_reports_as_for_two(
     assert page.count("Draft — continue") == 12
     assert page.count("Jo Family (partner or spouse)") == 4
     assert page.count("Mia, a child aged 5 to 9") == 3
-    assert f"/reports/{Report.objects.filter(status='draft').first().pk}/step/hate/" in page
+    assert f"/reports/{Report.objects.filter(status='draft').first().public_id}/step/hate/" in page

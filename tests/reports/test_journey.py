@@ -27,7 +27,7 @@ REFERENCE = re.compile(r"OH-WYP-\d{4}-\d{6}")
 
 
 def _step_url(report: Report, slug: str) -> str:
-    return f"/reports/{report.pk}/step/{slug}/"
+    return f"/reports/{report.public_id}/step/{slug}/"
 
 
 def start_report(client) -> tuple[Report, str]:
@@ -41,7 +41,7 @@ def walk_to_check(client, report: Report, url: str, *, overrides=None) -> list[s
     """Answer every question from `url` on, following the journey. Returns the slugs seen."""
     overrides = overrides or {}
     seen = []
-    while url != f"/reports/{report.pk}/check/":
+    while url != f"/reports/{report.public_id}/check/":
         slug = url.rstrip("/").split("/")[-1]
         seen.append(slug)
         page = client.get(url)
@@ -90,15 +90,15 @@ def test_officer_files_a_complete_report_and_sees_the_reference(
         "evidence",
     ]
 
-    check = client.get(f"/reports/{report.pk}/check/").content.decode()
+    check = client.get(f"/reports/{report.public_id}/check/").content.decode()
     assert "Doxxing or malicious identification" in check
     assert "3 February 2026" in check
     assert "screenshot.jpg" in check
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/reports/{report.pk}/submit/")
+        response = client.post(f"/reports/{report.public_id}/submit/")
     assert response.status_code == 302
-    assert response["Location"] == f"/reports/{report.pk}/done/"
+    assert response["Location"] == f"/reports/{report.public_id}/done/"
 
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -109,7 +109,7 @@ def test_officer_files_a_complete_report_and_sees_the_reference(
 
     acknowledgement = Notification.objects.get(user=officer, kind="acknowledgement")
     assert acknowledgement.title == f"We have received your report {report.reference}"
-    assert acknowledgement.link_path == f"/reports/{report.pk}/"
+    assert acknowledgement.link_path == f"/reports/{report.public_id}/"
     assert intake_calls == [report]
     assert report.status_events.filter(status=ReportStatus.SUBMITTED).exists()
     # The email says only that a report arrived; none of what happened goes in it.
@@ -154,7 +154,7 @@ def test_family_account_reports_harm_they_suffered_because_of_the_officers_role(
     assert "line-manager" not in seen
     assert seen[:3] == ["whose-role", "sharing", "what"]
 
-    response = client.post(f"/reports/{report.pk}/submit/")
+    response = client.post(f"/reports/{report.public_id}/submit/")
     assert response.status_code == 302
     report.refresh_from_db()
     assert REFERENCE.fullmatch(report.reference)
@@ -181,14 +181,14 @@ def test_officer_reports_on_behalf_of_a_child_under_13(client, officer, intake_c
     page = client.get(_step_url(report, "impact")).content.decode()
     assert "How much is this affecting them?" in page
 
-    client.post(f"/reports/{report.pk}/submit/")
+    client.post(f"/reports/{report.public_id}/submit/")
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert report.subject == Subject.CHILD
     assert report.child_first_name == "Mia"
     assert report.child_age_band == "10_to_12"
     assert report.family_link is None
-    assert "Mia, a child aged 10 to 12" in client.get(f"/reports/{report.pk}/").content.decode()
+    assert "Mia, a child aged 10 to 12" in client.get(f"/reports/{report.public_id}/").content.decode()
 
 
 def test_officer_reports_for_a_linked_family_member_with_an_account(client, officer, family_member):
@@ -241,7 +241,7 @@ def test_each_back_link_goes_to_the_previous_question(client, officer):
     for previous, current in itertools.pairwise(steps):
         html = client.get(_step_url(report, current.slug)).content.decode()
         assert _back_link(html) == _step_url(report, previous.slug), current.slug
-    check = client.get(f"/reports/{report.pk}/check/").content.decode()
+    check = client.get(f"/reports/{report.public_id}/check/").content.decode()
     assert _back_link(check) == _step_url(report, "evidence")
 
 
@@ -461,7 +461,7 @@ def test_links_can_be_added_and_files_removed(client, officer):
     assert "Add another file or link" in page
 
     image = report.evidence.get(kind=Evidence.Kind.IMAGE)
-    response = client.post(f"/reports/{report.pk}/evidence/{image.pk}/remove/")
+    response = client.post(f"/reports/{report.public_id}/evidence/{image.public_id}/remove/")
     assert response["Location"] == url
     assert list(report.evidence.values_list("kind", flat=True)) == [Evidence.Kind.LINK]
 
@@ -501,7 +501,7 @@ def test_answering_no_to_the_policing_role_explains_and_signposts(client, office
     response = client.post(
         _step_url(report, "role"), {"related_to_role": "no", "action": "continue"}
     )
-    assert response["Location"] == f"/reports/{report.pk}/not-connected/"
+    assert response["Location"] == f"/reports/{report.public_id}/not-connected/"
     page = client.get(response["Location"]).content.decode()
     assert "This service is for harm connected to policing" in page
     assert "Victim Support" in page
@@ -512,11 +512,11 @@ def test_answering_no_to_the_policing_role_explains_and_signposts(client, office
 def test_a_report_not_connected_to_the_role_cannot_be_sent(client, officer, intake_calls):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer, related_to_role=False)
-    check = client.get(f"/reports/{report.pk}/check/").content.decode()
+    check = client.get(f"/reports/{report.public_id}/check/").content.decode()
     assert "this report cannot be sent" in check
     assert "Send report" not in check
 
-    response = client.post(f"/reports/{report.pk}/submit/")
+    response = client.post(f"/reports/{report.public_id}/submit/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
@@ -531,11 +531,11 @@ def test_a_report_not_connected_to_the_role_cannot_be_sent(client, officer, inta
 def test_an_incomplete_draft_cannot_be_sent_and_lists_what_is_missing(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer, description="", wants_support="")
-    check = client.get(f"/reports/{report.pk}/check/").content.decode()
+    check = client.get(f"/reports/{report.public_id}/check/").content.decode()
     assert "You have not answered every question yet" in check
     assert f'href="{_step_url(report, "description")}"' in check
     assert f'href="{_step_url(report, "support")}"' in check
-    response = client.post(f"/reports/{report.pk}/submit/")
+    response = client.post(f"/reports/{report.public_id}/submit/")
     assert "There are questions you have not answered yet" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
@@ -549,15 +549,15 @@ def test_an_incomplete_draft_cannot_be_sent_and_lists_what_is_missing(client, of
 def test_change_link_returns_to_check_answers_after_editing(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    check = client.get(f"/reports/{report.pk}/check/").content.decode()
+    check = client.get(f"/reports/{report.public_id}/check/").content.decode()
     change_url = f"{_step_url(report, 'where')}?change=1"
     assert f'href="{change_url}"' in check
 
     page = client.get(change_url).content.decode()
-    assert _back_link(page) == f"/reports/{report.pk}/check/"
+    assert _back_link(page) == f"/reports/{report.public_id}/check/"
     tiktok = report.platforms.model.objects.get(slug="tiktok")
     response = client.post(change_url, {"platforms": [tiktok.pk], "action": "continue"})
-    assert response["Location"] == f"/reports/{report.pk}/check/"
+    assert response["Location"] == f"/reports/{report.public_id}/check/"
     assert "TikTok" in client.get(response["Location"]).content.decode()
 
 
@@ -570,17 +570,17 @@ def test_a_change_that_opens_a_new_question_asks_it_before_returning(client, off
     )
     assert response["Location"] == f"{_step_url(report, 'hate')}?change=1"
     response = client.post(response["Location"], step_answers("hate"))
-    assert response["Location"] == f"/reports/{report.pk}/check/"
+    assert response["Location"] == f"/reports/{report.public_id}/check/"
 
 
 def test_sending_twice_keeps_one_reference(client, officer, intake_calls):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    client.post(f"/reports/{report.pk}/submit/")
+    client.post(f"/reports/{report.public_id}/submit/")
     report.refresh_from_db()
     first = report.reference
-    response = client.post(f"/reports/{report.pk}/submit/")
-    assert response["Location"] == f"/reports/{report.pk}/done/"
+    response = client.post(f"/reports/{report.public_id}/submit/")
+    assert response["Location"] == f"/reports/{report.public_id}/done/"
     report.refresh_from_db()
     assert report.reference == first
     assert Notification.objects.filter(kind="acknowledgement").count() == 1
@@ -590,17 +590,17 @@ def test_sending_twice_keeps_one_reference(client, officer, intake_calls):
 def test_a_sent_report_can_no_longer_be_edited(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    client.post(f"/reports/{report.pk}/submit/")
+    client.post(f"/reports/{report.public_id}/submit/")
     response = client.post(_step_url(report, "description"), step_answers("description"))
-    assert response["Location"] == f"/reports/{report.pk}/"
+    assert response["Location"] == f"/reports/{report.public_id}/"
 
 
 def test_a_draft_can_be_deleted_by_its_reporter(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    page = client.get(f"/reports/{report.pk}/delete/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/delete/").content.decode()
     assert "Are you sure you want to delete this draft?" in page
-    response = client.post(f"/reports/{report.pk}/delete/")
+    response = client.post(f"/reports/{report.public_id}/delete/")
     assert response["Location"] == "/reports/"
     assert not Report.objects.filter(pk=report.pk).exists()
 
@@ -619,8 +619,8 @@ def test_the_sent_page_says_whether_an_email_was_sent(
     client.force_login(officer)
     phone = "07700 900982" if preference == "phone" else ""
     report = DraftReportFactory(reporter=officer, contact_preference=preference, phone=phone)
-    client.post(f"/reports/{report.pk}/submit/")
-    page = html.unescape(client.get(f"/reports/{report.pk}/done/").content.decode())
+    client.post(f"/reports/{report.public_id}/submit/")
+    page = html.unescape(client.get(f"/reports/{report.public_id}/done/").content.decode())
     assert "We have put a confirmation in your Harms Portal inbox" in page
     assert says in page
     assert never_says not in page

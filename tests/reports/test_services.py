@@ -390,7 +390,7 @@ def test_only_reporters_who_chose_email_are_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         act(report, triager)
     notification = Notification.objects.get(user=officer)
-    assert notification.link_path.startswith(f"/reports/{report.pk}/")
+    assert notification.link_path.startswith(f"/reports/{report.public_id}/")
     if emailed:
         assert notification.email_status == Notification.EmailStatus.SENT
         assert [message.to for message in mail.outbox] == [[officer.email]]

@@ -58,7 +58,7 @@ def test_a_retired_category_is_hidden_from_the_journey(client, officer):
     HarmCategory.objects.filter(slug="disinformation").update(retired_at=timezone.now())
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    page = client.get(f"/reports/{report.pk}/step/what/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/step/what/").content.decode()
     assert "Abuse and insults" in page
     assert "Disinformation and defamation" not in page
 
@@ -70,7 +70,7 @@ def test_a_retired_category_cannot_be_chosen_by_posting_its_id(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
     response = client.post(
-        f"/reports/{report.pk}/step/what/", {"categories": [retired.pk], "action": "continue"}
+        f"/reports/{report.public_id}/step/what/", {"categories": [retired.pk], "action": "continue"}
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -81,7 +81,7 @@ def test_an_older_report_still_shows_a_category_retired_since(client, officer):
     report = SubmittedReportFactory(reporter=officer, categories=["disinformation"])
     HarmCategory.objects.filter(slug="disinformation").update(retired_at=timezone.now())
     client.force_login(officer)
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert "Disinformation and defamation" in page
 
 
@@ -89,7 +89,7 @@ def test_a_retired_platform_is_hidden_from_the_journey(client, officer):
     Platform.objects.filter(slug="dating-apps").update(retired_at=timezone.now())
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    page = client.get(f"/reports/{report.pk}/step/where/").content.decode()
+    page = client.get(f"/reports/{report.public_id}/step/where/").content.decode()
     assert "Dating apps" not in page
     assert "TikTok" in page
 

@@ -42,7 +42,7 @@ def test_a_breach_is_flagged_and_escalated_once_however_often_the_task_runs(tria
     assert [alert.title for alert in alerts] == [
         f"First response overdue on case {case.report.reference}"
     ]
-    assert alerts[0].link_path == f"/triage/cases/{case.pk}/"
+    assert alerts[0].link_path == f"/triage/cases/{case.public_id}/"
 
 
 def test_nothing_is_escalated_before_a_clock_runs_out(triage_supervisor):

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(case: Case, action: str = "") -> str:
-    return f"/triage/cases/{case.pk}/{action}"
+    return f"/triage/cases/{case.public_id}/{action}"
 
 
 def test_opening_a_case_shows_the_report_and_records_the_read(client, triager):
@@ -49,7 +49,7 @@ def test_the_reporter_sees_that_triage_read_their_report_but_not_who(client, tri
     client.force_login(triager)
     client.get(url(case))
     client.force_login(case.report.reporter)
-    page = client.get(f"/reports/{case.report_id}/").content.decode()
+    page = client.get(f"/reports/{case.report.public_id}/").content.decode()
     seen_by = page.split('id="seen-by"', 1)[1]
     assert "Triage" in seen_by
     assert "West Yorkshire Police" in seen_by
@@ -190,7 +190,7 @@ def test_evidence_downloads_as_an_audited_attachment_that_is_never_cached(client
     case = _case_with_photo()
     evidence = case.report.evidence.get()
     client.force_login(triager)
-    response = client.get(url(case, f"evidence/{evidence.pk}/"))
+    response = client.get(url(case, f"evidence/{evidence.public_id}/"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -204,8 +204,8 @@ def test_the_viewing_copy_is_served_unless_the_original_is_asked_for(client, tri
     case = _case_with_photo()
     evidence = case.report.evidence.get()
     client.force_login(triager)
-    copy = client.get(url(case, f"evidence/{evidence.pk}/")).content
-    original = client.get(url(case, f"evidence/{evidence.pk}/?copy=original")).content
+    copy = client.get(url(case, f"evidence/{evidence.public_id}/")).content
+    original = client.get(url(case, f"evidence/{evidence.public_id}/?copy=original")).content
     assert hashlib.sha256(original).hexdigest() == evidence.sha256
     assert hashlib.sha256(copy).hexdigest() != evidence.sha256
 
@@ -229,5 +229,5 @@ def test_evidence_of_another_report_or_a_link_is_not_found_through_this_case(cli
     )
     client.force_login(triager)
     assert client.get(url(case, f"evidence/{other.report.evidence.get().pk}/")).status_code == 404
-    assert client.get(url(case, f"evidence/{link.pk}/")).status_code == 404
-    assert client.get(url(case, f"evidence/{text.pk}/")).content == b"saved chat"
+    assert client.get(url(case, f"evidence/{link.public_id}/")).status_code == 404
+    assert client.get(url(case, f"evidence/{text.public_id}/")).content == b"saved chat"

@@ -29,7 +29,7 @@ CLAIM_NEXT = "/triage/claim-next/"
 
 
 def _case_url(case: Case, action: str = "") -> str:
-    return f"/triage/cases/{case.pk}/{action}"
+    return f"/triage/cases/{case.public_id}/{action}"
 
 
 @pytest.mark.django_db

@@ -24,14 +24,14 @@ SECRET_NOTE = "Reporter's ex-partner may be behind this; PNC check pending."
 
 
 def url(case: Case, action: str = "") -> str:
-    return f"/triage/cases/{case.pk}/{action}"
+    return f"/triage/cases/{case.public_id}/{action}"
 
 
 def report_page(case: Case) -> str:
     """The reporter's own page for the report, in their own browser."""
     reporter = Client()
     reporter.force_login(case.report.reporter)
-    response = reporter.get(f"/reports/{case.report_id}/")
+    response = reporter.get(f"/reports/{case.report.public_id}/")
     assert response.status_code == 200
     return response.content.decode()
 

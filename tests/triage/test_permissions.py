@@ -80,7 +80,7 @@ def _path(case: Case, route: str) -> str:
     if route.startswith("/"):
         return route
     evidence = case.report.evidence.get()
-    return f"/triage/cases/{case.pk}/" + route.format(evidence=evidence.pk)
+    return f"/triage/cases/{case.public_id}/" + route.format(evidence=evidence.public_id)
 
 
 def _request(client, method: str, path: str, data: dict):

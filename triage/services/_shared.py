@@ -25,7 +25,7 @@ EXPLANATION_MAX_CHARS = 3000
 
 
 def case_url(case: Case) -> str:
-    return reverse("triage:case", args=[case.pk])
+    return reverse("triage:case", args=[case.public_id])
 
 
 def locked(case: Case) -> Case:

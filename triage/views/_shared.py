@@ -18,7 +18,7 @@ def problem(request: HttpRequest, error: ValidationError) -> None:
 
 
 def to_case(case: Case) -> HttpResponse:
-    return redirect("triage:case", pk=case.pk)
+    return redirect("triage:case", pk=case.public_id)
 
 
 def paginate(request: HttpRequest, items, size: int) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from triage.views._shared import problem, to_case
 @role_required(*TRIAGE_ROLES)
 @require_GET
 @transaction.atomic  # the read is recorded in the same transaction that shows it
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     services.case_view_record(actor=request.user, case=case)
     report = case.report
@@ -48,7 +49,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_post(
-    request: HttpRequest, pk: int, act: Callable[[Case], object], done: str
+    request: HttpRequest, pk: UUID, act: Callable[[Case], object], done: str
 ) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     try:
@@ -62,7 +63,7 @@ def _case_post(
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
-def claim(request: HttpRequest, pk: int) -> HttpResponse:
+def claim(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _case_post(
         request,
         pk,
@@ -73,7 +74,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
-def unclaim(request: HttpRequest, pk: int) -> HttpResponse:
+def unclaim(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _case_post(
         request,
         pk,
@@ -84,7 +85,7 @@ def unclaim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _case_post(
         request,
         pk,
@@ -95,7 +96,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_page(
     request: HttpRequest,
-    pk: int,
+    pk: UUID,
     *,
     form_class: type,
     template: str,
@@ -125,7 +126,7 @@ def _form_page(
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def assess(request: HttpRequest, pk: int) -> HttpResponse:
+def assess(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -146,7 +147,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def record_action(request: HttpRequest, pk: int) -> HttpResponse:
+def record_action(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -159,7 +160,7 @@ def record_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+def add_note(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -172,7 +173,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+def send_message(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -185,7 +186,7 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def give_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def give_outcome(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -198,7 +199,7 @@ def give_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -211,7 +212,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.TRIAGE_SUPERVISOR)
 @require_http_methods(["GET", "POST"])
-def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _form_page(
         request,
         pk,
@@ -226,7 +227,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGE_ROLES)
 @require_GET
-def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     item = selectors.get_case_evidence(case, evidence_pk)
     file = services.case_evidence_read(

@@ -73,7 +73,9 @@ def _when(moment) -> str:
 
 
 def _queue_rows(cases, *, user, now) -> list[QueueRow]:
-    case_url = reverse("triage:case", args=[0]).replace("/0/", "/{}/")
+    # Reverse once and format: the queue renders up to a page of rows on every request.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    case_url = reverse("triage:case", args=[placeholder]).replace(placeholder, "{}")
     statuses, risks = dict(CaseStatus.choices), dict(Risk.choices)
     cases = list(cases)
     categories = selectors.category_names_for(cases)
@@ -85,7 +87,7 @@ def _queue_rows(cases, *, user, now) -> list[QueueRow]:
         assignee = "You" if case.assignee_id == user.pk else case.assignee_name or "Unassigned"
         rows.append(
             QueueRow(
-                url=case_url.format(case.pk),
+                url=case_url.format(case.public_id),
                 reference=case.reference,
                 received=_when(case.submitted_at),
                 categories=categories[case.pk],
