@@ -2,10 +2,11 @@
 
 allauth keeps them in Authenticator.data and, by default, stores them as given, so a database
 dump or backup would let anyone generate a staff member's codes. This adapter encrypts them as
-Fernet tokens under a MultiFernet key ring from settings.HARMSPORTAL_MFA_KEYS: the first key
-encrypts, every key decrypts, so a key is rotated by putting a new one first, running
-`manage.py rotate_mfa_keys`, and only then removing the old one. The keys are independent of
-SECRET_KEY (and of the evidence keys), so each can be rotated or leaked alone.
+Fernet tokens under the HARMSPORTAL_MFA_KEYS key ring (harmsportal.keyring, shared with the
+evidence files): the first key encrypts, every key decrypts, so a key is rotated by putting a
+new one first, running `manage.py rotate_mfa_keys`, and only then removing the old one. The
+keys are independent of SECRET_KEY and of the evidence keys, so each can be rotated or leaked
+alone.
 
 Stored values carry the prefix "fernet:". A value without it is a plain secret written before
 encryption was switched on: it is read as-is, and `rotate_mfa_keys` encrypts it.
@@ -17,17 +18,18 @@ does, after one warning. Production (DEBUG and HARMSPORTAL_DEMO off) refuses to 
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any
 
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from harmsportal.keyring import GENERATE_HINT, KeyRing, key_ring
+
 logger = logging.getLogger(__name__)
 
+SETTING = "HARMSPORTAL_MFA_KEYS"
 PREFIX = "fernet:"
 # Authenticator.data keys allauth passes through encrypt()/decrypt(): TOTP "secret", recovery
 # codes "seed", and "migrated_codes" (a list, for codes imported from django-allauth-2fa).
@@ -37,35 +39,16 @@ SECRET_LIST_FIELDS = ("migrated_codes",)
 _warned = False
 
 
-def _configured_keys() -> tuple[str, ...]:
-    return tuple(key.strip() for key in settings.HARMSPORTAL_MFA_KEYS if key.strip())
-
-
 def _may_store_plain() -> bool:
     return bool(settings.DEBUG or getattr(settings, "HARMSPORTAL_DEMO", False))
 
 
-@functools.lru_cache(maxsize=8)
-def _key_ring(keys: tuple[str, ...]) -> tuple[MultiFernet, Fernet]:
-    fernets = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except ValueError as exc:
-            # Never echo the value: it may be a real key with a typo in it.
-            raise ImproperlyConfigured(
-                f"HARMSPORTAL_MFA_KEYS entry {position} is not a valid Fernet key "
-                "(32 url-safe base64-encoded bytes)"
-            ) from exc
-    return MultiFernet(fernets), fernets[0]
-
-
-def _ring() -> tuple[MultiFernet, Fernet] | None:
+def _ring() -> KeyRing | None:
     """The key ring, or None when a development/demo installation has no keys."""
     global _warned
-    keys = _configured_keys()
-    if keys:
-        return _key_ring(keys)
+    ring = key_ring(SETTING)
+    if ring is not None:
+        return ring
     if _may_store_plain():
         if not _warned:
             _warned = True
@@ -76,8 +59,7 @@ def _ring() -> tuple[MultiFernet, Fernet] | None:
         return None
     raise ImproperlyConfigured(
         "Set HARMSPORTAL_MFA_KEYS to one or more Fernet keys (comma-separated, newest first) "
-        'before enrolling MFA. Generate one with: python -c "from cryptography.fernet import '
-        'Fernet; print(Fernet.generate_key().decode())"'
+        f"before enrolling MFA. {GENERATE_HINT}"
     )
 
 
@@ -89,7 +71,7 @@ def encrypt_value(text: str) -> str:
     ring = _ring()
     if ring is None:
         return text
-    return PREFIX + ring[0].encrypt(text.encode()).decode("ascii")
+    return PREFIX + ring.encrypt(text.encode()).decode("ascii")
 
 
 def decrypt_value(stored: str) -> str:
@@ -100,13 +82,13 @@ def decrypt_value(stored: str) -> str:
     """
     if not is_encrypted(stored):
         return stored
-    keys = _configured_keys()
-    if not keys:
+    ring = key_ring(SETTING)
+    if ring is None:
         raise ImproperlyConfigured(
             "An MFA secret is encrypted but HARMSPORTAL_MFA_KEYS is empty: set the keys it was "
             "encrypted with."
         )
-    return _key_ring(keys)[0].decrypt(stored[len(PREFIX) :].encode("ascii")).decode()
+    return ring.decrypt(stored[len(PREFIX) :].encode("ascii")).decode()
 
 
 def rotate_value(stored: str) -> str | None:
@@ -115,18 +97,13 @@ def rotate_value(stored: str) -> str | None:
     Plain values are encrypted. Raises InvalidToken if no configured key opens the value, and
     ImproperlyConfigured if no keys are configured (even in development: rotation needs keys).
     """
-    keys = _configured_keys()
-    if not keys:
+    ring = key_ring(SETTING)
+    if ring is None:
         raise ImproperlyConfigured("Set HARMSPORTAL_MFA_KEYS before rotating MFA secrets.")
-    ring, current = _key_ring(keys)
     if not is_encrypted(stored):
-        return PREFIX + current.encrypt(stored.encode()).decode("ascii")
-    token = stored[len(PREFIX) :].encode("ascii")
-    try:
-        current.decrypt(token)
-    except InvalidToken:
-        return PREFIX + ring.rotate(token).decode("ascii")
-    return None
+        return PREFIX + ring.encrypt(stored.encode()).decode("ascii")
+    rotated = ring.rotate(stored[len(PREFIX) :].encode("ascii"))
+    return None if rotated is None else PREFIX + rotated.decode("ascii")
 
 
 def rotate_data(data: dict[str, Any]) -> bool:

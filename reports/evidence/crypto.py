@@ -1,27 +1,27 @@
-"""Encryption at rest for evidence files: Fernet tokens under a MultiFernet key ring.
+"""Encryption at rest for evidence files, under the HARMSPORTAL_EVIDENCE_KEYS key ring.
 
-Keys come from settings.HARMSPORTAL_EVIDENCE_KEYS: the first key encrypts, every key decrypts,
-so a new key is rolled out by putting it first, running `manage.py rotate_evidence_keys`, and
-only then removing the old one. The keys are deliberately independent of SECRET_KEY, so either
-can be rotated (or leaked) without touching the other.
-
-With no keys configured, only a development or demo installation may run: it gets a random
-key generated once into MEDIA_ROOT/../evidence-dev.key. Production refuses to start storing.
+The ring itself (first key encrypts, every key decrypts, `rotate_evidence_keys` to move files
+to a new first key) is harmsportal.keyring's, shared with the MFA secrets. The evidence policy
+lives here: with no keys configured, only a development or demo installation may run, and it
+gets a random key generated once into MEDIA_ROOT/../evidence-dev.key. Production refuses to
+start storing.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from harmsportal.keyring import GENERATE_HINT, KeyRing, configured_keys, key_ring_of
+
 logger = logging.getLogger(__name__)
 
+SETTING = "HARMSPORTAL_EVIDENCE_KEYS"
 DEV_KEY_FILENAME = "evidence-dev.key"
 # Warn once per process and key file, not on every upload.
 _warned_about: set[Path] = set()
@@ -45,7 +45,7 @@ def _read_or_create_dev_key(path: Path) -> str:
 
 
 def _configured_keys() -> tuple[str, ...]:
-    keys = tuple(key.strip() for key in settings.HARMSPORTAL_EVIDENCE_KEYS if key.strip())
+    keys = configured_keys(SETTING)
     if keys:
         return keys
     if settings.DEBUG or getattr(settings, "HARMSPORTAL_DEMO", False):
@@ -61,37 +61,21 @@ def _configured_keys() -> tuple[str, ...]:
         return (_read_or_create_dev_key(path),)
     raise ImproperlyConfigured(
         "Set HARMSPORTAL_EVIDENCE_KEYS to one or more Fernet keys (comma-separated, newest "
-        'first) before storing evidence. Generate one with: python -c "from '
-        'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        f"first) before storing evidence. {GENERATE_HINT}"
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _key_ring(keys: tuple[str, ...]) -> tuple[MultiFernet, Fernet]:
-    fernets = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except ValueError as exc:
-            # Never echo the value: it may be a real key with a typo in it.
-            raise ImproperlyConfigured(
-                f"HARMSPORTAL_EVIDENCE_KEYS entry {position} is not a valid Fernet key "
-                "(32 url-safe base64-encoded bytes)"
-            ) from exc
-    return MultiFernet(fernets), fernets[0]
-
-
-def _ring() -> tuple[MultiFernet, Fernet]:
-    return _key_ring(_configured_keys())
+def _ring() -> KeyRing:
+    return key_ring_of(SETTING, _configured_keys())
 
 
 def encrypt(data: bytes) -> bytes:
-    return _ring()[0].encrypt(data)
+    return _ring().encrypt(data)
 
 
 def decrypt(token: bytes) -> bytes:
     """Raises cryptography.fernet.InvalidToken if no configured key opens the token."""
-    return _ring()[0].decrypt(token)
+    return _ring().decrypt(token)
 
 
 def rotate(token: bytes) -> bytes | None:
@@ -99,9 +83,4 @@ def rotate(token: bytes) -> bytes | None:
 
     Raises cryptography.fernet.InvalidToken if no configured key opens the token.
     """
-    ring, current = _ring()
-    try:
-        current.decrypt(token)
-    except InvalidToken:
-        return ring.rotate(token)
-    return None
+    return _ring().rotate(token)
