@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from harmsportal.people.models import FamilyLink, User
+from harmsportal.people.models import User
+from harmsportal.people.selectors import live_links_as_family
 from reports.models import (
     ContactPreference,
     HarmCategory,
@@ -162,7 +163,7 @@ def _base_answers(spec: DemoReport, reporter: User) -> dict[str, Any]:
         "description": spec.description,
     }
     if reporter.kind == User.Kind.FAMILY:
-        link = FamilyLink.objects.filter(family_user=reporter, accepted_at__isnull=False).first()
+        link = live_links_as_family(reporter).first()
         answers.update(family_link=link, force=link.force, shared_with_member=True)
     else:
         answers["line_manager_answered"] = True

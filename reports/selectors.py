@@ -17,7 +17,8 @@ from django.http import Http404
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.audit.services import object_label
-from harmsportal.people.models import FamilyLink, Force, Role, User
+from harmsportal.people.models import Force, Role, User
+from harmsportal.people.selectors import live_link_q
 from reports.models import Evidence, HarmCategory, Platform, Report, ReportStatus
 
 ROLE_REPORTER = "reporter"
@@ -36,8 +37,7 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
         Q(reporter__kind=User.Kind.FAMILY)
         & Q(family_link__member=user)
         & Q(family_link__family_user=F("reporter"))
-        & Q(family_link__accepted_at__isnull=False)
-        & Q(family_link__revoked_at__isnull=True)
+        & live_link_q(through="family_link__")
         & Q(shared_with_member=True)
         & ~Q(status=ReportStatus.DRAFT)
     )
@@ -108,26 +108,6 @@ def reports_shared_with(user: User) -> QuerySet[Report]:
         .exclude(reporter=user)
         .select_related("reporter", "force")
         .order_by("-submitted_at", "-id")
-    )
-
-
-def family_links_for_subject(user: User) -> QuerySet[FamilyLink]:
-    """Accepted, live links to family members `user` (an officer or staff member) may report for."""
-    return (
-        FamilyLink.objects.filter(member=user, accepted_at__isnull=False, revoked_at__isnull=True)
-        .select_related("family_user")
-        .order_by("created_at")
-    )
-
-
-def family_links_of_family_account(user: User) -> QuerySet[FamilyLink]:
-    """Accepted, live links from a family account to the members whose role touches them."""
-    return (
-        FamilyLink.objects.filter(
-            family_user=user, accepted_at__isnull=False, revoked_at__isnull=True
-        )
-        .select_related("member", "force")
-        .order_by("created_at")
     )
 
 

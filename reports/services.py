@@ -13,6 +13,7 @@ from django.utils import timezone
 from harmsportal.audit.services import access_record
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
+from harmsportal.people.selectors import live_links_as_family
 from reports import journey
 from reports.intake import intake_submitted_report
 from reports.models import (
@@ -24,7 +25,7 @@ from reports.models import (
     ReportStatus,
     current_taxonomy_version,
 )
-from reports.selectors import family_links_of_family_account, reader_role
+from reports.selectors import reader_role
 
 if TYPE_CHECKING:
     from harmsportal.people.models import Force, User
@@ -79,7 +80,7 @@ def reference_allocate(*, force: Force, year: int) -> str:
 def _reporting_force(reporter: User) -> Force:
     if reporter.kind == "family":
         # A family account reports under the force of the member whose role touches them.
-        link = family_links_of_family_account(reporter).first()
+        link = live_links_as_family(reporter).first()
         if link is not None:
             return link.force
         raise NoForceError(

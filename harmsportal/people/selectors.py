@@ -1,4 +1,8 @@
-"""Reads for people: family links scoped to their member, and invitation look-ups."""
+"""Reads for people: family links scoped to their member, and invitation look-ups.
+
+The one way any app reads FamilyLink: reports asks here which links are live, never queries
+the model itself, so the rule for a live link is written once.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from harmsportal.people.models import FamilyLink, Force, User
@@ -47,6 +51,38 @@ def family_links_for_member(member: User) -> QuerySet[FamilyLink]:
 def get_family_link_for_member(member: User, pk: UUID) -> FamilyLink:
     """The member's own link, or 404 for both missing and someone else's."""
     return get_object_or_404(family_links_for_member(member), public_id=pk)
+
+
+def live_link_q(through: str = "") -> Q:
+    """A link that was accepted and that neither side has ended; `through` is the lookup path
+    from another model, such as "family_link__" from a report."""
+    return Q(**{f"{through}accepted_at__isnull": False}) & Q(**{f"{through}revoked_at": None})
+
+
+def live_links_as_member(member: User) -> QuerySet[FamilyLink]:
+    """The family members `member` (an officer, staff member or volunteer) may report for."""
+    return (
+        FamilyLink.objects.filter(live_link_q(), member=member)
+        .select_related("family_user")
+        .order_by("accepted_at")
+    )
+
+
+def live_links_as_family(family_user: User) -> QuerySet[FamilyLink]:
+    """The members a family account is linked to, whose policing role touches them."""
+    return (
+        FamilyLink.objects.filter(live_link_q(), family_user=family_user)
+        .select_related("member", "force")
+        .order_by("accepted_at")
+    )
+
+
+def get_accepted_link_for(user: User, pk: UUID) -> FamilyLink:
+    """An accepted link (ended or not) with `user` on either side; 404 for anything else."""
+    links = FamilyLink.objects.filter(
+        Q(member=user) | Q(family_user=user), accepted_at__isnull=False
+    ).select_related("member", "family_user")
+    return get_object_or_404(links, public_id=pk)
 
 
 def forces_for_signup() -> QuerySet[Force]:

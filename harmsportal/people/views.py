@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from harmsportal.people import selectors, services
@@ -41,23 +40,6 @@ def _require_member(request: HttpRequest) -> None:
         raise Http404
 
 
-def _links_of_family_account(user: User) -> QuerySet[FamilyLink]:
-    """The accepted links a family account has not ended, oldest first."""
-    return (
-        FamilyLink.objects.filter(family_user=user, accepted_at__isnull=False, revoked_at=None)
-        .select_related("member", "force")
-        .order_by("accepted_at")
-    )
-
-
-def _get_accepted_link_for(user: User, pk: UUID) -> FamilyLink:
-    """An accepted link (ended or not) with `user` on either side; 404 for anything else."""
-    links = FamilyLink.objects.filter(
-        Q(member=user) | Q(family_user=user), accepted_at__isnull=False
-    ).select_related("member", "family_user")
-    return get_object_or_404(links, public_id=pk)
-
-
 def _link_row(link: FamilyLink) -> dict:
     # An accepted link that was later ended is "Ended", not a withdrawn invitation.
     status = "Ended" if link.accepted_at and link.revoked_at else link.status
@@ -67,7 +49,7 @@ def _link_row(link: FamilyLink) -> dict:
 @login_required
 def family(request: HttpRequest) -> HttpResponse:
     if request.user.kind == User.Kind.FAMILY and request.method == "GET":
-        links = _links_of_family_account(request.user)
+        links = selectors.live_links_as_family(request.user)
         return render(request, "people/family_account.html", {"links": links})
     _require_member(request)
     form = FamilyInviteForm(_posted(request))
@@ -105,7 +87,7 @@ def family_withdraw(request: HttpRequest, pk: UUID) -> HttpResponse:
 @login_required
 def family_link_end(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Either side of an accepted link ends it, after a page that says what that means."""
-    link = _get_accepted_link_for(request.user, pk)
+    link = selectors.get_accepted_link_for(request.user, pk)
     if link.revoked_at:
         return redirect("people:family")
     is_member = link.member_id == request.user.pk

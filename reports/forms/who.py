@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import format_html
 
+from harmsportal.people.selectors import live_links_as_family, live_links_as_member
 from reports.forms.base import YES_NO, StepForm, person_name, yes_no
 from reports.models import ChildAgeBand, Subject
-from reports.selectors import family_links_for_subject, family_links_of_family_account
 
 
 class WhoForm(StepForm):
@@ -51,7 +51,7 @@ class FamilyMemberForm(StepForm):
     )
 
     def adapt_to(self, report):
-        links = family_links_for_subject(report.reporter)
+        links = live_links_as_member(report.reporter)
         choices = [
             (
                 f"link-{link.pk}",
@@ -131,7 +131,7 @@ class WhoseRoleForm(StepForm):
     )
 
     def adapt_to(self, report):
-        links = family_links_of_family_account(report.reporter)
+        links = live_links_as_family(report.reporter)
         self.links = {str(link.pk): link for link in links}
         self.fields["family_link"].choices = [
             (str(link.pk), f"{person_name(link.member)}, {link.force.name}") for link in links
