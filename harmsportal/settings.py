@@ -366,6 +366,11 @@ USE_TZ = True
 # ---------------------------------------------------------------------------
 HARMSPORTAL_SERVICE_NAME = "Harms Portal"
 HARMSPORTAL_DEMO = env.bool("HARMSPORTAL_DEMO", default=False)
+# Disclosure control (harmsportal.disclosure): figures drawn from fewer than K people are never
+# shown, nor a median or percentage of fewer than K. Below 2 nothing would be suppressed.
+HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)
+if HARMSPORTAL_DISCLOSURE_K < 2:
+    raise ImproperlyConfigured("HARMSPORTAL_DISCLOSURE_K must be 2 or more.")
 
 LOGGING = {
     "version": 1,
