@@ -6,27 +6,26 @@ transaction as the read, so nothing is ever shown without its record.
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import PurePath
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from harmsportal.audit.models import AccessLog
 from reports import journey
+from reports.downloads import attachment_response, evidence_file_read, requested_copy
 from reports.forms import MessageForm, WithdrawForm
 from reports.models import Report
 from reports.selectors import (
     get_evidence_for_user,
     get_report_for_user,
+    reader_role,
     report_seen_by,
     reports_of_reporter,
     reports_shared_with,
@@ -143,36 +142,13 @@ def stop_sharing(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 def evidence_download(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
-    """The file, decrypted on the fly, as a download only — never shown inline."""
-    from reports.evidence import read_decrypted
-
-    viewing = request.GET.get("copy") == "viewing"
-    with transaction.atomic():
-        report, evidence = get_evidence_for_user(request.user, pk, evidence_pk)
-        if viewing and not evidence.has_viewing_copy:
-            raise Http404("No viewing copy")
-        path = evidence.viewing_path if viewing else evidence.stored_path
-        mime = (evidence.viewing_mime if viewing else evidence.mime) or "application/octet-stream"
-        data = read_decrypted(path)
-        report_access_record(
-            actor=request.user,
-            report=report,
-            action=AccessLog.Action.DOWNLOAD,
-            evidence=evidence,
-        )
-    response = HttpResponse(data, content_type=mime)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_download_name(evidence, viewing=viewing, mime=mime)
+    """The reporter's own file, decrypted on the fly, as a download only (reports.downloads)."""
+    report, evidence = get_evidence_for_user(request.user, pk, evidence_pk)
+    file = evidence_file_read(
+        actor=request.user,
+        evidence=evidence,
+        force=report.force,
+        role=reader_role(request.user, report),
+        copy=requested_copy(request.GET.get("copy")),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _download_name(evidence, *, viewing: bool, mime: str) -> str:
-    name = PurePath(evidence.original_filename or f"evidence-{evidence.pk}")
-    if not viewing:
-        return name.name
-    extension = mimetypes.guess_extension(mime) or name.suffix
-    return f"{name.stem}-viewing-copy{extension}"
+    return attachment_response(file)
