@@ -15,7 +15,12 @@ from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from harmsportal.people.selectors import live_links_as_family
 from reports import journey
-from reports.intake import intake_submitted_report
+from reports.intake import (
+    WROTE_MESSAGE,
+    intake_reporter_wrote,
+    intake_submitted_report,
+    intake_withdrawn_report,
+)
 from reports.models import (
     ContactPreference,
     Evidence,
@@ -332,8 +337,9 @@ def report_access_record(
 def report_message_send(*, actor: User, report: Report, body: str) -> ReportMessage:
     """Add a message to the report's thread with the triage team.
 
-    From the reporter, it waits for triage. From triage, the reporter gets an in-portal
-    notification and an email that says only that there is an update.
+    From the reporter, it goes to triage through the intake seam (in this transaction): the
+    case is marked unread and whoever holds it is told. From triage, the reporter gets an
+    in-portal notification and an email that says only that there is an update.
     """
     body = body.strip()
     if not body:
@@ -344,7 +350,10 @@ def report_message_send(*, actor: User, report: Report, body: str) -> ReportMess
         raise ValidationError("Messages can only be sent about a report that is open.")
     from_reporter = actor.pk == report.reporter_id
     message = report.messages.create(author=actor, from_reporter=from_reporter, body=body)
-    if not from_reporter:
+    if from_reporter:
+        # Before the report's own row is touched: triage locks the case, then the report.
+        intake_reporter_wrote(report, actor=actor, what=WROTE_MESSAGE)
+    else:
         notification_send(
             user=report.reporter,
             kind=Notification.Kind.UPDATE,
@@ -399,9 +408,16 @@ def _event(report: Report, changed: bool, note: str) -> None:
 
 @transaction.atomic
 def report_withdraw(*, actor: User, report: Report, reason: str = "") -> Report:
-    """The reporter withdraws their report. Withdrawing twice changes nothing."""
+    """The reporter withdraws their report, and its case closes. Withdrawing twice changes nothing.
+
+    Triage hears first, through the intake seam in this transaction, so the case row is locked
+    before the report's, in the same order as every triage service; if the withdrawal is then
+    refused (a closed report), both roll back together.
+    """
     if actor.pk != report.reporter_id:
         raise ValidationError("Only the person who made a report can withdraw it.")
+    if report.status != ReportStatus.WITHDRAWN:
+        intake_withdrawn_report(report, actor=actor)
     changed = report.withdraw(reason=reason.strip())
     _event(report, changed, "You withdrew this report.")
     return report

@@ -8,9 +8,12 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage"
 
     def ready(self) -> None:
-        # The one seam by which a submitted report reaches its force's queue
-        # (reports/intake.py, docs/decisions/0002-report-intake-seam.md).
-        from reports.intake import register_intake_handler
-        from triage.services import case_open_from_report
+        # The seams by which a report's life reaches its force's queue: submission, withdrawal,
+        # and the reporter writing again (reports/intake.py, docs/decisions/0002).
+        from reports import intake
+        from triage.services.claiming import case_open_from_report
+        from triage.services.from_reporter import case_close_withdrawn, case_reporter_wrote
 
-        register_intake_handler(case_open_from_report)
+        intake.register_intake_handler(case_open_from_report)
+        intake.register_withdrawal_handler(case_close_withdrawn)
+        intake.register_reporter_wrote_handler(case_reporter_wrote)

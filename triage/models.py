@@ -61,6 +61,11 @@ RISK_WEIGHT = {Risk.IMMEDIATE: 4, Risk.HIGH: 3, Risk.MEDIUM: 2, Risk.LOW: 1}
 UNASSESSED_WEIGHT = RISK_WEIGHT[Risk.HIGH]
 
 
+class CloseReason(models.TextChoices):
+    AFTER_OUTCOME = "after_outcome", "Closed after the outcome"
+    WITHDRAWN = "withdrawn", "Withdrawn by the reporter"
+
+
 class RecordingDecision(models.TextChoices):
     CRIME = "crime", "Crime"
     NON_CRIME_INCIDENT = "non_crime_incident", "Non-crime incident"
@@ -121,9 +126,21 @@ class Case(models.Model):
     outcome_breached_at = models.DateTimeField(null=True, blank=True)
     outcome_escalated_at = models.DateTimeField(null=True, blank=True)
 
+    # Set when an update to the reporter went out after it was due: the update clock restarts
+    # with each message, so without it a missed update would vanish from the record.
+    update_met_late_at = models.DateTimeField(null=True, blank=True)
+
     outcome_given_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
+
+    # The reporter wrote (a message or more evidence) and the person holding the case, or the
+    # force's team while nobody holds it, has not opened the case since: the unread marker.
+    unread_since = models.DateTimeField(null=True, blank=True)
+    # The reporter wrote after the outcome: the case is back for the team's attention until
+    # someone answers, reopens it or closes it.
+    reporter_replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -339,10 +356,14 @@ class Case(models.Model):
                 self._refuse("This case is closed. Reopen it to give a new outcome.")
             self._refuse("Assess the risk before giving an outcome.")
         now = now or timezone.now()
+        fields = ["status", "outcome_given_at", "next_update_due", "reporter_replied_at"]
+        if self._update_late(now):
+            self.update_met_late_at = now
+            fields.append("update_met_late_at")
         self.status = CaseStatus.OUTCOME_GIVEN
         self.outcome_given_at = now
         self.next_update_due = None
-        fields = ["status", "outcome_given_at", "next_update_due"]
+        self.reporter_replied_at = None
         if self.first_responded_at is None:
             # The outcome is itself a response to the reporter.
             self.first_responded_at = now
@@ -351,7 +372,11 @@ class Case(models.Model):
         return True
 
     def close(self, *, report_withdrawn: bool = False, now: datetime | None = None) -> bool:
-        """Close after the outcome; a report its reporter withdrew may be closed from any state."""
+        """Close after the outcome; a withdrawn report's case is closed from any state.
+
+        A withdrawn report's case is closed with that reason and its clocks stop, so it is
+        never claimed or escalated again. Whoever held it stays on record as its assignee.
+        """
         if self.status == CaseStatus.CLOSED:
             return False
         if self.status != CaseStatus.OUTCOME_GIVEN and not report_withdrawn:
@@ -359,8 +384,19 @@ class Case(models.Model):
         now = now or timezone.now()
         self.status = CaseStatus.CLOSED
         self.closed_at = now
+        self.close_reason = CloseReason.WITHDRAWN if report_withdrawn else CloseReason.AFTER_OUTCOME
         self.next_update_due = None
-        self._save(now, "status", "closed_at", "next_update_due")
+        self.reporter_replied_at = None
+        self.unread_since = None
+        self._save(
+            now,
+            "status",
+            "closed_at",
+            "close_reason",
+            "next_update_due",
+            "reporter_replied_at",
+            "unread_since",
+        )
         return True
 
     def reopen(self, user, *, reassess: bool = False, now: datetime | None = None) -> bool:
@@ -378,6 +414,8 @@ class Case(models.Model):
         self.reopened_at = now
         self.outcome_given_at = None
         self.closed_at = None
+        self.close_reason = ""
+        self.reporter_replied_at = None
         self.next_update_due = sla.next_update_due(now)
         self.outcome_due = sla.outcome_due(now)
         self.update_breached_at = self.update_escalated_at = None
@@ -390,6 +428,8 @@ class Case(models.Model):
             "reopened_at",
             "outcome_given_at",
             "closed_at",
+            "close_reason",
+            "reporter_replied_at",
             "next_update_due",
             "outcome_due",
             "update_breached_at",
@@ -408,6 +448,10 @@ class Case(models.Model):
             return False
         now = now or timezone.now()
         fields = ["next_update_due", "update_breached_at", "update_escalated_at"]
+        if self._update_late(now):
+            # The restart below forgets the missed update; remember it was met late.
+            self.update_met_late_at = now
+            fields.append("update_met_late_at")
         if self.first_responded_at is None:
             self.first_responded_at = now
             fields.append("first_responded_at")
@@ -415,6 +459,41 @@ class Case(models.Model):
         # A new update period: its breach, if it comes, is a new breach and escalates again.
         self.update_breached_at = self.update_escalated_at = None
         self._save(now, *fields)
+        return True
+
+    def _update_late(self, now: datetime) -> bool:
+        return self.next_update_due is not None and self.next_update_due < now
+
+    def reporter_wrote(self, *, now: datetime | None = None) -> bool:
+        """The reporter sent a message or more evidence: mark the case unread, and bring a case
+        with an outcome back to the team's attention. A withdrawn report's case stays closed."""
+        if self.close_reason == CloseReason.WITHDRAWN:
+            return False
+        now = now or timezone.now()
+        self.unread_since = self.unread_since or now
+        fields = ["unread_since"]
+        if self.status in FINISHED_STATUSES:
+            self.reporter_replied_at = self.reporter_replied_at or now
+            fields.append("reporter_replied_at")
+        self._save(now, *fields)
+        return True
+
+    def mark_read_by(self, user) -> bool:
+        """The holder opened the case: the unread marker goes. Others opening it leave it."""
+        if self.unread_since is None or self.assignee_id != user.pk:
+            return False
+        updated = Case.objects.filter(pk=self.pk, unread_since=self.unread_since).update(
+            unread_since=None
+        )
+        self.unread_since = None
+        return bool(updated)
+
+    def answer_reply(self, *, now: datetime | None = None) -> bool:
+        """Triage answered a reporter who wrote after the outcome."""
+        if self.reporter_replied_at is None:
+            return False
+        self.reporter_replied_at = None
+        self._save(now or timezone.now(), "reporter_replied_at")
         return True
 
 
@@ -493,3 +572,83 @@ class CaseNote(models.Model):
     def __str__(self) -> str:
         # Never the body: str() reaches logs and the admin's history.
         return f"Internal note on case {self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One write to a case, in the case's history: who, when, what, and why.
+
+    Written by the service that makes the change, in the same transaction
+    (`triage.services.history.case_event_record`). Never edited or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Report received"
+        CLAIMED = "claimed", "Claimed"
+        UNCLAIMED = "unclaimed", "Handed back to the queue"
+        REASSIGNED = "reassigned", "Reassigned"
+        ASSESSED = "assessed", "Risk assessed"
+        ACTION_RECORDED = "action_recorded", "Action recorded"
+        NOTE_ADDED = "note_added", "Internal note added"
+        MESSAGE_SENT = "message_sent", "Message sent to the reporter"
+        REPORTER_MESSAGED = "reporter_messaged", "Message from the reporter"
+        EVIDENCE_ADDED = "evidence_added", "Reporter added evidence"
+        OUTCOME_GIVEN = "outcome_given", "Outcome given"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+        WITHDRAWN = "withdrawn", "Withdrawn by the reporter"
+        ESCALATED = "escalated", "Missed deadline escalated to supervisors"
+        TRANSFERRED = "transferred", "Transferred to another force"
+        CONFLICT_DECLARED = "conflict_declared", "Stepped aside (conflict of interest)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # Who did it; empty for the portal itself (the breach task).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    # Why, or what exactly: a reason given, a clock's name, a force. Never a message's text or
+    # a note's body: those have their own records and their own readers.
+    detail = models.CharField(max_length=300, blank=True)
+    # Who held the case before and after, for claims, hand-backs and reassignments.
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+
+class TriagePreference(models.Model):
+    """How a triager wants to hear that a reporter wrote. In the portal always; email if chosen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="triage_preference"
+    )
+    email_when_reporter_writes = models.BooleanField(
+        default=False,
+        help_text="Also send an email (which never says what was written) when a reporter "
+        "writes on a case this person holds.",
+    )
+
+    def __str__(self) -> str:
+        return f"Triage preferences of user {self.user_id}"

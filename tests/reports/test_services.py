@@ -185,8 +185,10 @@ def test_a_second_different_handler_is_refused():
 
 def test_the_triage_app_registers_its_intake_at_startup():
     # The triage app's ready() registers the handler; reports never imports triage.
-    assert intake._handler is not None
+    assert registered_intake_handler() is not None
     assert registered_intake_handler().__module__.startswith("triage")
+    assert intake.registered_withdrawal_handler().__module__.startswith("triage")
+    assert intake.registered_reporter_wrote_handler().__module__.startswith("triage")
 
 
 def test_intake_passes_the_report_to_the_handler(officer):

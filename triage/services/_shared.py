@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
-from triage.models import Case
+from triage.models import Case, TriagePreference
 from triage.selectors import is_supervisor_of, supervisors_of
 
 if TYPE_CHECKING:
@@ -63,3 +63,21 @@ def alert_supervisors(case: Case, *, title: str, skip: User | None = None) -> in
     if not sent:
         logger.warning("triage: no supervisor to alert for case %s in %s", case.pk, case.force)
     return sent
+
+
+def wants_email(user: User) -> bool:
+    """Whether `user` chose to be emailed, as well as told in the portal, when a reporter
+    writes. Off unless chosen: the email says only "something needs your attention"."""
+    return TriagePreference.objects.filter(user=user, email_when_reporter_writes=True).exists()
+
+
+def tell_staff(user: User, case: Case, *, title: str) -> None:
+    """A notification in `user`'s inbox naming the case (never what was written), and an email
+    if they chose one."""
+    notification_send(
+        user=user,
+        kind=Notification.Kind.ALERT,
+        title=title,
+        link_path=case_url(case),
+        email=wants_email(user),
+    )
