@@ -268,6 +268,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # Family invitations: signed, single-use, expiring.
 HARMSPORTAL_FAMILY_INVITE_DAYS = _int("HARMSPORTAL_FAMILY_INVITE_DAYS", 7)
+# Most invitations one member may send in 24 hours: each one emails someone outside the portal.
+HARMSPORTAL_FAMILY_INVITES_PER_DAY = _int("HARMSPORTAL_FAMILY_INVITES_PER_DAY", 5)
 
 # ---------------------------------------------------------------------------
 # Email

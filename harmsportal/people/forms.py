@@ -120,8 +120,8 @@ class FamilyInviteForm(forms.Form):
         help_text="We will email them a link to set up their own family account.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your family member's email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": "Enter your family member's email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
         },
     )
     relationship = forms.ChoiceField(
@@ -129,7 +129,7 @@ class FamilyInviteForm(forms.Form):
         choices=FamilyLink.Relationship.choices,
         widget=forms.RadioSelect,
         help_text="Children under 13 do not get an account: you can report for them yourself.",
-        error_messages={"required": "Select how they are related to you"},
+        error_messages={"required": "Select how they are related to you."},
     )
 
     def clean_email(self) -> str:

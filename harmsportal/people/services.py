@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from harmsportal.notifications.models import Notification
-from harmsportal.notifications.services import notification_send
+from harmsportal.notifications.services import notification_email_queue, notification_send
 from harmsportal.people.models import DEMOGRAPHIC_FIELDS, FamilyLink, Force, Membership, Role, User
 from harmsportal.people.selectors import (
     FAMILY_INVITE_SALT,
@@ -21,6 +23,7 @@ from harmsportal.people.selectors import (
     InviteProblem,
     invite_problem,
     inviter_first_name,
+    user_for_email,
 )
 
 
@@ -49,7 +52,9 @@ def user_demographics_update(*, actor: User, answers: dict[str, str]) -> User:
 
 # --- family invitations ----------------------------------------------------------------------
 def family_invite_token(link: FamilyLink) -> str:
-    return signing.dumps({"link": str(link.public_id), "nonce": link.nonce}, salt=FAMILY_INVITE_SALT)
+    return signing.dumps(
+        {"link": str(link.public_id), "nonce": link.nonce}, salt=FAMILY_INVITE_SALT
+    )
 
 
 def family_invite_path(link: FamilyLink) -> str:
@@ -58,9 +63,14 @@ def family_invite_path(link: FamilyLink) -> str:
 
 @transaction.atomic
 def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyLink:
-    """Invite a family member by email and queue the invitation email in the same transaction.
+    """Invite a family member by email and queue the email in the same transaction.
 
-    Raises ValidationError (keyed by form field) when the invitation is not allowed.
+    The outcome never tells the inviter whether `email` has a member account: a link is made,
+    listed and emailed either way. An unknown address or a family account gets the invitation
+    link; a police officer's, staff member's or volunteer's account cannot become a family
+    account, so its owner is told instead that someone tried, and how to be linked if they want.
+    Raises ValidationError (keyed by form field) when the invitation is not allowed, including
+    past HARMSPORTAL_FAMILY_INVITES_PER_DAY invitations in 24 hours.
     """
     email = email.strip().lower()
     if actor.kind not in MEMBER_KINDS:
@@ -70,8 +80,10 @@ def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyL
         raise ValidationError(
             "You need to belong to a force before you can invite family. Contact your force lead."
         )
-    # Serialise invitations from one member, so two quick clicks cannot make two pending invites.
+    # Serialise invitations from one member, so two quick clicks cannot make two pending invites
+    # or slip past the daily limit together.
     User.objects.select_for_update().filter(pk=actor.pk).first()
+    _refuse_over_daily_limit(actor=actor)
     _refuse_invite(actor=actor, email=email)
     link = FamilyLink.objects.create(
         member=actor,
@@ -80,6 +92,10 @@ def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyL
         force=force,
         expires_at=timezone.now() + timedelta(days=settings.HARMSPORTAL_FAMILY_INVITE_DAYS),
     )
+    existing = user_for_email(email)
+    if existing is not None and existing.kind != User.Kind.FAMILY:
+        _tell_member_someone_tried(link=link, member=existing)
+        return link
     notification_send(
         to_email=email,
         kind=Notification.Kind.FAMILY_INVITE,
@@ -90,28 +106,58 @@ def family_link_invite(*, actor: User, email: str, relationship: str) -> FamilyL
     return link
 
 
+def _tell_member_someone_tried(*, link: FamilyLink, member: User) -> None:
+    # An account email (no inbox row): the words are ours and carry no link to accept.
+    context = {
+        "first_name": inviter_first_name(link),
+        "service_name": settings.HARMSPORTAL_SERVICE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    notification_email_queue(
+        to_email=member.email,
+        subject=f"{settings.HARMSPORTAL_SERVICE_NAME}: someone tried to add you as family",
+        body_text=render_to_string("people/email/family_invite_to_member.txt", context),
+        user=member,
+    )
+
+
+def _refuse_over_daily_limit(*, actor: User) -> None:
+    limit = settings.HARMSPORTAL_FAMILY_INVITES_PER_DAY
+    window = timedelta(days=1)
+    sent = list(
+        FamilyLink.objects.filter(member=actor, created_at__gt=timezone.now() - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(sent) < limit:
+        return
+    # The oldest of the last `limit` invitations leaves the window first.
+    next_at = timezone.localtime(sent[-1] + window)
+    when = f"{_govuk_time(next_at)} on {next_at:%-d %B %Y}"
+    raise ValidationError(
+        f"You can send up to {limit} invitation{pluralize(limit)} in 24 hours. "
+        f"You can send another from {when}."
+    )
+
+
+def _govuk_time(moment) -> str:
+    """GOV.UK style: 9:15am, 12:30pm."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
 def _refuse_invite(*, actor: User, email: str) -> None:
     if email == actor.email.lower():
-        raise ValidationError({"email": "Enter your family member's email address, not your own"})
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.kind != User.Kind.FAMILY:
-        raise ValidationError(
-            {
-                "email": (
-                    "This email address belongs to a police officer, staff or volunteer "
-                    "account. Family accounts are only for family members"
-                )
-            }
-        )
+        raise ValidationError({"email": "Enter your family member's email address, not your own."})
     links = FamilyLink.objects.filter(member=actor, email__iexact=email, revoked_at=None)
     if links.filter(accepted_at__isnull=False).exists():
-        raise ValidationError({"email": "You are already linked to this family member"})
+        raise ValidationError({"email": "You are already linked to this family member."})
     if links.filter(accepted_at=None, expires_at__gt=timezone.now()).exists():
         raise ValidationError(
             {
                 "email": (
                     "You have already invited this person. Withdraw that invitation first "
-                    "if you want to send a new one"
+                    "if you want to send a new one."
                 )
             }
         )

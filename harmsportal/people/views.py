@@ -59,13 +59,15 @@ def family(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"We have emailed an invitation to {link.email}.")
+            # The same words whether or not the address has a member account (services).
+            messages.success(request, f"We have emailed {link.email} about your invitation.")
             return redirect("people:family")
     links = [_link_row(link) for link in selectors.family_links_for_member(request.user)]
     context = {
         "form": form,
         "links": links,
         "invite_days": settings.HARMSPORTAL_FAMILY_INVITE_DAYS,
+        "invites_per_day": settings.HARMSPORTAL_FAMILY_INVITES_PER_DAY,
     }
     return render(request, "people/family.html", context)
 

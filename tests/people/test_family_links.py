@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -186,6 +186,8 @@ def test_family_accounts_see_who_they_are_linked_to_but_cannot_invite(client, fa
     assert "partner or spouse" in page
     assert "End this link" in page
     assert "Invite a family member" not in page
+    assert "Only the person who works in policing can invite family members." in page
+    assert "ask Sam to invite them from their Family page" in page
     assert (
         client.post(FAMILY, {"email": "x@example.com", "relationship": "partner"}).status_code
         == 404
@@ -233,12 +235,113 @@ def test_cannot_invite_your_own_email(client, officer):
     assert not FamilyLink.objects.exists()
 
 
-def test_cannot_invite_an_officer_or_staff_account(client, officer, staff_member):
+def _invite_page(client, email: str, capture):
+    with capture(execute=True):
+        response = client.post(FAMILY, {"email": email, "relationship": "sibling"}, follow=True)
+    return response
+
+
+def _normalised(response, email: str) -> str:
+    page = response.content.decode().replace(email, "EMAIL")
+    page = re.sub(r"/people/family/[0-9a-f-]{36}/", "/people/family/LINK/", page)
+    page = re.sub(r'nonce="[^"]+"', "NONCE", page)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", page)
+
+
+def test_inviting_a_member_account_looks_exactly_like_inviting_an_unknown_email(
+    client, officer, staff_member, django_capture_on_commit_callbacks
+):
+    # The probe: inviting a member's email said so, which told anyone who had an account.
+    twin = make_person(full_name=officer.full_name, email="twin@example.police.uk")
     client.force_login(officer)
-    response = client.post(FAMILY, {"email": staff_member.email, "relationship": "sibling"})
-    assert response.status_code == 200
-    assert "Family accounts are only for family members" in response.content.decode()
-    assert not FamilyLink.objects.exists()
+    member = _invite_page(client, staff_member.email, django_capture_on_commit_callbacks)
+    client.force_login(twin)
+    unknown = _invite_page(client, "nobody@example.com", django_capture_on_commit_callbacks)
+
+    assert member.status_code == unknown.status_code == 200
+    assert member.redirect_chain == unknown.redirect_chain == [(FAMILY, 302)]
+    assert f"We have emailed {staff_member.email} about your invitation." in (
+        member.content.decode()
+    )
+    # Byte for byte the same page, once the address itself and the tokens are set aside.
+    assert _normalised(member, staff_member.email) == _normalised(unknown, "nobody@example.com")
+    assert FamilyLink.objects.get(member=officer).status == "Invited"
+
+
+def test_the_member_account_is_told_quietly_and_gets_no_link_to_accept(
+    client, officer, staff_member, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    _invite_page(client, staff_member.email, django_capture_on_commit_callbacks)
+    assert [message.to for message in mail.outbox] == [[staff_member.email]]
+    body = mail.outbox[0].body
+    assert "Sam tried to invite this email address" in body
+    assert "cannot also be a family account" in body
+    assert "ask them to invite another email address of yours" in body
+    assert "/people/family/accept/" not in body
+    assert "Sam Officer" not in body
+    link = FamilyLink.objects.get(member=officer)
+    assert (link.email, link.family_user, link.accepted_at) == (staff_member.email, None, None)
+
+
+def test_an_unknown_email_gets_the_invitation_link(
+    client, officer, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    _invite_page(client, "nobody@example.com", django_capture_on_commit_callbacks)
+    assert [message.to for message in mail.outbox] == [["nobody@example.com"]]
+    assert "/people/family/accept/" in mail.outbox[0].body
+
+
+def test_a_member_account_still_cannot_accept_the_invitation(client, officer, staff_member):
+    link = invite(officer, email=staff_member.email)
+    client.force_login(staff_member)
+    client.post(accept_path(link))
+    link.refresh_from_db()
+    assert link.accepted_at is None
+    assert staff_member.kind == User.Kind.STAFF
+
+
+def test_invitations_are_limited_per_member_per_day(
+    client, officer, settings, django_capture_on_commit_callbacks
+):
+    settings.HARMSPORTAL_FAMILY_INVITES_PER_DAY = 5
+    client.force_login(officer)
+    start = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        for n in range(5):
+            clock.shift(timedelta(minutes=1))
+            response = client.post(FAMILY, {"email": f"p{n}@example.com", "relationship": "other"})
+            assert response.status_code == 302
+        response = client.post(FAMILY, {"email": "p5@example.com", "relationship": "other"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "There is a problem" in page
+        # 9:16am UTC on the 23rd plus a day, in London (GMT in November).
+        assert (
+            "You can send up to 5 invitations in 24 hours. "
+            "You can send another from 9:16am on 24 November 2026."
+        ) in page
+        assert FamilyLink.objects.filter(member=officer).count() == 5
+
+        clock.shift(timedelta(hours=24))
+        response = client.post(FAMILY, {"email": "p5@example.com", "relationship": "other"})
+        assert response.status_code == 302
+    assert FamilyLink.objects.filter(member=officer).count() == 6
+
+
+def test_withdrawn_invitations_still_count_towards_the_daily_limit(officer, settings):
+    settings.HARMSPORTAL_FAMILY_INVITES_PER_DAY = 2
+    for n in range(2):
+        services.family_link_revoke(actor=officer, link=invite(officer, email=f"w{n}@example.com"))
+    with pytest.raises(ValidationError, match="up to 2 invitations in 24 hours"):
+        invite(officer, email="again@example.com")
+
+
+def test_the_family_page_says_how_many_invitations_a_day(client, officer, settings):
+    settings.HARMSPORTAL_FAMILY_INVITES_PER_DAY = 5
+    client.force_login(officer)
+    assert "You can send up to 5 invitations in 24 hours." in client.get(FAMILY).content.decode()
 
 
 def test_only_one_pending_invitation_per_email(client, officer):
@@ -262,7 +365,7 @@ def test_account_form_errors_keep_the_name_entered(client, officer):
     response = client.post(path, new_account(password2="something-else-entirely"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The passwords do not match" in page
+    assert "Enter the same password in both boxes." in page
     assert 'value="Jo Bloggs"' in page
     assert not User.objects.filter(email="jo@example.com").exists()
 
@@ -421,3 +524,17 @@ def test_an_ended_link_cannot_be_made_again_and_says_so(officer, family_member):
     link = invite(officer, email=family_member.email)
     with pytest.raises(ValidationError, match="the link was ended"):
         services.family_link_accept(link=link, actor=family_member)
+
+
+# --- the home card agrees with the Family page -----------------------------------------------
+def test_a_family_accounts_home_card_does_not_offer_invitations(client, family_member):
+    client.force_login(family_member)
+    page = client.get("/").content.decode()
+    assert "See who your account is linked to, or end a link." in page
+    assert "Invite family members" not in page
+
+
+def test_a_members_home_card_offers_invitations(client, officer):
+    client.force_login(officer)
+    page = client.get("/").content.decode()
+    assert "Invite family members so they can report harm that reaches them too." in page
