@@ -1,16 +1,49 @@
-"""Role-aware navigation: one table, filtered per user.
+"""Role-aware navigation and home pages: tables filtered per user.
 
-An entry whose URL name does not resolve yet (its app is not built) is left out, so apps
-join the navigation by adding their URLs, not by editing templates.
+An entry whose URL name does not resolve yet (its app is not built) is left out of the menu,
+so apps join the navigation by adding their URLs, not by editing templates. On the home page
+such an area of work is still listed, and says plainly that it is not available yet, rather
+than linking to a page that would refuse the person.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
-from harmsportal.people.models import AGGREGATE_ROLES, TRIAGE_ROLES, WELLBEING_ROLES, Role
+from harmsportal.people.models import TRIAGE_ROLES, Force, Role, User
+from harmsportal.people.selectors import can_invite_family, live_links_as_family
+
+
+def reporting_force(user: User) -> Force | None:
+    """The force this person reports harm to, or None when they have none.
+
+    The same rule as the reports app's own check when a report starts: a family account reports
+    under the force of a member who linked it; everyone else under their reporter membership.
+    A national analyst holds no reporter membership, so is never offered a report.
+    """
+    if user.kind == User.Kind.FAMILY:
+        link = live_links_as_family(user).first()
+        return link.force if link is not None else None
+    return user.home_force
+
+
+def _can_report(user: User) -> bool:
+    return reporting_force(user) is not None
+
+
+def _has_own_reports(user: User) -> bool:
+    # A family account keeps its reports after its link ends, so it keeps the page too.
+    return _can_report(user) or user.kind == User.Kind.FAMILY
+
+
+def _has_family_page(user: User) -> bool:
+    # A family account sees its link; a member invites family into the force they report to.
+    if user.kind == User.Kind.FAMILY:
+        return True
+    return can_invite_family(user) and _can_report(user)
 
 
 @dataclass(frozen=True)
@@ -19,18 +52,39 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None = None  # None: everyone signed in
     staff_area: bool = False  # staff work pages hide the reporter's "Exit this page" button
+    when: Callable[[User], bool] | None = None  # a further condition on the person
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Report harm", "reports:start"),
-    NavItem("My reports", "reports:list"),
-    NavItem("Family", "people:family"),
+    NavItem("Report harm", "reports:start", when=_can_report),
+    NavItem("My reports", "reports:list", when=_has_own_reports),
+    NavItem("Family", "people:family", when=_has_family_page),
     NavItem("Triage", "triage:queue", TRIAGE_ROLES, True),
-    NavItem("Wellbeing", "wellbeing:home", WELLBEING_ROLES, True),
+    NavItem("Wellbeing", "wellbeing:home", frozenset({Role.CHAMPION}), True),
     NavItem("Training", "training:home"),
-    NavItem("Trends", "trends:home", AGGREGATE_ROLES, True),
+    NavItem(
+        "Trends",
+        "trends:home",
+        frozenset({Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST}),
+        True,
+    ),
     NavItem("Administration", "admin:index", frozenset({Role.PLATFORM_ADMIN}), True),
 )
+
+
+def _url(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def _allowed(item: NavItem, user: User) -> bool:
+    if item.url_name == "admin:index":
+        return user.is_platform_admin
+    if item.roles is not None and not user.has_role(*item.roles):
+        return False
+    return item.when is None or item.when(user)
 
 
 def nav_for(user) -> list[dict[str, str]]:
@@ -38,15 +92,149 @@ def nav_for(user) -> list[dict[str, str]]:
         return []
     items = []
     for item in NAV_ITEMS:
-        if item.url_name == "admin:index":
-            allowed = user.is_platform_admin
-        else:
-            allowed = item.roles is None or user.has_role(*item.roles)
-        if not allowed:
+        if not _allowed(item, user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name)
+        if url is None:
             continue
         items.append({"label": item.label, "url": url})
     return items
+
+
+# --- home pages ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WorkArea:
+    """An area of work a staff role opens, as the home page lists it."""
+
+    title: str
+    url_name: str
+    roles: frozenset[str]
+    description: str
+    # Said instead of a link while the area's pages are not built ("{force}" is filled in).
+    not_yet: str = ""
+    national: bool = False  # covers every force, whatever force the membership names
+
+
+WORK_AREAS: tuple[WorkArea, ...] = (
+    WorkArea(
+        "Triage queue",
+        "triage:queue",
+        TRIAGE_ROLES,
+        "Work your force's queue: assess each report, take action and keep people informed.",
+    ),
+    WorkArea(
+        "Triage supervision",
+        "triage:supervisor",
+        frozenset({Role.TRIAGE_SUPERVISOR}),
+        "Who holds which case, deadlines at risk and escalations, and reassigning work.",
+    ),
+    WorkArea(
+        "Wellbeing referrals",
+        "wellbeing:home",
+        frozenset({Role.CHAMPION}),
+        "Support referrals, check-ins and the capacity of your force's support services.",
+        not_yet=(
+            "Wellbeing referrals are not available in the portal yet. For now, triage records a "
+            "wellbeing referral on the case when someone would like support. When referrals "
+            "are available, those for {force} will be listed here."
+        ),
+    ),
+    WorkArea(
+        "Training administration",
+        "training:admin",
+        frozenset({Role.TRAINING_ADMIN}),
+        "Assign modules, import rosters and see who has completed their training.",
+        not_yet=(
+            "Training administration is not available in the portal yet. When it is, you will "
+            "assign modules and see completion for {force} here."
+        ),
+    ),
+    WorkArea(
+        "Trends for your force",
+        "trends:home",
+        frozenset({Role.FORCE_LEAD}),
+        "Reports received, response times and outcomes for your force, with small numbers hidden.",
+        not_yet=(
+            "Trends dashboards are not available in the portal yet. When they are, you will see "
+            "figures for {force} here, with small numbers hidden. They never show names or "
+            "what anyone reported."
+        ),
+    ),
+    WorkArea(
+        "Force performance",
+        "trends:home",
+        frozenset({Role.OVERSIGHT}),
+        "How your force responds to reports: volumes, times to respond and targets met.",
+        not_yet=(
+            "Force performance figures are not available in the portal yet. When they are, you "
+            "will see how {force} responds to reports, with small numbers hidden."
+        ),
+    ),
+    WorkArea(
+        "National trends",
+        "trends:home",
+        frozenset({Role.NATIONAL_ANALYST}),
+        "Figures across every force, with small numbers hidden.",
+        not_yet=(
+            "National trends are not available in the portal yet. When they are, you will see "
+            "figures across every UK force here, with small numbers hidden. They never show "
+            "names or what anyone reported."
+        ),
+        national=True,
+    ),
+    WorkArea(
+        "Administration",
+        "admin:index",
+        frozenset({Role.PLATFORM_ADMIN}),
+        "Platform administration. Everything you do here is recorded.",
+        national=True,
+    ),
+)
+ALL_FORCES = "All UK forces"
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    title: str
+    where: str  # the force it covers, or "All UK forces"
+    description: str
+    url: str | None  # None: not available yet, and `description` says so
+
+
+@dataclass
+class Home:
+    work: list[HomeCard] = field(default_factory=list)
+    personal: list[dict[str, str]] = field(default_factory=list)  # the reporter's own pages
+    reporting_force: Force | None = None
+
+    @property
+    def card_level(self) -> int:
+        # Under "Your work" and "For you and your family" headings, or straight under the h1.
+        return 3 if self.work else 2
+
+
+def _work_cards(user: User) -> list[HomeCard]:
+    cards: list[HomeCard] = []
+    memberships = user.membership_list()
+    for area in WORK_AREAS:
+        if area.url_name == "admin:index":
+            # Superusers may hold no membership at all; the admin's own rule decides.
+            forces = [ALL_FORCES] if user.is_platform_admin else []
+        elif area.national:
+            forces = [ALL_FORCES] if any(m.role in area.roles for m in memberships) else []
+        else:
+            forces = list(dict.fromkeys(m.force.name for m in memberships if m.role in area.roles))
+        url = _url(area.url_name)
+        for where in forces:
+            text = area.description if url else area.not_yet.format(force=where)
+            cards.append(HomeCard(area.title, where, text, url))
+    return cards
+
+
+def home_for(user: User) -> Home:
+    """What this person's home page offers: their areas of work, then their own pages."""
+    personal = [item for item in nav_for(user) if item["label"] in PERSONAL_LABELS]
+    return Home(work=_work_cards(user), personal=personal, reporting_force=reporting_force(user))
+
+
+PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family"})

@@ -368,6 +368,9 @@ USE_TZ = True
 # ---------------------------------------------------------------------------
 HARMSPORTAL_SERVICE_NAME = "Harms Portal"
 HARMSPORTAL_DEMO = env.bool("HARMSPORTAL_DEMO", default=False)
+# Where "Exit this page" sends someone once the portal's exit route has signed them out: a busy,
+# everyday site that says nothing about why they were here.
+HARMSPORTAL_EXIT_URL = env.str("HARMSPORTAL_EXIT_URL", default="https://www.bbc.co.uk/weather")
 # Disclosure control (harmsportal.disclosure): figures drawn from fewer than K people are never
 # shown, nor a median or percentage of fewer than K. Below 2 nothing would be suppressed.
 HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("session/extend/", views.session_extend, name="session_extend"),
+    path("exit/", views.exit_page, name="exit"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("harmsportal.people.urls")),
     path("notifications/", include("harmsportal.notifications.urls")),

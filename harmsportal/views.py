@@ -5,19 +5,49 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from harmsportal.navigation import home_for
+from harmsportal.people.models import User
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    if not request.user.is_authenticated:
+        # Who may use the portal, in the words sign-up uses for each kind of person (one term
+        # for special constables: volunteers, as User.Kind says).
+        kinds = [User.Kind.OFFICER.label, User.Kind.STAFF.label, User.Kind.VOLUNTEER.label]
+        return render(request, "home.html", {"member_kinds": kinds})
+    return render(request, "home.html", {"home": home_for(request.user)})
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def exit_page(request: HttpRequest) -> HttpResponse:
+    """ "Exit this page": end the session, then go to a neutral site.
+
+    A plain link (GET) so it works without JavaScript and so GOV.UK's component, which follows
+    the button's href when Shift is pressed three times, goes through here too. Exempt from
+    CSRF: a forged request can only sign someone out, while a CSRF failure page would keep a
+    person in danger on the portal. logout() flushes the session, so Back to any signed-in
+    page finds no session and lands on sign-in; those pages are never stored
+    (NoStoreForAuthenticatedMiddleware), and Clear-Site-Data asks the browser to drop its
+    cache (back-forward cache included) and this site's storage.
+    """
+    logout(request)
+    response = HttpResponseRedirect(settings.HARMSPORTAL_EXIT_URL)
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -72,7 +72,8 @@ def test_reporter_pages_offer_exit_this_page_with_a_no_javascript_link(client, o
 
     assert 'data-module="govuk-exit-this-page"' in html
     assert "Exit this page" in html
-    assert 'href="https://www.bbc.co.uk/weather"' in html
+    # Through the portal's own exit route, which signs out first (tests/test_quick_exit.py).
+    assert f'href="{reverse("exit")}"' in html
 
 
 @pytest.mark.django_db
@@ -141,7 +142,7 @@ def test_home_tells_anonymous_visitors_what_the_portal_is_for(client):
     html = text_of(client.get(reverse("home")))
 
     assert "Report online harm linked to your policing role" in html
-    assert "a family member of any of these people" in html
+    assert "or in the family of someone who is" in html
     assert f'href="{reverse("account_login")}"' in html
     assert f'href="{reverse("account_signup")}"' in html
     assert "Create an account" in html
@@ -166,8 +167,8 @@ def test_home_shows_a_triager_the_triage_card_with_a_description(client, triager
 
     html = text_of(client.get(reverse("home")))
 
-    assert f'href="{reverse("triage:queue")}">Triage</a>' in html
-    assert "Work your force's queue" in html
+    assert f'href="{reverse("triage:queue")}">Triage queue</a>' in html
+    assert "assess each report, take action and keep people informed" in html
 
 
 # --- messages ------------------------------------------------------------------------------

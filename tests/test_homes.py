@@ -1,0 +1,231 @@
+"""Acceptance 6: every role lands on a home page built from its memberships.
+
+Each test reads the home page as that person sees it and checks exactly which areas of work
+(with their force) and which of their own pages it offers. An area whose pages are not built yet
+says so plainly, with no link to a page that would refuse them.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+from django.urls import reverse
+
+from harmsportal.people.models import Membership, Role, User
+from tests.factories import enrol_totp, force, make_person
+
+pytestmark = pytest.mark.django_db
+
+WYP = "West Yorkshire Police"
+REPORTER_CARDS = ["Report harm", "My reports", "Family"]
+
+
+def _home(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return html_lib.unescape(response.content.decode())
+
+
+def _section(html: str, heading_id: str) -> str:
+    match = re.search(
+        rf'<ul class="app-card-list" aria-labelledby="{heading_id}">(.*?)</ul>', html, re.S
+    )
+    return match.group(1) if match else ""
+
+
+def _cards(html: str) -> list[dict[str, str]]:
+    """Every card on the page: its title, caption (force), link and text."""
+    cards = []
+    for body in re.findall(r'<li class="app-card">(.*?)</li>', html, re.S):
+        title = re.search(r'class="app-card__heading">(?:<a [^>]*>)?([^<]+)', body).group(1)
+        link = re.search(r'class="govuk-link app-card__link" href="([^"]+)"', body)
+        caption = re.search(r'class="govuk-caption-m[^"]*">([^<]+)<', body)
+        cards.append(
+            {
+                "title": title.strip(),
+                "where": caption.group(1).strip() if caption else "",
+                "url": link.group(1) if link else "",
+                "text": re.sub(r"<[^>]+>", " ", body),
+            }
+        )
+    return cards
+
+
+def _work(html: str) -> list[tuple[str, str, str]]:
+    return [(c["title"], c["where"], c["url"]) for c in _cards(_section(html, "your-work"))]
+
+
+def _titles(html: str) -> list[str]:
+    return [c["title"] for c in _cards(html)]
+
+
+def _national_analyst() -> User:
+    # A national analyst reports under no force: their only membership is the analyst role.
+    analyst = make_person(kind=User.Kind.STAFF, full_name="Ana Lyst")
+    Membership.objects.filter(user=analyst).delete()
+    Membership.objects.create(user=analyst, force=force(), role=Role.NATIONAL_ANALYST)
+    enrol_totp(analyst)
+    analyst.forget_roles()
+    return analyst
+
+
+def _reporter_home(html: str) -> None:
+    """The reporter's home: their own three pages, no work section, no staff menu."""
+    assert _titles(html) == REPORTER_CARDS
+    assert "Your work" not in html
+    for staff_link in ('href="/triage/"', 'href="/admin/"'):
+        assert staff_link not in html
+    assert f"Your report goes to {WYP}." in html
+
+
+def test_officer_home_offers_reporting_their_reports_and_inviting_family(client, officer):
+    html = _home(client, officer)
+
+    _reporter_home(html)
+    cards = {c["title"]: c for c in _cards(html)}
+    assert cards["Report harm"]["url"] == reverse("reports:start")
+    assert cards["My reports"]["url"] == reverse("reports:list")
+    assert cards["Family"]["url"] == reverse("people:family")
+    assert "Invite family members" in cards["Family"]["text"]
+
+
+def test_staff_member_home_is_the_reporters_home(client, staff_member):
+    _reporter_home(_home(client, staff_member))
+
+
+def test_special_constable_home_is_the_reporters_home(client):
+    special = make_person(kind=User.Kind.VOLUNTEER, full_name="Spec Constable")
+
+    _reporter_home(_home(client, special))
+
+
+def test_family_member_home_offers_reporting_and_their_link_but_not_inviting(client, family_member):
+    html = _home(client, family_member)
+
+    cards = {c["title"]: c for c in _cards(html)}
+    assert list(cards) == REPORTER_CARDS
+    assert "Invite family members" not in html
+    assert "See who your account is linked to" in cards["Family"]["text"]
+    # The force of the member who linked them.
+    assert f"Your report goes to {WYP}." in cards["Report harm"]["text"]
+
+
+def test_triager_home_lists_the_triage_queue_of_their_force(client, triager):
+    html = _home(client, triager)
+
+    assert _work(html) == [("Triage queue", WYP, reverse("triage:queue"))]
+    assert _titles(_section(html, "for-you")) == REPORTER_CARDS
+
+
+def test_supervisor_home_lists_the_queue_and_supervision(client, triage_supervisor):
+    html = _home(client, triage_supervisor)
+
+    assert _work(html) == [
+        ("Triage queue", WYP, reverse("triage:queue")),
+        ("Triage supervision", WYP, reverse("triage:supervisor")),
+    ]
+
+
+def test_champion_home_says_wellbeing_referrals_are_not_available_yet(client, champion):
+    html = _home(client, champion)
+
+    assert _work(html) == [("Wellbeing referrals", WYP, "")]
+    (card,) = _cards(_section(html, "your-work"))
+    assert "Not available yet" in card["text"]
+    assert "Wellbeing referrals are not available in the portal yet." in card["text"]
+    assert f"those for {WYP} will be listed here" in card["text"]
+    assert "ask your lead" not in html
+    assert _titles(_section(html, "for-you")) == REPORTER_CARDS
+
+
+def test_trainer_home_says_training_administration_is_not_available_yet(client, trainer):
+    html = _home(client, trainer)
+
+    assert _work(html) == [("Training administration", WYP, "")]
+    assert "Training administration is not available in the portal yet." in html
+    assert _titles(_section(html, "for-you")) == REPORTER_CARDS
+
+
+def test_force_lead_home_says_their_forces_trends_are_not_available_yet(client, force_lead):
+    html = _home(client, force_lead)
+
+    assert _work(html) == [("Trends for your force", WYP, "")]
+    assert f"you will see figures for {WYP} here" in html
+    assert _titles(_section(html, "for-you")) == REPORTER_CARDS
+
+
+def test_oversight_home_says_force_performance_is_not_available_yet(client, oversight):
+    html = _home(client, oversight)
+
+    assert _work(html) == [("Force performance", WYP, "")]
+    assert "Force performance figures are not available in the portal yet." in html
+
+
+def test_national_analyst_home_covers_all_forces_and_offers_no_report(client):
+    html = _home(client, _national_analyst())
+
+    assert _work(html) == [("National trends", "All UK forces", "")]
+    assert "National trends are not available in the portal yet." in html
+    assert _titles(html) == ["National trends"]
+    assert 'href="/reports/' not in html
+    assert "not linked to a force you can report harm to" in html
+
+
+def test_national_analyst_who_tries_to_report_gets_a_clear_page(client):
+    client.force_login(_national_analyst())
+
+    page = client.get(reverse("reports:start"))
+    tried = client.post(reverse("reports:start"))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "You cannot start a report from this account" in text
+    assert "A national analyst account is for figures across all forces." in text
+    assert "Start now" not in text
+    assert tried.status_code == 200
+    assert "not linked to a police force" in tried.content.decode()
+
+
+def test_professional_standards_officer_sees_the_reporters_home(client, psd_officer):
+    _reporter_home(_home(client, psd_officer))
+
+
+def test_platform_admin_home_lists_administration(client, platform_admin):
+    html = _home(client, platform_admin)
+
+    assert _work(html) == [("Administration", "All UK forces", reverse("admin:index"))]
+    assert "Everything you do here is recorded." in html
+
+
+def test_roles_in_two_forces_list_each_force(client):
+    person = make_person(Role.TRIAGE, kind=User.Kind.STAFF)
+    Membership.objects.create(user=person, force=force("north-yorkshire"), role=Role.TRIAGE)
+    person.forget_roles()
+
+    html = _home(client, person)
+
+    assert _work(html) == [
+        ("Triage queue", "North Yorkshire Police", reverse("triage:queue")),
+        ("Triage queue", WYP, reverse("triage:queue")),
+    ]
+
+
+def test_home_and_sign_up_call_special_constables_the_same_thing(client):
+    page = html_lib.unescape(client.get(reverse("home")).content.decode())
+    signup = html_lib.unescape(client.get(reverse("account_signup")).content.decode())
+
+    listed = re.search(
+        r'<ul class="govuk-list govuk-list--bullet" id="who-can-use">(.*?)</ul>', page, re.S
+    )
+    items = [item.strip() for item in re.findall(r"<li>([^<]+)</li>", listed.group(1))]
+    assert items == [
+        User.Kind.OFFICER.label.lower(),
+        User.Kind.STAFF.label.lower(),
+        User.Kind.VOLUNTEER.label.lower(),
+    ]
+    assert "special constable" in User.Kind.VOLUNTEER.label
+    assert User.Kind.VOLUNTEER.label in signup
+    assert "officer, including a special constable" not in page
