@@ -8,7 +8,7 @@ FAIL line with the reason if Postgres cannot be reached.
 
 Each side runs 8 claimer processes, each with its own connection, for a fixed time:
 
-- service: `triage.services.case_claim_next(actor=…)`, exactly what "Claim next" runs in the
+- service: `triage.services.claiming.case_claim_next(actor=…)`, exactly what "Claim next" runs in the
   portal (the user's forces, `Case.claim_head_of_queue`, the claimed case as a model object);
 - raw: the bare minimum, `SELECT id … ORDER BY priority DESC, submitted_at, id LIMIT 1 FOR
   UPDATE SKIP LOCKED` and an UPDATE, in psycopg with no ORM.
@@ -260,7 +260,7 @@ def _service_claims(user_id: int, start) -> tuple[list[int], list[int], float]:
     from django.db import connection
 
     from harmsportal.people.models import User
-    from triage.services import case_claim_next
+    from triage.services.claiming import case_claim_next
 
     user = User.objects.get(pk=user_id)
     warm = [case_claim_next(actor=user).pk]  # warms the connection and the query compiler

@@ -460,3 +460,30 @@ def report_reopen(*, actor: User, report: Report, note: str = "") -> Report:
     changed = report.reopen()
     _event(report, changed, note or "This report has been reopened.")
     return report
+
+
+@transaction.atomic
+def report_transfer(*, actor: User, report: Report, to_force: Force) -> bool:
+    """Triage sent the report to another force: that force handles it from now on.
+
+    The reporter sees the force's name on their report and in their timeline, and is told in
+    the portal (by email too if they chose it). The reference stays as it was, so the one they
+    were given still finds their report. Triage's reason never reaches the reporter.
+    """
+    if report.is_draft:
+        raise ValidationError("A draft has not been sent to any force yet.")
+    if report.force_id == to_force.pk:
+        return False
+    Report.objects.filter(pk=report.pk).update(force=to_force, updated_at=timezone.now())
+    report.refresh_from_db(fields=["force", "updated_at"])
+    report.status_events.create(
+        status=report.status, note=f"Your report is now handled by {to_force.name}."[:300]
+    )
+    notification_send(
+        user=report.reporter,
+        kind=Notification.Kind.UPDATE,
+        title=f"Your report {report.reference} is now handled by {to_force.name}",
+        link_path=reverse("reports:detail", args=[report.public_id]),
+        email=_wants_email(report),
+    )
+    return True

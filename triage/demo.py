@@ -16,8 +16,17 @@ from django.db import transaction
 
 from harmsportal.people.models import User
 from reports.models import Report
-from triage import services, sla
+from triage import sla
 from triage.models import Case, CaseAction, CaseStatus
+from triage.services.breaches import cases_flag_breaches
+from triage.services.claiming import case_claim, case_open_from_report
+from triage.services.working import (
+    case_action_record,
+    case_assess,
+    case_message_send,
+    case_note_add,
+    case_outcome_give,
+)
 
 
 @dataclass(frozen=True)
@@ -107,10 +116,10 @@ def _backdate(case: Case, hours: int) -> Case:
 def _work(case: Case, spec: DemoCase, triager: User) -> None:
     if spec.state == CaseStatus.NEW:
         return
-    services.case_claim(actor=triager, case=case)
+    case_claim(actor=triager, case=case)
     if spec.state == CaseStatus.CLAIMED:
         return
-    services.case_assess(
+    case_assess(
         actor=triager,
         case=case,
         risk=spec.risk,
@@ -118,14 +127,14 @@ def _work(case: Case, spec: DemoCase, triager: User) -> None:
         recording_decision=spec.recording,
     )
     if spec.note:
-        services.case_note_add(actor=triager, case=case, body=spec.note)
+        case_note_add(actor=triager, case=case, body=spec.note)
     for kind, note in spec.actions:
-        services.case_action_record(actor=triager, case=case, kind=CaseAction.Kind(kind), note=note)
+        case_action_record(actor=triager, case=case, kind=CaseAction.Kind(kind), note=note)
     if spec.message:
-        services.case_message_send(actor=triager, case=case, body=spec.message)
+        case_message_send(actor=triager, case=case, body=spec.message)
     if spec.outcome is not None:
         category, explanation = spec.outcome
-        services.case_outcome_give(
+        case_outcome_give(
             actor=triager, case=case, category=category, explanation=explanation
         )
 
@@ -140,11 +149,11 @@ def seed(accounts: dict[str, User]) -> None:
         report = Report.objects.filter(demo_key=spec.report_key).first()
         if report is None:
             continue
-        case = services.case_open_from_report(report)
+        case = case_open_from_report(report)
         if case.status != CaseStatus.NEW or case.assignee_id is not None:
             continue  # worked on an earlier run (or by someone trying the demo)
         case = _backdate(
             Case.objects.select_related("report", "force").get(pk=case.pk), spec.hours_ago
         )
         _work(case, spec, triager)
-    services.cases_flag_breaches()
+    cases_flag_breaches()

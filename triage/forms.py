@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 
-from harmsportal.people.models import User
+from harmsportal.people.models import Force, User
 from reports.models import HarmCategory, OutcomeCategory
 from triage.models import (
     OPEN_STATUSES,
@@ -19,7 +19,8 @@ from triage.models import (
     Risk,
 )
 from triage.selectors import sla_state_q, triage_colleagues_of
-from triage.services import EXPLANATION_MAX_CHARS, NOTE_MAX_CHARS
+from triage.services._shared import EXPLANATION_MAX_CHARS, NOTE_MAX_CHARS
+from triage.services.moving import REASON_MAX_CHARS
 
 MESSAGE_MAX_CHARS = 5000
 
@@ -81,7 +82,17 @@ def _category_choices() -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in HarmCategory.objects.values_list("pk", "name")]
 
 
+# A reference is OH-<force code>-<year>-<6 digits>: 30 characters is room to spare.
+SEARCH_MAX_CHARS = 30
+
+
 class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Reference",
+        method="filter_reference",
+        max_length=SEARCH_MAX_CHARS,
+        help_text="All or part of it, for example 000123 or OH-WYP-2026-000123.",
+    )
     status = django_filters.ChoiceFilter(
         label="Status", choices=STATUS_CHOICES, method="filter_status", empty_label=None
     )
@@ -114,7 +125,8 @@ class QueueFilter(django_filters.FilterSet):
     def __init__(self, data, queryset=None, *, user: User, now: datetime, **kwargs):
         # Always bound: with nothing chosen, the queue shows open cases, highest priority first.
         data = data.copy()
-        data.setdefault("status", STATUS_OPEN)
+        # A search looks through every case, finished ones too, unless a status is chosen.
+        data.setdefault("status", STATUS_ALL if data.get("q", "").strip() else STATUS_OPEN)
         data.setdefault("sort", DEFAULT_SORT)
         super().__init__(data, queryset, **kwargs)
         self.user = user
@@ -132,6 +144,10 @@ class QueueFilter(django_filters.FilterSet):
     def current_sort(self) -> str:
         value = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
         return value or DEFAULT_SORT
+
+    def filter_reference(self, queryset, name, value):
+        # Case-insensitive, anywhere in the reference: "000123", "wyp-2026" or the whole of it.
+        return queryset.filter(report__reference__icontains=value.strip())
 
     def filter_status(self, queryset, name, value):
         if value == STATUS_ALL:
@@ -315,3 +331,44 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = people
         self.fields["assignee"].label_from_instance = lambda person: person.get_full_name()
+
+
+# ---------------------------------------------------------------------------
+# Moving a case: transfer to another force, stepping aside
+# ---------------------------------------------------------------------------
+
+
+class TransferForm(forms.Form):
+    to_force = forms.ModelChoiceField(
+        label="Which force should handle this case?",
+        queryset=Force.objects.none(),
+        empty_label="Select a force",
+        error_messages={"required": "Select the force to transfer the case to."},
+    )
+    reason = forms.CharField(
+        label="Why are you transferring it?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REASON_MAX_CHARS,
+        help_text=(
+            "For example, the person has moved to that force. The receiving team sees this as an "
+            "internal note. The reporter does not see it."
+        ),
+        error_messages={"required": "Enter why the case is being transferred."},
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_force"].queryset = Force.objects.exclude(pk=case.force_id).order_by("name")
+
+
+class StepAsideForm(forms.Form):
+    reason = forms.CharField(
+        label="How do you know the person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_CHARS,
+        help_text=(
+            "A few words are enough, for example \"we work on the same team\". Only your force's "
+            "triage team can see this. The reporter does not see it."
+        ),
+        error_messages={"required": "Enter how you know the person."},
+    )

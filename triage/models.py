@@ -212,6 +212,14 @@ class Case(models.Model):
     def _refuse(self, message: str) -> None:
         raise ValidationError(message, code="illegal_move")
 
+    def has_conflict(self, user) -> bool:
+        """`user` declared a conflict of interest on this case (see CaseConflict)."""
+        return self.conflicts.filter(user_id=user.pk).exists()
+
+    def _refuse_if_conflicted(self, user, message: str) -> None:
+        if self.has_conflict(user):
+            raise ValidationError(message, code="conflict_of_interest")
+
     def claim(self, user, *, now: datetime | None = None) -> bool:
         """Make `user` the assignee of an unassigned open case.
 
@@ -226,6 +234,9 @@ class Case(models.Model):
             self._refuse("This case already has its outcome. Reopen it to work on it again.")
         if self.assignee_id is not None:
             self._refuse("Someone else is already working on this case.")
+        self._refuse_if_conflicted(
+            user, "You stepped aside from this case, so you cannot claim it."
+        )
         status = CaseStatus.CLAIMED if self.status == CaseStatus.NEW else self.status
         won = Case.objects.filter(pk=self.pk, assignee__isnull=True, status=self.status).update(
             assignee=user, claimed_at=now, status=status, updated_at=now
@@ -244,7 +255,8 @@ class Case(models.Model):
         UPDATE … WHERE id = (SELECT id … ORDER BY priority DESC, submitted_at, id LIMIT 1 FOR
         UPDATE SKIP LOCKED) RETURNING *: concurrent claimers skip the rows others are taking,
         never wait for one another and never take the same case, and a single statement is
-        atomic with one round trip. Returns the claimed case, or None if none is waiting.
+        atomic with one round trip. Cases `user` stepped aside from (CaseConflict) are never
+        taken. Returns the claimed case, or None if none is waiting.
         Postgres only (SQLite has no SKIP LOCKED); see docs/decisions/0006.
         """
         if not force_ids:
@@ -259,6 +271,7 @@ class Case(models.Model):
             CaseStatus.CLAIMED.value,
             forces,
             sorted(OPEN_STATUSES),
+            user.pk,
         ]
         found = list(cls.objects.raw(_claim_head_sql(many_forces=len(force_ids) > 1), params))
         return found[0] if found else None
@@ -282,6 +295,11 @@ class Case(models.Model):
             return False
         if self.status == CaseStatus.CLOSED:
             self._refuse("A closed case cannot be reassigned. Reopen it first.")
+        self._refuse_if_conflicted(
+            user,
+            f"{user.get_full_name()} stepped aside from this case, so it cannot be assigned to "
+            "them.",
+        )
         now = now or timezone.now()
         self.assignee = user
         self.claimed_at = now
@@ -407,6 +425,9 @@ class Case(models.Model):
         """
         if self.status in OPEN_STATUSES:
             return False
+        self._refuse_if_conflicted(
+            user, "You stepped aside from this case, so you cannot reopen it to work on it."
+        )
         now = now or timezone.now()
         self.status = CaseStatus.CLAIMED if reassess or not self.risk else CaseStatus.ASSESSED
         self.assignee = user
@@ -432,6 +453,75 @@ class Case(models.Model):
             "reporter_replied_at",
             "next_update_due",
             "outcome_due",
+            "update_breached_at",
+            "update_escalated_at",
+            "outcome_breached_at",
+            "outcome_escalated_at",
+        )
+        return True
+
+    def step_aside(self, user, *, now: datetime | None = None) -> bool:
+        """`user` declared a conflict: if they hold the case, it goes back to the queue.
+
+        Unlike `unclaim`, this also releases a finished case, so that nobody who knows the
+        person is left as its assignee for a reopening. Returns False if they did not hold it.
+        """
+        if self.assignee_id != user.pk:
+            return False
+        self.assignee = None
+        self.claimed_at = None
+        if self.status == CaseStatus.CLAIMED:
+            self.status = CaseStatus.NEW
+        self._save(now or timezone.now(), "assignee", "claimed_at", "status")
+        return True
+
+    def transfer(self, to_force: Force, *, now: datetime | None = None) -> bool:
+        """Move an open case to `to_force`'s queue: unassigned, new, with fresh clocks there.
+
+        The receiving force judges the risk afresh, so the assessment is cleared; an immediate
+        case keeps its place at the head of the queue until then. Every clock restarts from
+        now by the receiving force's bank holidays: the time the case spent with the wrong
+        force is not counted against the right one, and the sending force's breaches stay in
+        the case's history. The report's force is changed by the service, through reports.
+        """
+        if self.force_id == to_force.pk:
+            return False
+        if self.status not in OPEN_STATUSES:
+            self._refuse("Only an open case can be transferred. Reopen it first.")
+        now = now or timezone.now()
+        self.priority = max(self.priority, UNASSESSED_WEIGHT)
+        self.force = to_force
+        self.status = CaseStatus.NEW
+        self.assignee = None
+        self.claimed_at = None
+        self.risk = ""
+        self.recording_decision = ""
+        self.assessed_at = None
+        self.first_responded_at = None
+        self.first_response_due = sla.first_response_due(
+            now, "", subdivision=to_force.holiday_subdivision
+        )
+        self.next_update_due = sla.next_update_due(now)
+        self.outcome_due = sla.outcome_due(now)
+        for clock in ("first_response", "update", "outcome"):
+            setattr(self, f"{clock}_breached_at", None)
+            setattr(self, f"{clock}_escalated_at", None)
+        self._save(
+            now,
+            "force",
+            "status",
+            "assignee",
+            "claimed_at",
+            "risk",
+            "recording_decision",
+            "assessed_at",
+            "priority",
+            "first_responded_at",
+            "first_response_due",
+            "next_update_due",
+            "outcome_due",
+            "first_response_breached_at",
+            "first_response_escalated_at",
             "update_breached_at",
             "update_escalated_at",
             "outcome_breached_at",
@@ -512,12 +602,20 @@ def _claim_head_sql(*, many_forces: bool) -> str:
         for field in QUEUE_ORDER
     )
     force = f"{column('force')} = ANY(%s)" if many_forces else f"{column('force')} = %s"
+    # Never a case the claimer stepped aside from (CaseConflict).
+    conflicts = quote(CaseConflict._meta.db_table)
+    conflict_case = quote(CaseConflict._meta.get_field("case").column)
+    conflict_user = quote(CaseConflict._meta.get_field("user").column)
+    not_conflicted = (
+        f"NOT EXISTS (SELECT 1 FROM {conflicts} WHERE {conflicts}.{conflict_case} = "
+        f"{table}.{pk} AND {conflicts}.{conflict_user} = %s)"
+    )
     return (
         f"UPDATE {table} SET {assignee} = %s, {column('claimed_at')} = %s, "
         f"{column('updated_at')} = %s, "
         f"{status} = CASE WHEN {status} = %s THEN %s ELSE {status} END "
         f"WHERE {pk} = (SELECT {pk} FROM {table} "
-        f"WHERE {force} AND {assignee} IS NULL AND {status} = ANY(%s) "
+        f"WHERE {force} AND {assignee} IS NULL AND {status} = ANY(%s) AND {not_conflicted} "
         f"ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED) "
         f"RETURNING *"
     )
@@ -652,3 +750,26 @@ class TriagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"Triage preferences of user {self.user_id}"
+
+
+class CaseConflict(models.Model):
+    """Someone in triage knows the person and stepped aside: the case is never theirs again.
+
+    Claim, claim next (in SQL too: `_claim_head_sql`), reassign and reopen all refuse a person
+    with a row here. The reason stays in the triage record; the reporter never sees it.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["declared_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="caseconflict_case_user"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the reason: str() reaches logs and the admin's history.
+        return f"Conflict of interest on case {self.case_id}"

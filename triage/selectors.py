@@ -137,6 +137,11 @@ def triagers_of(force: Force) -> QuerySet[User]:
     )
 
 
+def assignable_triagers_for(case: Case) -> QuerySet[User]:
+    """Who the case may be reassigned to: its force's triage team, less anyone who stepped aside."""
+    return triagers_of(case.force).exclude(pk__in=case.conflicts.values("user_id"))
+
+
 def supervisors_of(force: Force) -> QuerySet[User]:
     return User.objects.filter(
         memberships__force=force,
@@ -263,10 +268,14 @@ def category_names_for(cases: list[Case]) -> dict[int, list[str]]:
 
 
 def claimable_cases_for(user: User) -> QuerySet[Case]:
-    """Unassigned open cases in the user's queues, highest priority then oldest first."""
+    """Unassigned open cases in the user's queues, highest priority then oldest first.
+
+    Never one `user` stepped aside from (the same rule as Case.claim_head_of_queue's SQL).
+    """
     return (
         cases_visible_to(user)
         .filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+        .exclude(conflicts__user=user)
         .order_by(*QUEUE_ORDER)
     )
 

@@ -12,8 +12,9 @@ from harmsportal.people.models import Role, User
 from reports.models import HarmCategory, Report, ReportStatus
 from tests.factories import force, make_person
 from tests.reports.factories import SubmittedReportFactory
-from triage import services
 from triage.models import Case, CaseAction
+from triage.services.claiming import case_claim, case_open_from_report
+from triage.services.working import case_action_record, case_assess, case_close, case_outcome_give
 
 REPORT_TEXT = "They posted my home address on 14 Acacia Avenue and said they would visit."
 
@@ -45,7 +46,7 @@ class CaseFactory(factory.Factory):
             categories=list(kwargs.pop("categories")),
             description=kwargs.pop("description"),
         )
-        case = services.case_open_from_report(report)
+        case = case_open_from_report(report)
         return cls._advance(case, **kwargs)
 
     @classmethod
@@ -60,7 +61,7 @@ class ClaimedCaseFactory(CaseFactory):
     def _advance(cls, case: Case, **kwargs) -> Case:
         assignee = kwargs.pop("assignee")
         case = super()._advance(case, **kwargs)
-        services.case_claim(actor=assignee, case=case)
+        case_claim(actor=assignee, case=case)
         return Case.objects.get(pk=case.pk)
 
 
@@ -72,7 +73,7 @@ class AssessedCaseFactory(ClaimedCaseFactory):
     def _advance(cls, case: Case, **kwargs) -> Case:
         risk, decision = kwargs.pop("risk"), kwargs.pop("recording_decision")
         case = super()._advance(case, **kwargs)
-        services.case_assess(
+        case_assess(
             actor=case.assignee,
             case=case,
             risk=risk,
@@ -86,9 +87,7 @@ class ActionUnderWayCaseFactory(AssessedCaseFactory):
     @classmethod
     def _advance(cls, case: Case, **kwargs) -> Case:
         case = super()._advance(case, **kwargs)
-        services.case_action_record(
-            actor=case.assignee, case=case, kind=CaseAction.Kind.SAFEGUARDING_ADVICE
-        )
+        case_action_record(actor=case.assignee, case=case, kind=CaseAction.Kind.SAFEGUARDING_ADVICE)
         return Case.objects.get(pk=case.pk)
 
 
@@ -100,7 +99,7 @@ class OutcomeGivenCaseFactory(AssessedCaseFactory):
     def _advance(cls, case: Case, **kwargs) -> Case:
         category, explanation = kwargs.pop("outcome_category"), kwargs.pop("outcome_explanation")
         case = super()._advance(case, **kwargs)
-        services.case_outcome_give(
+        case_outcome_give(
             actor=case.assignee, case=case, category=category, explanation=explanation
         )
         return Case.objects.get(pk=case.pk)
@@ -110,7 +109,7 @@ class ClosedCaseFactory(OutcomeGivenCaseFactory):
     @classmethod
     def _advance(cls, case: Case, **kwargs) -> Case:
         case = super()._advance(case, **kwargs)
-        services.case_close(actor=case.assignee, case=case)
+        case_close(actor=case.assignee, case=case)
         return Case.objects.get(pk=case.pk)
 
 
@@ -142,7 +141,7 @@ def bulk_open_cases(
     )
     if not all(report.pk for report in reports):  # SQLite before 3.35 returns no ids
         reports = list(Report.objects.filter(reporter=reporter).order_by("pk"))[-count:]
-    cases = [services.case_open_from_report(report) for report in reports]
+    cases = [case_open_from_report(report) for report in reports]
     doxxing = HarmCategory.objects.get(slug="doxxing")
     Case.categories.through.objects.bulk_create(
         [Case.categories.through(case=case, harmcategory=doxxing) for case in cases]

@@ -13,8 +13,9 @@ from harmsportal.notifications.models import Notification
 from harmsportal.people.models import Role, User
 from tests.factories import make_person
 from tests.triage.factories import AssessedCaseFactory, CaseFactory, ClaimedCaseFactory
-from triage import services
 from triage.models import Case
+from triage.services.breaches import cases_flag_breaches
+from triage.services.working import case_message_send
 from triage.tasks import triage_flag_breaches_task
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_nothing_is_escalated_before_a_clock_runs_out(triage_supervisor):
     with time_machine.travel(START, tick=False):
         CaseFactory()
     with time_machine.travel(START + timedelta(hours=23), tick=False):
-        assert services.cases_flag_breaches() == 0
+        assert cases_flag_breaches() == 0
     assert alerts_to(triage_supervisor) == []
 
 
@@ -60,7 +61,7 @@ def test_only_the_cases_own_force_supervisors_hear_about_its_breach(triage_super
     with time_machine.travel(START, tick=False):
         CaseFactory()
     with time_machine.travel(START + timedelta(days=2), tick=False):
-        services.cases_flag_breaches()
+        cases_flag_breaches()
     assert len(alerts_to(triage_supervisor)) == 1
     assert alerts_to(elsewhere) == []
 
@@ -68,9 +69,9 @@ def test_only_the_cases_own_force_supervisors_hear_about_its_breach(triage_super
 def test_a_case_answered_in_time_never_escalates_its_first_response(triage_supervisor, client):
     with time_machine.travel(START, tick=False):
         case = AssessedCaseFactory(risk="high")
-        services.case_message_send(actor=case.assignee, case=case, body="We have your report.")
+        case_message_send(actor=case.assignee, case=case, body="We have your report.")
     with time_machine.travel(START + timedelta(days=3), tick=False):
-        services.cases_flag_breaches()
+        cases_flag_breaches()
     stored = Case.objects.get(pk=case.pk)
     assert stored.first_response_breached_at is None
     assert alerts_to(triage_supervisor) == []
@@ -79,16 +80,16 @@ def test_a_case_answered_in_time_never_escalates_its_first_response(triage_super
 def test_each_missed_keep_in_touch_update_is_a_new_breach_escalated_once(triage_supervisor):
     with time_machine.travel(START, tick=False):
         case = ClaimedCaseFactory()
-        services.case_message_send(actor=case.assignee, case=case, body="First reply.")
+        case_message_send(actor=case.assignee, case=case, body="First reply.")
     first_miss = START + timedelta(days=14, minutes=1)
     with time_machine.travel(first_miss, tick=False):
-        services.cases_flag_breaches()
+        cases_flag_breaches()
         case = Case.objects.get(pk=case.pk)
-        services.case_message_send(actor=case.assignee, case=case, body="Still on it.")
-        services.cases_flag_breaches()
+        case_message_send(actor=case.assignee, case=case, body="Still on it.")
+        cases_flag_breaches()
     with time_machine.travel(first_miss + timedelta(days=14, minutes=1), tick=False):
-        services.cases_flag_breaches()
-        services.cases_flag_breaches()
+        cases_flag_breaches()
+        cases_flag_breaches()
     titles = [alert.title for alert in alerts_to(triage_supervisor)]
     update_alerts = [title for title in titles if title.startswith("Update to the reporter")]
     assert len(update_alerts) == 2
@@ -104,7 +105,7 @@ def test_the_escalation_email_holds_no_case_details(
         time_machine.travel(START + timedelta(days=2), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.cases_flag_breaches()
+        cases_flag_breaches()
     assert [email.to for email in mail.outbox] == [[triage_supervisor.email]]
     assert case.report.reference not in mail.outbox[0].body
     assert "Acacia" not in mail.outbox[0].body

@@ -21,9 +21,10 @@ from tests.triage.factories import (
     reporter_in,
     triager_in,
 )
-from triage import services
 from triage.models import Case, CaseStatus
 from triage.services import claiming
+from triage.services.claiming import case_claim_next, case_unclaim
+from triage.services.working import case_assess
 
 CLAIM_NEXT = "/triage/claim-next/"
 
@@ -40,18 +41,18 @@ def test_claim_next_takes_the_highest_risk_first_then_the_oldest(triager):
     newer_new = CaseFactory(submitted_at=now - timedelta(days=1))
     immediate = AssessedCaseFactory(risk="immediate", submitted_at=now - timedelta(hours=1))
     for case in (medium, immediate):
-        services.case_unclaim(actor=case.assignee, case=case)
+        case_unclaim(actor=case.assignee, case=case)
 
-    order = [services.case_claim_next(actor=triager).pk for _ in range(4)]
+    order = [case_claim_next(actor=triager).pk for _ in range(4)]
 
     assert order == [immediate.pk, oldest_new.pk, newer_new.pk, medium.pk]
-    assert services.case_claim_next(actor=triager) is None
+    assert case_claim_next(actor=triager) is None
 
 
 @pytest.mark.django_db
 def test_a_claim_alone_leaves_the_reporters_status_as_received(triager):
     case = CaseFactory()
-    services.case_claim_next(actor=triager)
+    case_claim_next(actor=triager)
     case.report.refresh_from_db()
     assert case.report.status == ReportStatus.SUBMITTED
 
@@ -59,7 +60,7 @@ def test_a_claim_alone_leaves_the_reporters_status_as_received(triager):
 @pytest.mark.django_db
 def test_the_assessment_tells_the_reporter_someone_is_looking_at_their_report(triager):
     case = ClaimedCaseFactory(assignee=triager)
-    services.case_assess(
+    case_assess(
         actor=triager,
         case=case,
         risk="low",
@@ -82,17 +83,17 @@ def test_someone_triaging_for_two_forces_claims_from_both_in_queue_order(triager
     )
     elsewhere = CaseFactory(reporter=reporter_in("police-scotland"))
 
-    order = [services.case_claim_next(actor=triager).pk for _ in range(2)]
+    order = [case_claim_next(actor=triager).pk for _ in range(2)]
 
     assert order == [theirs.pk, ours.pk]
-    assert services.case_claim_next(actor=triager) is None
+    assert case_claim_next(actor=triager) is None
     assert Case.objects.get(pk=elsewhere.pk).assignee is None
 
 
 @pytest.mark.django_db
 def test_claim_next_never_reaches_into_another_forces_queue(other_force_triager):
     case = CaseFactory()
-    assert services.case_claim_next(actor=other_force_triager) is None
+    assert case_claim_next(actor=other_force_triager) is None
     assert Case.objects.get(pk=case.pk).assignee is None
 
 
@@ -226,7 +227,7 @@ def test_sixteen_claimers_empty_a_queue_of_500_with_every_case_claimed_exactly_o
     def work(person):
         try:
             start.wait()
-            while (case := services.case_claim_next(actor=person)) is not None:
+            while (case := case_claim_next(actor=person)) is not None:
                 claimed[person.pk].append(case.pk)
         except BaseException as error:  # reported below; a thread must not die silently
             errors.append(error)

@@ -13,7 +13,7 @@ from reports.services import report_submit
 from tests.factories import make_person
 from tests.reports.factories import DraftReportFactory
 from triage.models import Case, CaseStatus
-from triage.services import case_open_from_report
+from triage.services.claiming import case_open_from_report
 
 pytestmark = pytest.mark.django_db
 

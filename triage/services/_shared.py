@@ -38,7 +38,12 @@ def locked(case: Case) -> Case:
 
 
 def require_worker(actor: User, case: Case) -> None:
-    """The assignee works the case; a supervisor of its force may step in."""
+    """The assignee works the case; a supervisor of its force may step in.
+
+    Nobody who stepped aside from the case (CaseConflict) works on it, supervisors included.
+    """
+    if case.has_conflict(actor):
+        raise ValidationError("You stepped aside from this case, so you cannot work on it.")
     if case.assignee_id == actor.pk:
         return
     if is_supervisor_of(actor, case.force):

@@ -1,8 +1,12 @@
-"""One case: its page, the forms that work it, and its evidence files."""
+"""One case: its page, the forms that work it, and its evidence files.
+
+Each view: parse → access (role, then the case chokepoint) → service → page. Every case is
+fetched through `get_case_for_user`, which answers 404 alike for another force's case and for
+one that does not exist.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -11,24 +15,50 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
 from reports import journey
-from triage import forms, selectors, services
-from triage.models import Case
-from triage.views._shared import problem, to_case
+from reports.downloads import attachment_response, evidence_file_read, requested_copy
+from triage.forms import (
+    ActionForm,
+    AssessmentForm,
+    MessageForm,
+    NoteForm,
+    OutcomeForm,
+    ReassignForm,
+    ReopenForm,
+)
+from triage.selectors import (
+    assignable_triagers_for,
+    get_case_evidence,
+    get_case_for_user,
+    is_supervisor_of,
+    role_in_force,
+)
+from triage.services.claiming import case_claim, case_reassign, case_unclaim
+from triage.services.reads import case_view_record
+from triage.services.working import (
+    case_action_record,
+    case_assess,
+    case_close,
+    case_message_send,
+    case_note_add,
+    case_outcome_give,
+    case_reopen,
+)
+from triage.views._shared import form_problem, problem, to_case
 
 
 @role_required(*TRIAGE_ROLES)
 @require_GET
 @transaction.atomic  # the read is recorded in the same transaction that shows it
 def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
-    case = selectors.get_case_for_user(request.user, pk)
-    services.case_view_record(actor=request.user, case=case)
+    case = get_case_for_user(request.user, pk)
+    case_view_record(actor=request.user, case=case)
     report = case.report
+    conflicts = list(case.conflicts.select_related("user"))
     context = {
         "case": case,
         "report": report,
@@ -42,199 +72,208 @@ def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "thread": list(report.messages.select_related("author")),
         "notes": list(case.notes.select_related("author")),
         "actions": list(case.actions.select_related("by")),
+        "conflicts": conflicts,
+        "stepped_aside": any(conflict.user_id == request.user.pk for conflict in conflicts),
         "is_assignee": case.assignee_id == request.user.pk,
-        "is_supervisor": selectors.is_supervisor_of(request.user, case.force),
+        "is_supervisor": is_supervisor_of(request.user, case.force),
     }
     return render(request, "triage/case.html", context)
 
 
-def _case_post(
-    request: HttpRequest, pk: UUID, act: Callable[[Case], object], done: str
-) -> HttpResponse:
-    case = selectors.get_case_for_user(request.user, pk)
-    try:
-        act(case)
-    except ValidationError as error:
-        problem(request, error)
-    else:
-        messages.success(request, done)
-    return to_case(case)
+# ---------------------------------------------------------------------------
+# Buttons: claim, hand back, close
+# ---------------------------------------------------------------------------
 
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
 def claim(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _case_post(
-        request,
-        pk,
-        lambda case: services.case_claim(actor=request.user, case=case),
-        "You claimed this case.",
-    )
+    case = get_case_for_user(request.user, pk)
+    try:
+        case_claim(actor=request.user, case=case)
+    except ValidationError as error:
+        problem(request, error)
+    else:
+        messages.success(request, "You claimed this case.")
+    return to_case(case)
 
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
 def unclaim(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _case_post(
-        request,
-        pk,
-        lambda case: services.case_unclaim(actor=request.user, case=case),
-        "The case is back in the queue for anyone to claim.",
-    )
+    case = get_case_for_user(request.user, pk)
+    try:
+        case_unclaim(actor=request.user, case=case)
+    except ValidationError as error:
+        problem(request, error)
+    else:
+        messages.success(request, "The case is back in the queue for anyone to claim.")
+    return to_case(case)
 
 
 @role_required(*TRIAGE_ROLES)
 @require_POST
 def close(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _case_post(
-        request,
-        pk,
-        lambda case: services.case_close(actor=request.user, case=case),
-        "The case is closed.",
-    )
-
-
-def _form_page(
-    request: HttpRequest,
-    pk: UUID,
-    *,
-    form_class: type,
-    template: str,
-    act: Callable[[Case, dict], object],
-    done: str,
-    form_kwargs: Callable[[Case], dict] | None = None,
-    initial: Callable[[Case], dict] | None = None,
-) -> HttpResponse:
-    """A page holding one form about one case: show it, or act on it and go back to the case."""
-    case = selectors.get_case_for_user(request.user, pk)
-    extra = form_kwargs(case) if form_kwargs else {}
-    if request.method == "POST":
-        form = form_class(request.POST, **extra)
-        if form.is_valid():
-            try:
-                act(case, form.cleaned_data)
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, done)
-                return to_case(case)
+    case = get_case_for_user(request.user, pk)
+    try:
+        case_close(actor=request.user, case=case)
+    except ValidationError as error:
+        problem(request, error)
     else:
-        form = form_class(initial=initial(case) if initial else None, **extra)
-    return render(request, template, {"case": case, "form": form})
+        messages.success(request, "The case is closed.")
+    return to_case(case)
+
+
+# ---------------------------------------------------------------------------
+# Form pages: show the form, or act on it and go back to the case
+# ---------------------------------------------------------------------------
+
+
+def _posted(request: HttpRequest) -> dict | None:
+    return request.POST if request.method == "POST" else None
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.AssessmentForm,
-        template="triage/assess.html",
-        form_kwargs=lambda case: {"case": case},
-        initial=lambda case: {
-            "risk": case.risk,
-            "categories": list(case.categories.all()),
-            "recording_decision": case.recording_decision,
-            "offence_crosswalk": case.offence_crosswalk,
-            "crime_reference": case.crime_reference,
-        },
-        act=lambda case, data: services.case_assess(actor=request.user, case=case, **data),
-        done="Assessment saved.",
-    )
+    case = get_case_for_user(request.user, pk)
+    initial = {
+        "risk": case.risk,
+        "categories": list(case.categories.all()),
+        "recording_decision": case.recording_decision,
+        "offence_crosswalk": case.offence_crosswalk,
+        "crime_reference": case.crime_reference,
+    }
+    form = AssessmentForm(_posted(request), case=case, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            case_assess(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Assessment saved.")
+            return to_case(case)
+    return render(request, "triage/assess.html", {"case": case, "form": form})
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def record_action(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.ActionForm,
-        template="triage/action.html",
-        act=lambda case, data: services.case_action_record(actor=request.user, case=case, **data),
-        done="Action recorded.",
-    )
+    case = get_case_for_user(request.user, pk)
+    form = ActionForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case_action_record(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Action recorded.")
+            return to_case(case)
+    return render(request, "triage/action.html", {"case": case, "form": form})
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def add_note(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.NoteForm,
-        template="triage/note.html",
-        act=lambda case, data: services.case_note_add(actor=request.user, case=case, **data),
-        done="Internal note added. The reporter cannot see it.",
-    )
+    case = get_case_for_user(request.user, pk)
+    form = NoteForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case_note_add(actor=request.user, case=case, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Internal note added. The reporter cannot see it.")
+            return to_case(case)
+    return render(request, "triage/note.html", {"case": case, "form": form})
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def send_message(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.MessageForm,
-        template="triage/message.html",
-        act=lambda case, data: services.case_message_send(actor=request.user, case=case, **data),
-        done="Message sent to the reporter.",
-    )
+    case = get_case_for_user(request.user, pk)
+    form = MessageForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case_message_send(actor=request.user, case=case, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Message sent to the reporter.")
+            return to_case(case)
+    return render(request, "triage/message.html", {"case": case, "form": form})
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def give_outcome(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.OutcomeForm,
-        template="triage/outcome.html",
-        act=lambda case, data: services.case_outcome_give(actor=request.user, case=case, **data),
-        done="Outcome sent. The reporter has been told there is an update.",
-    )
+    case = get_case_for_user(request.user, pk)
+    form = OutcomeForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case_outcome_give(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(
+                request, "Outcome sent. The reporter has been told there is an update."
+            )
+            return to_case(case)
+    return render(request, "triage/outcome.html", {"case": case, "form": form})
 
 
 @role_required(*TRIAGE_ROLES)
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.ReopenForm,
-        template="triage/reopen.html",
-        act=lambda case, data: services.case_reopen(actor=request.user, case=case, **data),
-        done="Case reopened. It is assigned to you.",
-    )
+    case = get_case_for_user(request.user, pk)
+    form = ReopenForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case_reopen(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Case reopened. It is assigned to you.")
+            return to_case(case)
+    return render(request, "triage/reopen.html", {"case": case, "form": form})
 
 
 @role_required(Role.TRIAGE_SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def reassign(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _form_page(
-        request,
-        pk,
-        form_class=forms.ReassignForm,
-        template="triage/reassign.html",
-        form_kwargs=lambda case: {"people": selectors.triagers_of(case.force)},
-        initial=lambda case: {"assignee": case.assignee_id},
-        act=lambda case, data: services.case_reassign(actor=request.user, case=case, **data),
-        done="Case reassigned.",
+    case = get_case_for_user(request.user, pk)
+    form = ReassignForm(
+        _posted(request),
+        people=assignable_triagers_for(case),
+        initial={"assignee": case.assignee_id},
     )
+    if form.is_bound and form.is_valid():
+        try:
+            case_reassign(actor=request.user, case=case, assignee=form.cleaned_data["assignee"])
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            messages.success(request, "Case reassigned.")
+            return to_case(case)
+    return render(request, "triage/reassign.html", {"case": case, "form": form})
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+# ---------------------------------------------------------------------------
 
 
 @role_required(*TRIAGE_ROLES)
 @require_GET
 def evidence(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
-    case = selectors.get_case_for_user(request.user, pk)
-    item = selectors.get_case_evidence(case, evidence_pk)
-    file = services.case_evidence_read(
-        actor=request.user, case=case, evidence=item, original=request.GET.get("copy") == "original"
+    case = get_case_for_user(request.user, pk)
+    item = get_case_evidence(case, evidence_pk)
+    file = evidence_file_read(
+        actor=request.user,
+        evidence=item,
+        force=case.force,
+        role=role_in_force(request.user, case.force),
+        copy=requested_copy(request.GET.get("copy")),
+        reason=f"Triage case {case.pk}",
     )
-    response = HttpResponse(file.data, content_type=file.mime)
-    response["Content-Disposition"] = content_disposition_header(True, file.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment_response(file)

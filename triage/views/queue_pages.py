@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
 from harmsportal.templatetags.govuk_time import SHORT, govuk_datetime
-from triage import forms, selectors, services
+from triage import selectors
+from triage.forms import QueueFilter
 from triage.models import CaseStatus, Risk
+from triage.services.claiming import case_claim_next
 from triage.sla import SlaState
 from triage.views._shared import paginate, paginate_capped, problem, to_case
 
@@ -112,9 +114,11 @@ class FilterControl:
     options: str  # the <option> elements, escaped
 
 
-def _filter_controls(filters: forms.QueueFilter) -> list[FilterControl]:
+def _filter_controls(filters: QueueFilter) -> list[FilterControl]:
     controls = []
     for field in filters.form.visible_fields():
+        if field.name == "q":
+            continue  # the search box, a text input of its own
         chosen = "" if field.value() is None else str(field.value())
         options = format_html_join(
             "",
@@ -159,7 +163,7 @@ def _sort_columns(current: str) -> list[dict]:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    filters = forms.QueueFilter(
+    filters = QueueFilter(
         request.GET, queryset=selectors.queue_for(request.user), user=request.user, now=now
     )
     context = paginate_capped(request, filters.qs, QUEUE_PAGE_SIZE, limit=QUEUE_COUNT_LIMIT)
@@ -170,6 +174,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context.update(
         rows=_queue_rows(rows, user=request.user, now=now),
         filters=filters,
+        search=filters.form["q"],
         filter_controls=_filter_controls(filters),
         columns=_sort_columns(filters.current_sort),
         now=now,
@@ -183,7 +188,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def claim_next(request: HttpRequest) -> HttpResponse:
     try:
-        case = services.case_claim_next(actor=request.user)
+        case = case_claim_next(actor=request.user)
     except ValidationError as error:
         problem(request, error)
         return redirect("triage:queue")
