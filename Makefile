@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= demo-harms-portal-2026
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in emailed links: HOST, or this machine's loopback when serving on every address.
+SITE_HOST ?= $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: install run test lint format bench assets migrate seed clean
 
@@ -21,14 +23,18 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 # The embedded default: SQLite, eager tasks, demo data, MFA off for the demo only.
+# DEBUG serves static files and reloads code; the portal's own error pages still show
+# (HARMSPORTAL_TECHNICAL_ERRORS=1 for Django's). Links in emails point where it is served.
 run: export DJANGO_DEBUG = 1
+run: export HARMSPORTAL_SITE_URL = http://$(SITE_HOST):$(PORT)
+run: export DJANGO_ALLOWED_HOSTS = 127.0.0.1,localhost,$(HOST)
 run: export HARMSPORTAL_DEMO = 1
 run: export HARMSPORTAL_REQUIRE_STAFF_MFA = 0
 run: export HARMSPORTAL_EMAIL_VERIFICATION = optional
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
-	@echo "Serving Harms Portal at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "Serving Harms Portal at http://$(SITE_HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: on the embedded SQLite default, or on DATABASE_URL/REDIS_URL when set.

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "harmsportal.people.middleware.StaffSessionTimeoutMiddleware",
     "harmsportal.people.middleware.StaffMFARequiredMiddleware",
     "harmsportal.middleware.NoStoreForAuthenticatedMiddleware",
+    # Inside no-store, so the error page it may substitute still carries Cache-Control.
+    "harmsportal.errorpages.PortalErrorPagesMiddleware",
     # Axes last, as its documentation asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -371,6 +373,10 @@ HARMSPORTAL_DEMO = env.bool("HARMSPORTAL_DEMO", default=False)
 # Where "Exit this page" sends someone once the portal's exit route has signed them out: a busy,
 # everyday site that says nothing about why they were here.
 HARMSPORTAL_EXIT_URL = env.str("HARMSPORTAL_EXIT_URL", default="https://www.bbc.co.uk/weather")
+# With DEBUG on, Django answers a missing page or a crash with its technical page, which lists
+# every URL pattern and the settings. Off (the default), the portal's own 404/400/500 pages
+# show even under DEBUG (`make run`); a developer who wants the technical page sets it to 1.
+HARMSPORTAL_TECHNICAL_ERRORS = env.bool("HARMSPORTAL_TECHNICAL_ERRORS", default=False)
 # Disclosure control (harmsportal.disclosure): figures drawn from fewer than K people are never
 # shown, nor a median or percentage of fewer than K. Below 2 nothing would be suppressed.
 HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)

@@ -1,7 +1,9 @@
 """Acceptance: `make run` serves /, /healthz and a working login for every demo role.
 
 This runs the real Makefile target (install, migrate, seed_demo, runserver) on a throwaway
-SQLite file, then signs in as each demo account over HTTP, as a newcomer would.
+SQLite file, then signs in as each demo account over HTTP, as a newcomer would. It also checks
+the portal's own 404 page (never Django's technical one, which lists the URL patterns, although
+the demo runs with DEBUG on) and that links in the emails it prints use the port it serves on.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _sign_in(base: str, email: str) -> tuple[int, str]:
-    jar = http.cookiejar.CookieJar()
+def _sign_in(base: str, email: str, jar: http.cookiejar.CookieJar | None = None) -> tuple[int, str]:
+    jar = jar if jar is not None else http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     page = opener.open(base + "/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -129,3 +131,45 @@ def test_every_demo_role_can_sign_in(served, account):
     status, home = _sign_in(base, account.email)
     assert status == 302, f"{account.email} could not sign in"
     assert "Sign out" in home
+
+
+def test_make_run_serves_the_portals_own_404_without_url_patterns(served):
+    base, _ = served
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(base + "/no-such-page/")
+
+    page = missing.value.read().decode()
+    assert missing.value.code == 404
+    assert "<title>Page not found " in page
+    assert "go to your home page" in page
+    assert "URLconf" not in page
+    assert "Using the URLconf" not in page
+    assert "admin/" not in page
+
+
+def test_make_run_emails_links_to_the_host_and_port_it_serves(served):
+    base, log = served
+    jar = http.cookiejar.CookieJar()
+    status, _ = _sign_in(base, "officer@demo.harmsportal.test", jar)
+    assert status == 302
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/people/family/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "email": "new.relative@example.org",
+            "relationship": "sibling",
+        }
+    ).encode()
+    request = urllib.request.Request(base + "/people/family/", data=body)
+    request.add_header("Referer", base + "/people/family/")
+    opener.open(request)
+
+    # The invitation is printed to the console (the demo's email backend) by the server.
+    deadline = time.monotonic() + 10
+    while "new.relative@example.org" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    printed = log.read_text()
+    assert "To: new.relative@example.org" in printed
+    assert f"{base}/people/family/accept/" in printed

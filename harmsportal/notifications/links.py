@@ -1,7 +1,8 @@
-"""Where a notification may send someone: only a path on this site."""
+"""Where a notification may send someone: only a path on this site, at the site's address."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -16,3 +17,12 @@ def local_path_or_none(path: str) -> str | None:
     if not url_has_allowed_host_and_scheme(path, allowed_hosts=None):
         return None
     return path
+
+
+def absolute_url(path: str) -> str:
+    """The full address of a path on this site, for an email: SITE_URL joined to the path.
+
+    Emails are sent by tasks, with no request to read a host from, so the address is the
+    setting's: the public address in production, and the host and port `make run` serves.
+    """
+    return settings.SITE_URL.rstrip("/") + path

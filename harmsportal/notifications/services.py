@@ -38,7 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from harmsportal.notifications.links import local_path_or_none
+from harmsportal.notifications.links import absolute_url, local_path_or_none
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.selectors import notification_ids_due_for_delivery
 
@@ -297,7 +297,7 @@ def _absolute_link(notification: Notification) -> str:
     path = local_path_or_none(notification.link_path)
     if path is None:
         path = reverse("notifications:inbox") if notification.user_id else "/"
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def notifications_relay(
