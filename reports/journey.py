@@ -239,6 +239,7 @@ class AnswerRow:
     step: Step
     change_url: str
     long_text: bool = False
+    missing: bool = False  # a question not answered yet: the row links to it
 
 
 def _yes_no(value: bool | None) -> str:
@@ -251,6 +252,23 @@ def _when(report: Report) -> str:
     if report.started_on:
         return f"{report.started_on:%-d %B %Y}"
     return "It is still going on" if report.is_ongoing else "Not answered"
+
+
+def _family_member(report: Report) -> str:
+    # Until the child questions are answered there is no name or age to show.
+    if report.subject == Subject.CHILD and not (report.child_first_name and report.child_age_band):
+        return "A child under 13"
+    return report.subject_label
+
+
+def _platforms(report: Report) -> list[str]:
+    """The platforms chosen; "Somewhere else" with where the reporter told us."""
+    return [
+        f"{platform.name}: {report.platform_other}"
+        if platform.slug == "other" and report.platform_other
+        else platform.name
+        for platform in report.platforms.all()
+    ]
 
 
 def evidence_count(report: Report) -> str:
@@ -281,7 +299,7 @@ def _rows_for(
                 False,
             )
         ],
-        "family-member": [("Family member", [report.subject_label], False)],
+        "family-member": [("Family member", [_family_member(report)], False)],
         "child": [
             ("Child's first name", [report.child_first_name], False),
             ("Child's age", [report.get_child_age_band_display()], False),
@@ -294,7 +312,7 @@ def _rows_for(
         "hate": [
             (f"What {you} were targeted for", report.get_hate_characteristics_display(), False)
         ],
-        "where": [("Where it happened", [p.name for p in report.platforms.all()], False)],
+        "where": [("Where it happened", _platforms(report), False)],
         "when": [("When it happened", [_when(report)], False)],
         "role": [("Connected to policing", [_yes_no(report.related_to_role)], False)],
         "description": [("What happened, in your words", [report.description], True)],
@@ -341,14 +359,27 @@ def answer_rows(report: Report, *, name_evidence: bool = True) -> list[AnswerRow
     `name_evidence=False` gives the evidence as a count only, for a reader who may not open
     the files (the family member a report is shared with).
     """
-    return [
-        AnswerRow(
-            key=key,
-            values=[v for v in values if v] or ["Not answered"],
-            step=step,
-            change_url=step.url(report, change=True),
-            long_text=long_text,
+    rows = []
+    for step in steps_for(report):
+        if not step.answered(report):
+            rows.append(
+                AnswerRow(
+                    key=step.label,
+                    values=["Not answered yet"],
+                    step=step,
+                    change_url=step.url(report, change=True),
+                    missing=True,
+                )
+            )
+            continue
+        rows.extend(
+            AnswerRow(
+                key=key,
+                values=[v for v in values if v] or ["Not answered"],
+                step=step,
+                change_url=step.url(report, change=True),
+                long_text=long_text,
+            )
+            for key, values, long_text in _rows_for(report, step, name_evidence=name_evidence)
         )
-        for step in steps_for(report)
-        for key, values, long_text in _rows_for(report, step, name_evidence=name_evidence)
-    ]
+    return rows

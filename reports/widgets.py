@@ -12,6 +12,8 @@ class HintedCheckboxes(forms.CheckboxSelectMultiple):
 
     `hints` maps an option's value (as a string) to its hint. The `exclusive` value is shown
     after an "or" divider; with JavaScript, ticking it clears the others (GOV.UK behaviour).
+    `conditionals` maps an option's value to a bound field revealed under it when ticked (GOV.UK
+    conditional reveal). Without JavaScript the field is always shown.
     """
 
     template_name = "reports/widgets/hinted_checkboxes.html"
@@ -21,10 +23,12 @@ class HintedCheckboxes(forms.CheckboxSelectMultiple):
         super().__init__(attrs, choices)
         self.hints: dict[str, str] = dict(hints or {})
         self.exclusive = exclusive
+        self.conditionals: dict[str, forms.BoundField] = {}
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
         copy.hints = dict(self.hints)
+        copy.conditionals = dict(self.conditionals)
         return copy
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
@@ -37,6 +41,11 @@ class HintedCheckboxes(forms.CheckboxSelectMultiple):
             option["attrs"]["aria-describedby"] = option["hint_id"]
         if option["exclusive"]:
             option["attrs"]["data-behaviour"] = "exclusive"
+        conditional = self.conditionals.get(str(value))
+        option["conditional"] = conditional
+        if conditional is not None and option["attrs"].get("id"):
+            option["conditional_id"] = f"conditional-{option['attrs']['id']}"
+            option["attrs"]["data-aria-controls"] = option["conditional_id"]
         return option
 
 

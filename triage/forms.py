@@ -190,20 +190,20 @@ class AssessmentForm(forms.Form):
             "Immediate means a threat to life or of serious harm now: you will be shown what to "
             "do, and your supervisors are alerted at once."
         ),
-        error_messages={"required": "Choose a risk level."},
+        error_messages={"required": "Select how serious the risk to the person is."},
     )
     categories = forms.ModelMultipleChoiceField(
         label="What kinds of harm is this?",
         queryset=HarmCategory.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Confirm what the reporter chose, or change it.",
-        error_messages={"required": "Choose at least one kind of harm."},
+        error_messages={"required": "Select the kinds of harm this is."},
     )
     recording_decision = forms.ChoiceField(
         label="How is it recorded?",
         choices=RecordingDecision.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how it is recorded."},
+        error_messages={"required": "Select how it is recorded."},
     )
     offence_crosswalk = forms.CharField(
         label="Offence it may amount to",
@@ -227,7 +227,7 @@ class AssessmentForm(forms.Form):
         ):
             self.add_error(
                 "crime_reference",
-                "Remove the crime reference, or choose crime or non-crime incident.",
+                "Remove the crime reference, or select crime or non-crime incident.",
             )
         return cleaned
 
@@ -237,7 +237,7 @@ class ActionForm(forms.Form):
         label="What was done?",
         choices=CaseAction.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what was done."},
+        error_messages={"required": "Select what was done."},
     )
     note = forms.CharField(
         label="Details",
@@ -257,7 +257,7 @@ class ActionForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         if kind == CaseAction.Kind.NO_FURTHER_ACTION and not cleaned.get("note", "").strip():
-            self.add_error("note", "Give the reason for no further action.")
+            self.add_error("note", "Enter the reason for no further action.")
         if (
             kind == CaseAction.Kind.INVESTIGATION_REFERRAL
             and not cleaned.get("crime_reference", "").strip()
@@ -294,7 +294,7 @@ class OutcomeForm(forms.Form):
         label="What is the outcome?",
         choices=OutcomeCategory.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the outcome."},
+        error_messages={"required": "Select the outcome."},
     )
     explanation = forms.CharField(
         label="Explain the outcome to the reporter",
@@ -304,7 +304,7 @@ class OutcomeForm(forms.Form):
             "Plain English, written to them: what we did, what happens next and where to get "
             "support. They read this in Harms Portal."
         ),
-        error_messages={"required": "Explain the outcome to the reporter."},
+        error_messages={"required": "Enter an explanation of the outcome for the reporter."},
     )
 
 
@@ -314,7 +314,7 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=NOTE_MAX_CHARS,
         help_text="Kept as an internal note. Not shown to the reporter.",
-        error_messages={"required": "Say why the case is being reopened."},
+        error_messages={"required": "Enter why you are reopening this case."},
     )
     reassess = forms.BooleanField(label="Assess the risk again", required=False)
 
@@ -324,7 +324,7 @@ class ReassignForm(forms.Form):
         label="Who should work on this case?",
         queryset=User.objects.none(),
         empty_label=None,
-        error_messages={"required": "Choose someone in the triage team."},
+        error_messages={"required": "Select someone in the triage team."},
     )
 
     def __init__(self, *args, people: QuerySet[User], **kwargs) -> None:

@@ -28,6 +28,23 @@ MEMBER_KIND_CHOICES = [
 
 
 # --- sign-up ---------------------------------------------------------------------------------
+def password_hint() -> str:
+    """The rules the password validators enforce, in words (GOV.UK: say them before, not after)."""
+    length = next(
+        (
+            validator.min_length
+            for validator in password_validation.get_default_password_validators()
+            if isinstance(validator, password_validation.MinimumLengthValidator)
+        ),
+        None,
+    )
+    start = f"Your password must be at least {length} characters. " if length else ""
+    return (
+        f"{start}Do not use only numbers, a common password, or anything like your name or "
+        "email address."
+    )
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus who you are and your force. Family accounts come by invitation."""
 
@@ -35,7 +52,7 @@ class SignupForm(AllauthSignupForm):
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": "Enter your full name."},
     )
     kind = forms.ChoiceField(
         label="What is your role in policing?",
@@ -45,13 +62,13 @@ class SignupForm(AllauthSignupForm):
             "Family members cannot sign up here. Ask the officer, member of staff or "
             "volunteer in your family to invite you."
         ),
-        error_messages={"required": "Select your role in policing"},
+        error_messages={"required": "Select your role in policing."},
     )
     force = forms.ModelChoiceField(
         label="Which force do you work for or volunteer with?",
         queryset=Force.objects.none(),
-        empty_label="Choose your force",
-        error_messages={"required": "Choose your force"},
+        empty_label="Select your force",
+        error_messages={"required": "Select your force."},
     )
 
     field_order = ["full_name", "email", "kind", "force", "password1", "password2"]
@@ -59,6 +76,21 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["force"].queryset = selectors.forces_for_signup()
+        # GOV.UK wording in place of allauth's ("Email", "Password (again)", Django's list of
+        # password rules).
+        email = self.fields["email"]
+        email.label = "Email address"
+        email.error_messages.update(
+            required="Enter your email address.",
+            invalid="Enter an email address in the correct format, like name@example.com.",
+        )
+        password1 = self.fields["password1"]
+        password1.label = "Create a password"
+        password1.help_text = password_hint()
+        password1.error_messages["required"] = "Enter a password."
+        password2 = self.fields["password2"]
+        password2.label = "Confirm password"
+        password2.error_messages["required"] = "Enter your password again."
 
     def save(self, request):
         # The account and its reporter role are created together or not at all.
@@ -143,32 +175,32 @@ class FamilyAccountForm(forms.Form):
         label="Your full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": "Enter your full name."},
     )
     password1 = forms.CharField(
         label="Create a password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters. Avoid common words and your name.",
-        error_messages={"required": "Create a password"},
+        error_messages={"required": "Enter a password."},
     )
     password2 = forms.CharField(
-        label="Confirm your password",
+        label="Confirm password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Confirm your password"},
+        error_messages={"required": "Enter your password again."},
     )
 
     def __init__(self, *args, email: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.email = email
+        self.fields["password1"].help_text = password_hint()
 
     def clean(self) -> dict:
         cleaned = super().clean()
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", "The passwords do not match")
+            self.add_error("password2", "Enter the same password in both boxes.")
         if password1:
             # A stand-in user so the similarity check compares against their name and email.
             candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))

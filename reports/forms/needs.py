@@ -16,14 +16,14 @@ class ImpactForm(StepForm):
         choices=ImpactLevel.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how much this is affecting you"},
+        error_messages={"required": "Select how much this is affecting you."},
     )
 
     def adapt_to(self, report):
         if harmed_wording(report)[0] == "they":
             self.fields["impact_level"].label = "How much is this affecting them?"
             self.fields["impact_level"].error_messages["required"] = (
-                "Select how much this is affecting them"
+                "Select how much this is affecting them."
             )
 
     def initial_from(self, report):
@@ -39,7 +39,9 @@ class SupportForm(StepForm):
         ),
         choices=YesNoNotSure.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you would like to be offered support"},
+        error_messages={
+            "required": "Select whether you would like to be offered wellbeing support."
+        },
     )
 
     def initial_from(self, report):
@@ -55,11 +57,14 @@ class LineManagerForm(StepForm):
         ),
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if we can tell your line manager"},
+        error_messages={"required": "Select whether we can tell your line manager."},
     )
 
     def initial_from(self, report):
-        # The answer starts as "no": nobody is told unless the reporter chooses to.
+        # Nothing is chosen until the reporter answers: GOV.UK advises against pre-selected
+        # radios, and a pre-chosen "No" could be sent without the question being read.
+        if not report.line_manager_answered:
+            return {}
         return {"line_manager_consent": yes_no(report.line_manager_consent)}
 
     def answers(self):
@@ -78,7 +83,7 @@ class ContactForm(StepForm):
         help_text="We never put the details of your report in an email or a text message.",
         choices=ContactPreference.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how we should contact you"},
+        error_messages={"required": "Select how we should contact you."},
     )
     phone = forms.CharField(
         label="Phone number",
@@ -97,10 +102,10 @@ class ContactForm(StepForm):
         if cleaned.get("contact_preference") == ContactPreference.PHONE:
             if not phone:
                 self.add_error(
-                    "phone", "Enter a phone number, or choose another way to contact you"
+                    "phone", "Enter a phone number, or select another way to contact you."
                 )
             elif not PHONE_PATTERN.match(phone) or sum(c.isdigit() for c in phone) < 10:
-                self.add_error("phone", "Enter a phone number, like 07700 900 982")
+                self.add_error("phone", "Enter a phone number, like 07700 900 982.")
         cleaned["phone"] = phone
         return cleaned
 

@@ -15,7 +15,7 @@ class EvidenceForm(forms.Form):
         label="Upload a file",
         required=False,
         help_text="",
-        error_messages={"empty": "The selected file is empty"},
+        error_messages={"empty": "The selected file is empty."},
     )
     link_url = forms.URLField(
         label="Add a link",
@@ -27,7 +27,7 @@ class EvidenceForm(forms.Form):
             "will not open it from here."
         ),
         error_messages={
-            "invalid": "Enter a link in the right format, like https://example.com/post/123"
+            "invalid": "Enter a link in the right format, like https://example.com/post/123."
         },
     )
 
@@ -47,8 +47,8 @@ class MessageForm(forms.Form):
         max_length=5000,
         widget=CharacterCountTextarea(maxlength=5000, rows=5),
         error_messages={
-            "required": "Enter a message",
-            "max_length": "Your message must be 5,000 characters or fewer",
+            "required": "Enter a message.",
+            "max_length": "Your message must be 5,000 characters or fewer.",
         },
     )
 
@@ -60,5 +60,5 @@ class WithdrawForm(forms.Form):
         required=False,
         max_length=1000,
         widget=CharacterCountTextarea(maxlength=1000, rows=4),
-        error_messages={"max_length": "Your reason must be 1,000 characters or fewer"},
+        error_messages={"max_length": "Your reason must be 1,000 characters or fewer."},
     )

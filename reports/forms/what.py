@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from harmsportal.templatetags.govuk_time import govuk_date
 from reports.forms.base import YES_NO, StepForm, harmed_wording, person_name, yes_no
 from reports.models import HateCharacteristic, OfflineImpact, YesNoNotSure
 from reports.selectors import categories_for_new_reports, platforms_for_new_reports
@@ -22,7 +23,7 @@ class CategoriesForm(StepForm):
         help_text="Select all that apply.",
         queryset=categories_for_new_reports(),
         widget=HintedCheckboxes,
-        error_messages={"required": "Select what happened"},
+        error_messages={"required": "Select what happened."},
     )
 
     def adapt_to(self, report):
@@ -47,14 +48,14 @@ class HateForm(StepForm):
         help_text="Select all that apply.",
         choices=HateCharacteristic.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select what you were targeted for"},
+        error_messages={"required": "Select what you were targeted for."},
     )
 
     def adapt_to(self, report):
         if harmed_wording(report)[0] == "they":
             self.fields["hate_characteristics"].label = "What were they targeted for?"
             self.fields["hate_characteristics"].error_messages["required"] = (
-                "Select what they were targeted for"
+                "Select what they were targeted for."
             )
 
     def initial_from(self, report):
@@ -62,6 +63,9 @@ class HateForm(StepForm):
 
     def answers(self):
         return {"hate_characteristics": list(self.cleaned_data["hate_characteristics"])}
+
+
+OTHER_PLATFORM = "other"  # the slug of "Somewhere else", which asks where
 
 
 class PlatformsForm(StepForm):
@@ -73,32 +77,74 @@ class PlatformsForm(StepForm):
         ),
         queryset=platforms_for_new_reports(),
         widget=HintedCheckboxes,
-        error_messages={"required": "Select where it happened"},
+        error_messages={"required": "Select where it happened."},
+    )
+    # Shown under "Somewhere else" (a GOV.UK conditional reveal), not as a field of its own.
+    platform_other = forms.CharField(
+        label="Where else did it happen?",
+        help_text="For example, the name of a website, app or game.",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Where it happened must be 100 characters or fewer."},
     )
 
     def adapt_to(self, report):
         queryset = platforms_for_new_reports()
         self.fields["platforms"].queryset = queryset
-        self.fields["platforms"].widget.hints = {
+        widget = self.fields["platforms"].widget
+        widget.hints = {
             str(platform.pk): platform.description for platform in queryset if platform.description
         }
+        self.other_pk = next((p.pk for p in queryset if p.slug == OTHER_PLATFORM), None)
+        if self.other_pk is not None:
+            widget.conditionals = {str(self.other_pk): self["platform_other"]}
+
+    def get_context(self):
+        context = super().get_context()
+        # platform_other is drawn inside the "Somewhere else" option, by the widget.
+        context["fields"] = [
+            (field, errors) for field, errors in context["fields"] if field.name != "platform_other"
+        ]
+        return context
 
     def initial_from(self, report):
-        return {"platforms": list(report.platforms.current().values_list("pk", flat=True))}
+        return {
+            "platforms": list(report.platforms.current().values_list("pk", flat=True)),
+            "platform_other": report.platform_other,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        other = (cleaned.get("platform_other") or "").strip()
+        chosen = cleaned.get("platforms")
+        if chosen is None:
+            return cleaned
+        if any(platform.pk == self.other_pk for platform in chosen):
+            if not other:
+                self.add_error("platform_other", "Enter where else it happened.")
+        else:
+            other = ""  # an answer for a box no longer ticked is not kept
+        cleaned["platform_other"] = other
+        return cleaned
 
 
 class DateField(forms.MultiValueField):
-    """A GOV.UK date input (day, month, year) giving a `datetime.date`."""
+    """A GOV.UK date input (day, month, year) giving a `datetime.date`.
+
+    Its messages follow the GOV.UK date input pattern; `name` is how they refer to the date
+    ("The date it started must be a real date.").
+    """
 
     widget = DateInput
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, name: str = "The date", **kwargs) -> None:
         fields = (
             forms.CharField(required=False),
             forms.CharField(required=False),
             forms.CharField(required=False),
         )
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        self.name = name
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -111,22 +157,31 @@ class DateField(forms.MultiValueField):
         ]
         if missing:
             raise forms.ValidationError(
-                f"The date it started must include a {' and a '.join(missing)}", code="incomplete"
+                f"{self.name} must include a {' and a '.join(missing)}.", code="incomplete"
             )
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-            raise forms.ValidationError("The date it started must be a real date", code="invalid")
+        real_date = forms.ValidationError(f"{self.name} must be a real date.", code="invalid")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise real_date
+        if len(year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers.", code="year_digits")
+        if len(day) > 2 or len(month) > 2:
+            raise real_date  # also keeps huge numbers away from datetime.date
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(
-                "The date it started must be a real date", code="invalid"
-            ) from None
+        except (ValueError, OverflowError):
+            raise real_date from None
+
+
+# Online harm to police staff is not older than the web most people used: an earlier date is a
+# typing slip ("1900" for "2000"), so it is refused rather than sent on to triage.
+STARTED_AFTER = datetime.date(1990, 1, 1)
 
 
 class WhenForm(StepForm):
     heading_field = "started_on"
 
     started_on = DateField(
+        name="The date it started",
         label="When did it happen?",
         help_text="If it happened more than once, tell us when it started. For example, 27 3 2026",
         required=False,
@@ -140,12 +195,15 @@ class WhenForm(StepForm):
         cleaned = super().clean()
         started_on = cleaned.get("started_on")
         if started_on and started_on > timezone.localdate():
-            self.add_error("started_on", "The date it started must be today or in the past")
-        elif started_on and started_on.year < 1900:
-            self.add_error("started_on", "The date it started must be after 1900")
+            self.add_error("started_on", "The date it started must be today or in the past.")
+        elif started_on and started_on <= STARTED_AFTER:
+            self.add_error(
+                "started_on",
+                f"The date it started must be after {govuk_date(STARTED_AFTER)}.",
+            )
         if not self.errors and not started_on and not cleaned.get("is_ongoing"):
             self.add_error(
-                "started_on", "Enter the date it started, or select 'It is still going on'"
+                "started_on", "Enter the date it started, or select 'It is still going on'."
             )
         return cleaned
 
@@ -159,7 +217,7 @@ class RoleForm(StepForm):
         ),
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if what happened is connected to policing"},
+        error_messages={"required": "Select yes if what happened is connected to policing."},
     )
 
     def adapt_to(self, report):
@@ -190,8 +248,8 @@ class DescriptionForm(StepForm):
         max_length=DESCRIPTION_MAX_CHARS,
         widget=CharacterCountTextarea(maxlength=DESCRIPTION_MAX_CHARS),
         error_messages={
-            "required": "Enter what happened",
-            "max_length": f"What happened must be {DESCRIPTION_MAX_CHARS:,} characters or fewer",
+            "required": "Enter what happened.",
+            "max_length": f"What happened must be {DESCRIPTION_MAX_CHARS:,} characters or fewer.",
         },
     )
 
@@ -207,7 +265,7 @@ class PerpetratorForm(StepForm):
         label="Do you know who did this?",
         choices=YesNoNotSure.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you know who did this"},
+        error_messages={"required": "Select yes if you know who did this."},
     )
     perpetrator_details = forms.CharField(
         label="What do you know about who did it?",
@@ -216,7 +274,7 @@ class PerpetratorForm(StepForm):
         max_length=DETAILS_MAX_CHARS,
         widget=CharacterCountTextarea(maxlength=DETAILS_MAX_CHARS, rows=4),
         error_messages={
-            "max_length": f"What you know must be {DETAILS_MAX_CHARS:,} characters or fewer"
+            "max_length": f"What you know must be {DETAILS_MAX_CHARS:,} characters or fewer."
         },
     )
 
@@ -257,7 +315,7 @@ class OfflineForm(StepForm):
         help_text="Select all that apply.",
         choices=OfflineImpact.choices,
         widget=HintedCheckboxes(exclusive=OfflineImpact.NONE),
-        error_messages={"required": "Select what has happened, or select 'None of these'"},
+        error_messages={"required": "Select what has happened, or select 'None of these'."},
     )
 
     def adapt_to(self, report):
@@ -275,7 +333,7 @@ class OfflineForm(StepForm):
         chosen = self.cleaned_data["offline_impacts"]
         if OfflineImpact.NONE in chosen and len(chosen) > 1:
             raise forms.ValidationError(
-                "Select 'None of these' on its own, or select what has happened"
+                "Select 'None of these' on its own, or select what has happened."
             )
         return chosen
 

@@ -20,7 +20,7 @@ class WhoForm(StepForm):
         ),
         choices=[("self", "Me"), ("family", "A member of my family")],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who was harmed"},
+        error_messages={"required": "Select who was harmed."},
     )
 
     def initial_from(self, report):
@@ -47,7 +47,7 @@ class FamilyMemberForm(StepForm):
     person = forms.ChoiceField(
         label="Which member of your family was harmed?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select which member of your family was harmed"},
+        error_messages={"required": "Select which member of your family was harmed."},
     )
 
     def adapt_to(self, report):
@@ -96,15 +96,15 @@ class ChildForm(StepForm):
         help_text="Only their first name. We do not need their surname or date of birth.",
         max_length=60,
         error_messages={
-            "required": "Enter the child's first name",
-            "max_length": "The child's first name must be 60 characters or fewer",
+            "required": "Enter the child's first name.",
+            "max_length": "The child's first name must be 60 characters or fewer.",
         },
     )
     child_age_band = forms.ChoiceField(
         label="How old are they?",
         choices=ChildAgeBand.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how old the child is"},
+        error_messages={"required": "Select how old the child is."},
     )
 
     def initial_from(self, report):
@@ -127,7 +127,7 @@ class WhoseRoleForm(StepForm):
         label="Whose work in policing is this connected to?",
         help_text="Choose the family member whose job is the reason you were targeted.",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whose work in policing this is connected to"},
+        error_messages={"required": "Select whose work in policing this is connected to."},
     )
 
     def adapt_to(self, report):
@@ -150,7 +150,9 @@ class SharingForm(StepForm):
         label="Do you want your family member to be able to see this report?",
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you want your family member to see this report"},
+        error_messages={
+            "required": "Select yes if you want your family member to see this report."
+        },
     )
 
     def adapt_to(self, report):

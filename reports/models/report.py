@@ -87,6 +87,9 @@ class Report(models.Model):
     categories = models.ManyToManyField(HarmCategory, blank=True, related_name="reports")
     hate_characteristics = models.JSONField(default=list, blank=True)
     platforms = models.ManyToManyField(Platform, blank=True, related_name="reports")
+    platform_other = models.CharField(
+        max_length=100, blank=True, help_text='Where it happened, when "Somewhere else" is ticked.'
+    )
     started_on = models.DateField(null=True, blank=True)
     is_ongoing = models.BooleanField(default=False)
     related_to_role = models.BooleanField(null=True, blank=True)

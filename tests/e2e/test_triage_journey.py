@@ -148,5 +148,6 @@ def test_every_other_triage_page_passes_accessibility_checks(page, settings):
     wait_for_path(page, f"/triage/cases/{finished.public_id}/reopen/")
     assert_accessible(page)
     assert (
-        "Say why the case is being reopened." in page.locator(".govuk-error-summary").inner_text()
+        "Enter why you are reopening this case."
+        in page.locator(".govuk-error-summary").inner_text()
     )

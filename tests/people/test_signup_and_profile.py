@@ -61,7 +61,7 @@ def test_signup_needs_a_force_and_keeps_what_was_entered(client, db):
     response = client.post(SIGNUP, signup_data(force=""))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Choose your force" in page
+    assert "Select your force." in page
     assert 'value="Robin Newcomer"' in page
     assert not User.objects.exists()
 

@@ -313,8 +313,8 @@ INVALID = {
         r'value="home_visited"[^>]*checked',
     ),
     "impact": ({}, "Select how much this is affecting you", None),
-    "support": ({}, "Select yes if you would like to be offered support", None),
-    "line-manager": ({}, "Select yes if we can tell your line manager", None),
+    "support": ({}, "Select whether you would like to be offered wellbeing support.", None),
+    "line-manager": ({}, "Select whether we can tell your line manager.", None),
     "contact": (
         {"contact_preference": "phone", "phone": "12"},
         "Enter a phone number, like 07700 900 982",

@@ -113,7 +113,7 @@ def test_an_incomplete_assessment_is_shown_again_with_its_errors(client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert "Choose a risk level." in page
+    assert "Select how serious the risk to the person is." in page
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLAIMED
 
 
@@ -129,7 +129,7 @@ def test_no_further_action_needs_a_reason(client):
     case = AssessedCaseFactory()
     client.force_login(case.assignee)
     response = client.post(url(case, "actions/new/"), {"kind": "no_further_action"})
-    assert "Give the reason for no further action." in response.content.decode()
+    assert "Enter the reason for no further action." in response.content.decode()
     assert not case.actions.exists()
 
 

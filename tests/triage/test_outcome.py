@@ -91,7 +91,7 @@ def test_an_outcome_needs_a_plain_english_explanation(client):
     case = AssessedCaseFactory()
     client.force_login(case.assignee)
     response = client.post(url(case, "outcome/"), {"category": "advice", "explanation": "  "})
-    assert "Explain the outcome to the reporter." in response.content.decode()
+    assert "Enter an explanation of the outcome for the reporter." in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSESSED
 
 
