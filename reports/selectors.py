@@ -9,11 +9,12 @@ Standards never read reports here; triage works from its own cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.audit.services import object_label
@@ -121,16 +122,31 @@ def platforms_for_new_reports() -> QuerySet[Platform]:
 
 @dataclass(frozen=True)
 class SeenBy:
+    """How often people in one role and force opened the report (or its evidence) on one day."""
+
     role: str
     force: str
-    at: datetime
+    day: date
     action: str
+    times: int
+    last_at: datetime
+
+    @property
+    def times_label(self) -> str:
+        if self.times == 1:
+            return "Once"
+        if self.times == 2:
+            return "Twice"
+        return f"{self.times} times"
 
 
 def report_seen_by(report: Report) -> list[SeenBy]:
-    """Who has seen the report or its evidence: role, force and when — never who by name.
+    """Who has seen the report or its evidence: one row per role, force, action and day, with
+    how many times — never who by name. Newest day first.
 
-    The reporter's own reads are left out: this answers "who else has seen it".
+    Every read stays in the access log; this only summarises it, so that one triager reloading
+    a page nine times reads as "9 times" in one row, not nine rows. The reporter's own reads
+    are left out: this answers "who else has seen it".
     """
     evidence_ids = [str(pk) for pk in report.evidence.values_list("pk", flat=True)]
     logs = AccessLog.objects.filter(
@@ -139,12 +155,21 @@ def report_seen_by(report: Report) -> list[SeenBy]:
     ).exclude(actor_id=report.reporter_id)
     role_labels = dict(Role.choices) | {ROLE_LINKED_MEMBER: "The family member you shared it with"}
     force_names = dict(Force.objects.values_list("slug", "name"))
+    actions = dict(AccessLog.Action.choices)
+    groups: dict[tuple[str, str, date, str], list[datetime]] = {}
+    for role, force_slug, action, at in logs.values_list(
+        "actor_role", "force_slug", "action", "at"
+    ).order_by("-at", "-id"):
+        key = (role, force_slug, timezone.localdate(at), action)
+        groups.setdefault(key, []).append(at)
     return [
         SeenBy(
-            role=role_labels.get(log.actor_role, log.actor_role.replace("_", " ").capitalize()),
-            force=force_names.get(log.force_slug, ""),
-            at=log.at,
-            action=log.get_action_display(),
+            role=role_labels.get(role, role.replace("_", " ").capitalize()),
+            force=force_names.get(force_slug, ""),
+            day=day,
+            action=actions.get(action, action),
+            times=len(moments),
+            last_at=moments[0],
         )
-        for log in logs.order_by("-at", "-id")
+        for (role, force_slug, day, action), moments in groups.items()
     ]

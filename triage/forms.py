@@ -11,14 +11,13 @@ from django.db.models import F, Q, QuerySet
 from harmsportal.people.models import Force, User
 from reports.models import HarmCategory, OutcomeCategory
 from triage.models import (
-    OPEN_STATUSES,
     Case,
     CaseAction,
     CaseStatus,
     RecordingDecision,
     Risk,
 )
-from triage.selectors import sla_state_q, triage_colleagues_of
+from triage.selectors import replied_q, sla_state_q, triage_colleagues_of, waiting_q
 from triage.services._shared import EXPLANATION_MAX_CHARS, NOTE_MAX_CHARS
 from triage.services.moving import REASON_MAX_CHARS
 
@@ -29,15 +28,22 @@ MESSAGE_MAX_CHARS = 5000
 # ---------------------------------------------------------------------------
 
 STATUS_OPEN = "open"
+STATUS_REPLIED = "replied"
 STATUS_ALL = "all"
 STATUS_CHOICES = [
-    (STATUS_OPEN, "Open (no outcome yet)"),
+    (STATUS_OPEN, "Open (no outcome yet, or the reporter replied)"),
+    (STATUS_REPLIED, "Reporter replied after the outcome"),
     *CaseStatus.choices,
     (STATUS_ALL, "All cases"),
 ]
 RISK_UNASSESSED = "unassessed"
 RISK_CHOICES = [*Risk.choices, (RISK_UNASSESSED, "Not assessed yet")]
-SLA_CHOICES = [("breached", "Breached"), ("due_soon", "Due soon"), ("on_time", "On time")]
+SLA_CHOICES = [
+    ("breached", "Breached"),
+    ("due_soon", "Due soon"),
+    ("met_late", "Met late"),
+    ("on_time", "On time"),
+]
 ASSIGNEE_ME = "me"
 ASSIGNEE_NONE = "unassigned"
 
@@ -153,7 +159,10 @@ class QueueFilter(django_filters.FilterSet):
         if value == STATUS_ALL:
             return queryset
         if value == STATUS_OPEN:
-            return queryset.filter(status__in=OPEN_STATUSES)
+            # A case with an outcome whose reporter wrote again is waiting on the team too.
+            return queryset.filter(waiting_q())
+        if value == STATUS_REPLIED:
+            return queryset.filter(replied_q())
         return queryset.filter(status=value)
 
     def filter_risk(self, queryset, name, value):

@@ -228,15 +228,13 @@ class Case(models.Model):
         ValidationError, as does anyone claiming a case someone else holds.
         """
         now = now or timezone.now()
+        self._refuse_if_conflicted(user, "You stepped aside from this case, so you cannot claim it.")
         if self.assignee_id == user.pk:
             return False
         if self.status not in OPEN_STATUSES:
             self._refuse("This case already has its outcome. Reopen it to work on it again.")
         if self.assignee_id is not None:
             self._refuse("Someone else is already working on this case.")
-        self._refuse_if_conflicted(
-            user, "You stepped aside from this case, so you cannot claim it."
-        )
         status = CaseStatus.CLAIMED if self.status == CaseStatus.NEW else self.status
         won = Case.objects.filter(pk=self.pk, assignee__isnull=True, status=self.status).update(
             assignee=user, claimed_at=now, status=status, updated_at=now
@@ -400,6 +398,9 @@ class Case(models.Model):
         if self.status != CaseStatus.OUTCOME_GIVEN and not report_withdrawn:
             self._refuse("Give the reporter an outcome before closing the case.")
         now = now or timezone.now()
+        if self._update_late(now):
+            # Closed with an update overdue (a withdrawal): the miss stays on the record.
+            self.update_met_late_at = now
         self.status = CaseStatus.CLOSED
         self.closed_at = now
         self.close_reason = CloseReason.WITHDRAWN if report_withdrawn else CloseReason.AFTER_OUTCOME
@@ -412,6 +413,7 @@ class Case(models.Model):
             "closed_at",
             "close_reason",
             "next_update_due",
+            "update_met_late_at",
             "reporter_replied_at",
             "unread_since",
         )
@@ -568,9 +570,9 @@ class Case(models.Model):
         self._save(now, *fields)
         return True
 
-    def mark_read_by(self, user) -> bool:
-        """The holder opened the case: the unread marker goes. Others opening it leave it."""
-        if self.unread_since is None or self.assignee_id != user.pk:
+    def mark_read(self) -> bool:
+        """What the reporter wrote has been read (services decide by whom): the marker goes."""
+        if self.unread_since is None:
             return False
         updated = Case.objects.filter(pk=self.pk, unread_since=self.unread_since).update(
             unread_since=None

@@ -33,7 +33,7 @@ from django.utils import timezone
 from harmsportal.people.models import TRIAGE_ROLES, Force, Role, User
 from reports.models import Evidence
 from triage import sla
-from triage.models import OPEN_STATUSES, QUEUE_ORDER, Case, CaseStatus, Risk
+from triage.models import OPEN_STATUSES, QUEUE_ORDER, Case, CaseEvent, CaseStatus, Risk
 
 # Stands in for "no such clock" when finding a case's next due time on every database.
 _FAR_FUTURE = datetime(3000, 1, 1, tzinfo=UTC)
@@ -98,6 +98,11 @@ def get_case_for_user(user: User, pk: UUID) -> Case:
     if case is None:
         raise Http404("No such case")
     return case
+
+
+def case_history(case: Case) -> list[CaseEvent]:
+    """Every write to `case`, oldest first, with the people it names."""
+    return list(case.events.select_related("actor", "from_user", "to_user").order_by("at", "id"))
 
 
 def get_case_evidence(case: Case, evidence_pk: UUID) -> Evidence:
@@ -183,15 +188,40 @@ def breached_q(now: datetime) -> Q:
     return _overdue_at(now)
 
 
+def late_q() -> Q:
+    """A deadline missed and since met, or never met before the clocks stopped (sla.late_clocks)."""
+    stopped = ~Q(status__in=OPEN_STATUSES)
+    stopped_at = Coalesce(F("outcome_given_at"), F("closed_at"))
+    return (
+        Q(first_responded_at__gt=F("first_response_due"))
+        | (stopped & Q(first_responded_at__isnull=True) & Q(first_response_due__lt=stopped_at))
+        | Q(update_met_late_at__isnull=False)
+        | Q(outcome_given_at__gt=F("outcome_due"))
+        | (stopped & Q(outcome_given_at__isnull=True) & Q(outcome_due__lt=F("closed_at")))
+    )
+
+
 def sla_state_q(state: str, now: datetime) -> Q:
     soon = now + sla.DUE_SOON
     if state == "breached":
         return _overdue_at(now)
     if state == "due_soon":
         return _overdue_at(soon) & ~_overdue_at(now)
+    if state == "met_late":
+        return ~_overdue_at(soon) & late_q()
     if state == "on_time":
-        return Q(status__in=OPEN_STATUSES) & ~_overdue_at(soon)
+        return Q(status__in=OPEN_STATUSES) & ~_overdue_at(soon) & ~late_q()
     raise ValueError(f"unknown SLA state {state!r}")
+
+
+def replied_q() -> Q:
+    """The reporter wrote after the outcome and nobody has answered yet."""
+    return Q(reporter_replied_at__isnull=False)
+
+
+def waiting_q() -> Q:
+    """The queue's default view: cases without an outcome, and cases whose reporter replied."""
+    return Q(status__in=OPEN_STATUSES) | replied_q()
 
 
 def with_next_due(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -230,6 +260,11 @@ QUEUE_FIELDS = (
     "first_responded_at",
     "next_update_due",
     "outcome_due",
+    "update_met_late_at",
+    "outcome_given_at",
+    "closed_at",
+    "unread_since",
+    "reporter_replied_at",
 )
 
 
@@ -294,6 +329,11 @@ def breached_cases_for_supervisor(user: User, now: datetime | None = None) -> Qu
         .select_related("report", "assignee", "force")
         .order_by("next_due", "id")
     )
+
+
+def replied_count_for_supervisor(user: User) -> int:
+    """Cases with an outcome whose reporter wrote again, in the forces `user` supervises."""
+    return Case.objects.filter(force__in=supervised_forces_of(user)).filter(replied_q()).count()
 
 
 @dataclass(frozen=True)

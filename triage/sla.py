@@ -99,6 +99,9 @@ class _HasClocks(Protocol):
     first_responded_at: datetime | None
     next_update_due: datetime | None
     outcome_due: datetime
+    update_met_late_at: datetime | None
+    outcome_given_at: datetime | None
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,31 @@ def running_clocks(case: _HasClocks) -> list[Clock]:
     return sorted(clocks, key=lambda clock: clock.due)
 
 
+def late_clocks(case: _HasClocks) -> list[Clock]:
+    """Deadlines `case` did not meet in time, whether met late or never met before the clocks
+    stopped. They stay on the record: a response after the deadline does not undo the miss.
+
+    Each clock's `due` is when it fell due (for a late update, when the late update went out:
+    the update clock restarts with each message).
+    """
+    stopped_at = None if case.is_open else (case.outcome_given_at or case.closed_at)
+    late = []
+    responded = case.first_responded_at or stopped_at
+    if responded is not None and responded > case.first_response_due:
+        late.append(
+            Clock("first_response", CLOCK_LABELS["first_response"], case.first_response_due)
+        )
+    if case.update_met_late_at is not None:
+        late.append(Clock("update", CLOCK_LABELS["update"], case.update_met_late_at))
+    finished = case.outcome_given_at or stopped_at
+    if finished is not None and finished > case.outcome_due:
+        late.append(Clock("outcome", CLOCK_LABELS["outcome"], case.outcome_due))
+    return sorted(late, key=lambda clock: clock.due)
+
+
 @dataclass(frozen=True)
 class SlaState:
-    key: str  # on_time, due_soon, breached, stopped
+    key: str  # on_time, due_soon, breached, met_late, stopped
     label: str
     tag_class: str  # GOV.UK tag colour modifier
     clock: Clock | None = None
@@ -148,18 +173,29 @@ SLA_STATES = {
     "breached": ("Breached", "govuk-tag--red"),
     "due_soon": ("Due soon", "govuk-tag--yellow"),
     "on_time": ("On time", "govuk-tag--green"),
+    # A deadline was missed, and the record keeps saying so after the response or the outcome.
+    "met_late": ("Met late", "govuk-tag--orange"),
     "stopped": ("Clocks stopped", "govuk-tag--grey"),
 }
 
 
 def state_of(case: _HasClocks, now: datetime) -> SlaState:
-    """Breached if any running clock is past due, due soon if one is within DUE_SOON."""
+    """How `case` stands, the first that applies:
+
+    - breached: a running clock is past due;
+    - due soon: a running clock is due within DUE_SOON;
+    - met late: a deadline was missed earlier, even though its clock has since stopped;
+    - on time, or clocks stopped (the outcome was given in time, or the case closed).
+    """
     clocks = running_clocks(case)
-    if not clocks:
-        return SlaState("stopped", *SLA_STATES["stopped"])
-    soonest = clocks[0]
-    if soonest.due < now:
+    soonest = clocks[0] if clocks else None
+    if soonest is not None and soonest.due < now:
         return SlaState("breached", *SLA_STATES["breached"], clock=soonest)
-    if soonest.due < now + DUE_SOON:
+    if soonest is not None and soonest.due < now + DUE_SOON:
         return SlaState("due_soon", *SLA_STATES["due_soon"], clock=soonest)
+    late = late_clocks(case)
+    if late:
+        return SlaState("met_late", *SLA_STATES["met_late"], clock=late[0])
+    if soonest is None:
+        return SlaState("stopped", *SLA_STATES["stopped"])
     return SlaState("on_time", *SLA_STATES["on_time"], clock=soonest)

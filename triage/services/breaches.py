@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from triage import sla
-from triage.models import OPEN_STATUSES, Case
+from triage.models import OPEN_STATUSES, Case, CaseEvent
 from triage.services._shared import alert_supervisors
+from triage.services.history import case_event_record
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,20 @@ def cases_flag_breaches(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def case_breach_escalate(*, case_id: int, clock: str, now: datetime | None = None) -> bool:
-    """Tell the force's supervisors about one breach, unless someone already has."""
+    """Tell the force's supervisors about one breach, unless someone already has.
+
+    Only while the case is open: a case closed since the breach was found (the reporter
+    withdrew, say) is never escalated.
+    """
     now = now or timezone.now()
     fields = CLOCK_FIELDS[clock]
-    won = Case.objects.filter(pk=case_id, **{fields.escalated: None}).update(
-        **{fields.escalated: now}
-    )
+    won = Case.objects.filter(
+        pk=case_id, status__in=OPEN_STATUSES, **{fields.escalated: None}
+    ).update(**{fields.escalated: now})
     if not won:
         return False
     case = Case.objects.select_related("report", "force").get(pk=case_id)
-    alert_supervisors(
-        case,
-        title=f"{sla.CLOCK_LABELS[clock]} overdue on case {case.report.reference}",
-    )
+    label = sla.CLOCK_LABELS[clock]
+    alert_supervisors(case, title=f"{label} overdue on case {case.report.reference}")
+    case_event_record(actor=None, case=case, kind=CaseEvent.Kind.ESCALATED, detail=label, at=now)
     return True

@@ -13,7 +13,7 @@ from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from reports.models import Report
 from triage import sla
-from triage.models import Case, ClaimConflictError
+from triage.models import Case, CaseEvent, ClaimConflictError
 from triage.selectors import (
     claimable_cases_for,
     is_supervisor_of,
@@ -21,6 +21,7 @@ from triage.selectors import (
     triagers_of,
 )
 from triage.services._shared import CLAIM_ATTEMPTS, case_url, locked, require_worker
+from triage.services.history import case_event_record
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -60,6 +61,7 @@ def case_open_from_report(report: Report) -> Case:
         # constraint made sure there is exactly one.
         return Case.objects.get(report=report)
     case.categories.set(report.categories.all())
+    case_event_record(actor=report.reporter, case=case, kind=CaseEvent.Kind.OPENED, at=submitted_at)
     return case
 
 
@@ -79,8 +81,18 @@ def case_claim_next(*, actor: User) -> Case | None:
     moves on to the next case.
     """
     if connection.features.has_select_for_update_skip_locked:
-        return Case.claim_head_of_queue(actor, force_ids=queue_force_ids(actor))
+        with transaction.atomic():
+            case = Case.claim_head_of_queue(actor, force_ids=queue_force_ids(actor))
+            if case is not None:
+                _record_claim(actor, case, detail="Claim next")
+            return case
     return _claim_next_optimistic(actor)
+
+
+def _record_claim(actor: User, case: Case, *, detail: str = "") -> None:
+    case_event_record(
+        actor=actor, case=case, kind=CaseEvent.Kind.CLAIMED, detail=detail, to_user=actor
+    )
 
 
 def _claim_next_optimistic(actor: User) -> Case | None:
@@ -93,6 +105,7 @@ def _claim_next_optimistic(actor: User) -> Case | None:
             # with a fresh view of the table rather than failing on a stale snapshot.
             with transaction.atomic():
                 case.claim(actor)
+                _record_claim(actor, case, detail="Claim next")
         except ClaimConflictError:
             continue
         return case
@@ -104,7 +117,10 @@ def _claim_next_optimistic(actor: User) -> Case | None:
 @transaction.atomic
 def case_claim(*, actor: User, case: Case) -> bool:
     """Claim one particular case. Raises ValidationError if someone else holds it."""
-    return case.claim(actor)
+    changed = case.claim(actor)
+    if changed:
+        _record_claim(actor, case)
+    return changed
 
 
 @transaction.atomic
@@ -113,7 +129,11 @@ def case_unclaim(*, actor: User, case: Case) -> bool:
     case = locked(case)
     if case.assignee_id is not None:
         require_worker(actor, case)
-    return case.unclaim()
+    holder = case.assignee
+    changed = case.unclaim()
+    if changed:
+        case_event_record(actor=actor, case=case, kind=CaseEvent.Kind.UNCLAIMED, from_user=holder)
+    return changed
 
 
 @transaction.atomic
@@ -124,7 +144,16 @@ def case_reassign(*, actor: User, case: Case, assignee: User) -> bool:
         raise PermissionDenied("Only a triage supervisor of this force can reassign cases.")
     if not triagers_of(case.force).filter(pk=assignee.pk).exists():
         raise ValidationError("Choose someone in this force's triage team.")
+    holder = case.assignee
     changed = case.reassign(assignee)
+    if changed:
+        case_event_record(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.REASSIGNED,
+            from_user=holder,
+            to_user=assignee,
+        )
     if changed and assignee.pk != actor.pk:
         notification_send(
             user=assignee,

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def case_view_record(*, actor: User, case: Case) -> None:
-    """Record that `actor` read the report through its case, so the reporter can see it."""
+    """Record that `actor` read the report through its case, so the reporter can see it.
+
+    When `actor` holds the case, the unread marker (the reporter wrote) goes.
+    """
     access_record(
         actor=actor,
         action=AccessLog.Action.READ,
@@ -26,3 +29,6 @@ def case_view_record(*, actor: User, case: Case) -> None:
         role=role_in_force(actor, case.force),
         reason=f"Triage case {case.pk}",
     )
+    if case.assignee_id == actor.pk:
+        # The holder has now seen what the reporter wrote; others opening it leave the marker.
+        case.mark_read()

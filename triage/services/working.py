@@ -11,7 +11,7 @@ from django.db import transaction
 
 from reports import services as report_services
 from reports.models import HarmCategory, ReportMessage, ReportStatus
-from triage.models import Case, CaseAction, CaseNote, Risk
+from triage.models import Case, CaseAction, CaseEvent, CaseNote, Risk
 from triage.services._shared import (
     EXPLANATION_MAX_CHARS,
     NOTE_MAX_CHARS,
@@ -19,6 +19,7 @@ from triage.services._shared import (
     locked,
     require_worker,
 )
+from triage.services.history import case_event_record
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -51,6 +52,14 @@ def case_assess(
     if chosen != set(case.categories.values_list("pk", flat=True)):
         case.categories.set(chosen)
         changed = True
+    if changed:
+        case_event_record(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.ASSESSED,
+            detail=f"Risk: {case.get_risk_display()}. "
+            f"Recorded as: {case.get_recording_decision_display()}.",
+        )
     if case.report.status == ReportStatus.SUBMITTED:
         # The reporter's timeline moves to "being looked at" when someone has read and judged
         # their report, not on a claim, which can be handed back unread.
@@ -85,6 +94,12 @@ def case_action_record(
     if crime_reference and not case.crime_reference:
         case.crime_reference = crime_reference
         case.save(update_fields=["crime_reference"])
+    case_event_record(
+        actor=actor,
+        case=case,
+        kind=CaseEvent.Kind.ACTION_RECORDED,
+        detail=action.get_kind_display(),
+    )
     return action
 
 
@@ -96,16 +111,26 @@ def case_note_add(*, actor: User, case: Case, body: str) -> CaseNote:
         raise ValidationError("Enter a note.")
     if len(body) > NOTE_MAX_CHARS:
         raise ValidationError(f"Your note must be {NOTE_MAX_CHARS:,} characters or fewer.")
-    return CaseNote.objects.create(case=case, author=actor, body=body)
+    note = CaseNote.objects.create(case=case, author=actor, body=body)
+    # The history says a note was added, never what it says.
+    case_event_record(actor=actor, case=case, kind=CaseEvent.Kind.NOTE_ADDED)
+    return note
 
 
 @transaction.atomic
 def case_message_send(*, actor: User, case: Case, body: str) -> ReportMessage:
-    """Write to the reporter in their report's thread; it counts as a response on the clocks."""
+    """Write to the reporter in their report's thread; it counts as a response on the clocks.
+
+    It answers the reporter too: a "reporter replied" case leaves that list, and the unread
+    marker goes (whoever answers has read what the reporter wrote).
+    """
     case = locked(case)
     require_worker(actor, case)
     message = report_services.report_message_send(actor=actor, report=case.report, body=body)
     case.record_response()
+    case.answer_reply()
+    case.mark_read()
+    case_event_record(actor=actor, case=case, kind=CaseEvent.Kind.MESSAGE_SENT)
     return message
 
 
@@ -131,6 +156,12 @@ def case_outcome_give(*, actor: User, case: Case, category: str, explanation: st
         report_services.report_outcome_record(
             actor=actor, report=case.report, category=category, explanation=explanation
         )
+        case_event_record(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.OUTCOME_GIVEN,
+            detail=case.report.get_outcome_category_display(),
+        )
     return changed
 
 
@@ -143,6 +174,13 @@ def case_close(*, actor: User, case: Case) -> bool:
     changed = case.close(report_withdrawn=withdrawn)
     if changed and not withdrawn:
         report_services.report_close(actor=actor, report=case.report)
+    if changed:
+        case_event_record(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.CLOSED,
+            detail=case.get_close_reason_display(),
+        )
     return changed
 
 
@@ -155,8 +193,17 @@ def case_reopen(*, actor: User, case: Case, reason: str, reassess: bool = False)
         raise ValidationError("Say why the case is being reopened.")
     if case.report.status == ReportStatus.WITHDRAWN:
         raise ValidationError("The reporter withdrew this report, so it cannot be reopened.")
+    holder = case.assignee
     changed = case.reopen(actor, reassess=reassess)
     if changed:
         report_services.report_reopen(actor=actor, report=case.report)
         CaseNote.objects.create(case=case, author=actor, body=f"Reopened: {reason}")
+        case_event_record(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.REOPENED,
+            detail=reason,
+            from_user=holder if holder != actor else None,
+            to_user=actor,
+        )
     return changed

@@ -32,6 +32,7 @@ from triage.forms import (
 )
 from triage.selectors import (
     assignable_triagers_for,
+    case_history,
     get_case_evidence,
     get_case_for_user,
     is_supervisor_of,
@@ -56,6 +57,7 @@ from triage.views._shared import form_problem, problem, to_case
 @transaction.atomic  # the read is recorded in the same transaction that shows it
 def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    unread_since = case.unread_since  # before this read clears it for the holder
     case_view_record(actor=request.user, case=case)
     report = case.report
     conflicts = list(case.conflicts.select_related("user"))
@@ -72,6 +74,8 @@ def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "thread": list(report.messages.select_related("author")),
         "notes": list(case.notes.select_related("author")),
         "actions": list(case.actions.select_related("by")),
+        "history": case_history(case),
+        "unread_since": unread_since,
         "conflicts": conflicts,
         "stepped_aside": any(conflict.user_id == request.user.pk for conflict in conflicts),
         "is_assignee": case.assignee_id == request.user.pk,

@@ -68,6 +68,8 @@ class QueueRow:
     assignee: str
     next_due: str
     sla: SlaState
+    unread: bool  # the reporter wrote and the holder (or, unassigned, the team) has not looked
+    replied: bool  # the reporter wrote after the outcome and nobody has answered
 
 
 def _when(moment) -> str:
@@ -100,6 +102,8 @@ def _queue_rows(cases, *, user, now) -> list[QueueRow]:
                 assignee=assignee,
                 next_due=_when(case.next_due),
                 sla=case.sla_state(now),
+                unread=case.unread_since is not None,
+                replied=case.reporter_replied_at is not None,
             )
         )
     return rows
@@ -206,5 +210,9 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     context = paginate(
         request, selectors.breached_cases_for_supervisor(request.user, now), SUPERVISOR_PAGE_SIZE
     )
-    context.update(now=now, workload=selectors.workload_for_supervisor(request.user, now))
+    context.update(
+        now=now,
+        workload=selectors.workload_for_supervisor(request.user, now),
+        replied_count=selectors.replied_count_for_supervisor(request.user),
+    )
     return render(request, "triage/supervisor.html", context)
