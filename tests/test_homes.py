@@ -1,5 +1,7 @@
 """Acceptance 6: every role lands on a home page built from its memberships.
 
+Also: a reporter who asked to be offered wellbeing support is told what happens next.
+
 Each test reads the home page as that person sees it and checks exactly which areas of work
 (with their force) and which of their own pages it offers. An area whose pages are not built yet
 says so plainly, with no link to a page that would refuse them.
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from harmsportal.people.models import Membership, Role, User
 from tests.factories import enrol_totp, force, make_person
+from tests.reports.factories import SubmittedReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +232,35 @@ def test_home_and_sign_up_call_special_constables_the_same_thing(client):
     assert "special constable" in User.Kind.VOLUNTEER.label
     assert User.Kind.VOLUNTEER.label in signup
     assert "officer, including a special constable" not in page
+
+
+# --- a reporter who asked for wellbeing support is told what happens next --------------------
+@pytest.mark.parametrize("page", ["reports:done", "reports:detail"])
+def test_a_reporter_who_wants_support_is_told_a_champion_will_contact_them(client, officer, page):
+    report = SubmittedReportFactory(reporter=officer, wants_support="yes")
+    client.force_login(officer)
+
+    html = html_lib.unescape(client.get(reverse(page, args=[report.public_id])).content.decode())
+
+    assert (
+        "You said you would like to be offered wellbeing support. A wellbeing champion in "
+        f"{WYP} will contact you once the team has assessed your report." in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "told"), [("not_sure", "You can ask for it at any time"), ("no", None)]
+)
+def test_a_reporter_who_is_unsure_or_said_no_is_not_promised_contact(client, officer, answer, told):
+    report = SubmittedReportFactory(reporter=officer, wants_support=answer)
+    client.force_login(officer)
+
+    html = html_lib.unescape(
+        client.get(reverse("reports:done", args=[report.public_id])).content.decode()
+    )
+
+    assert "A wellbeing champion" not in html
+    if told:
+        assert told in html
+    else:
+        assert 'id="support-next"' not in html
