@@ -264,3 +264,15 @@ def test_a_reporter_who_is_unsure_or_said_no_is_not_promised_contact(client, off
         assert told in html
     else:
         assert 'id="support-next"' not in html
+
+
+def test_the_demo_analyst_is_not_offered_a_report(client):
+    from harmsportal.people.demo import seed_accounts
+
+    analyst = seed_accounts("demo-password-for-tests")["analyst"]
+    enrol_totp(analyst)
+
+    html = _home(client, analyst)
+
+    assert analyst.roles == {Role.NATIONAL_ANALYST}
+    assert _titles(html) == ["National trends"]

@@ -24,6 +24,9 @@ class DemoAccount:
     force: str = HOME_FORCE
     professional_standards: bool = False
     what: str = ""
+    # Reports harm under `force`. A national analyst works across all forces and has no force
+    # to report under, so holds no reporter membership and is never offered a report.
+    reporter: bool = True
 
     @property
     def email(self) -> str:
@@ -58,6 +61,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
         User.Kind.STAFF,
         (Role.NATIONAL_ANALYST,),
         what="national analyst (all forces, aggregates only)",
+        reporter=False,
     ),
     DemoAccount(
         "psd",
@@ -104,7 +108,7 @@ def seed_accounts(password: str) -> dict[str, User]:
             user=user, email=spec.email, defaults={"verified": True, "primary": True}
         )
         force = forces[spec.force]
-        for role in (Role.REPORTER, *spec.roles):
+        for role in ((Role.REPORTER,) if spec.reporter else ()) + spec.roles:
             Membership.objects.get_or_create(user=user, force=force, role=role)
         user.forget_roles()
         accounts[spec.key] = user
