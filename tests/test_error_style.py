@@ -163,3 +163,12 @@ def test_every_message_written_in_the_forms_is_gov_uk_style(path):
         if text.startswith("Choose "):
             problems.append(f"{where} says Choose, GOV.UK says Select: {text!r}")
     assert problems == []
+
+
+def test_every_reason_an_upload_is_refused_ends_with_a_full_stop():
+    from reports.evidence import errors
+
+    reasons = [value for name, value in vars(errors).items() if name.isupper()]
+    reasons += [errors.too_big(1024), errors.too_many_pixels(64_000_000), errors.too_many_files(3)]
+    assert len(reasons) > 10
+    assert [reason for reason in reasons if not reason.endswith(".")] == []

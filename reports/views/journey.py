@@ -106,9 +106,9 @@ def _evidence_step(
             # harmsportal.uploads skipped it before it reached disk: say why it is missing.
             form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
         elif action == "upload" and not upload and "file" not in form.errors:
-            form.add_error("file", "Select a file to upload")
+            form.add_error("file", "Select a file to upload.")
         if action == "add_link" and not link and "link_url" not in form.errors:
-            form.add_error("link_url", "Enter a link")
+            form.add_error("link_url", "Enter a link.")
         if upload:
             try:
                 kept = report_evidence_add(

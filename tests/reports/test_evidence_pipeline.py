@@ -33,9 +33,9 @@ from reports.evidence import (
 )
 from tests.reports import hostile_files
 
-WRONG_TYPE = "The selected file must be a JPG, PNG, WebP, GIF, PDF or text file"
-DAMAGED = "The selected file appears to be damaged — try saving it again"
-TOO_MANY_PIXELS = "The image is too large to process — it must be smaller than 64 megapixels"
+WRONG_TYPE = "The selected file must be a JPG, PNG, WebP, GIF, PDF or text file."
+DAMAGED = "The selected file appears to be damaged — try saving it again."
+TOO_MANY_PIXELS = "The image is too large to process — it must be smaller than 64 megapixels."
 HIDDEN = "The selected file contains hidden content"
 ARCHIVE = "The selected file is a compressed folder"
 WEB_PAGE = "The selected file is a web page or contains web page code"
@@ -141,7 +141,7 @@ def test_files_that_are_two_things_at_once_are_refused(build):
 
 def test_an_svg_with_a_script_is_refused():
     assert rejection(hostile_files.svg_with_script(), "logo.png") == (
-        "The selected file is an SVG image — save it as a PNG or JPG instead"
+        "The selected file is an SVG image — save it as a PNG or JPG instead."
     )
 
 
@@ -167,7 +167,7 @@ def test_text_with_markup_hidden_half_way_down_is_refused(markup):
 
 def test_text_that_is_not_utf8_is_refused_with_advice():
     assert rejection(hostile_files.utf16_text(), "notes.txt") == (
-        "The selected text file could not be read — save it as plain text (UTF-8) and try again"
+        "The selected text file could not be read — save it as plain text (UTF-8) and try again."
     )
 
 
@@ -200,25 +200,25 @@ def test_archives_renamed_as_images_are_refused(build):
 
 def test_a_zip_named_as_a_word_document_gets_office_advice():
     assert rejection(hostile_files.zip_archive(), "statement.docx") == (
-        "The selected file is an office document — save it as a PDF and try again"
+        "The selected file is an office document — save it as a PDF and try again."
     )
 
 
 def test_an_empty_file_is_refused():
-    assert rejection(b"", "photo.jpg") == "The selected file is empty"
+    assert rejection(b"", "photo.jpg") == "The selected file is empty."
 
 
 def test_a_file_over_the_size_limit_is_refused(settings):
     settings.HARMSPORTAL_EVIDENCE_MAX_BYTES = 1024
 
-    assert rejection(b"x" * 1025, "notes.txt") == "The selected file must be smaller than 1KB"
+    assert rejection(b"x" * 1025, "notes.txt") == "The selected file must be smaller than 1KB."
     assert inspect_upload(b"x" * 1024).size == 1024
 
 
 def test_the_default_size_limit_is_20mb():
     limit = 20 * 1024 * 1024
 
-    assert rejection(b"x" * (limit + 1)) == "The selected file must be smaller than 20MB"
+    assert rejection(b"x" * (limit + 1)) == "The selected file must be smaller than 20MB."
 
 
 def test_a_truncated_jpeg_is_refused_as_damaged():
@@ -300,7 +300,7 @@ def test_the_pixel_limit_follows_the_setting(settings):
 
     assert inspect_upload(hostile_files.png((80, 50))).width == 80
     assert rejection(hostile_files.png((80, 51))) == (
-        "The image is too large to process — it must be smaller than 0.004 megapixels"
+        "The image is too large to process — it must be smaller than 0.004 megapixels."
     )
 
 
@@ -321,7 +321,7 @@ def test_adding_more_than_the_file_limit_is_refused(existing, adding):
     with pytest.raises(EvidenceRejected) as caught:
         check_count(existing, adding)
 
-    assert caught.value.message == "You can add up to 10 files"
+    assert caught.value.message == "You can add up to 10 files."
 
 
 # ---------------------------------------------------------------------------
