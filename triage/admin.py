@@ -8,7 +8,23 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from triage.models import Case
+from triage.models import Case, CaseEvent, TriagePreference
+
+
+class CaseEventInline(admin.TabularInline):
+    """What happened and when; never the detail, which can hold a triager's reason."""
+
+    model = CaseEvent
+    fields = ("at", "kind")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Case)
@@ -35,11 +51,16 @@ class CaseAdmin(admin.ModelAdmin):
         "outcome_due",
         "outcome_breached_at",
         "outcome_escalated_at",
+        "update_met_late_at",
         "outcome_given_at",
         "closed_at",
+        "close_reason",
         "reopened_at",
+        "unread_since",
+        "reporter_replied_at",
     )
     readonly_fields = fields
+    inlines = (CaseEventInline,)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -49,3 +70,10 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(TriagePreference)
+class TriagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "email_when_reporter_writes")
+    autocomplete_fields = ("user",)
+    search_fields = ("user__email",)
