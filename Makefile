@@ -32,7 +32,7 @@ run: export HARMSPORTAL_DEMO = 1
 run: export HARMSPORTAL_REQUIRE_STAFF_MFA = 0
 run: export HARMSPORTAL_EMAIL_VERIFICATION = optional
 run: install
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo "Serving Harms Portal at http://$(SITE_HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -44,15 +44,17 @@ SITE_URL = env.str("HARMSPORTAL_SITE_URL", default="http://127.0.0.1:8000")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    # The project's own apps come first so their templates override third-party ones.
+    # The project's own apps come first so their templates override third-party ones, bottom
+    # layer first (docs/architecture.md): seed_demo seeds each app's demo in this order, so an
+    # app's demo finds the data of the apps below it (tests/test_layers.py checks the order).
     "harmsportal.people",
     "harmsportal.audit",
     "harmsportal.notifications",
-    "harmsportal.trends",
+    "training",
     "reports",
     "triage",
     "wellbeing",
-    "training",
+    "harmsportal.trends",
     "harmsportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -156,6 +158,10 @@ else:
 # ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+if not CELERY_BROKER_URL:
+    # An eager task still opens a producer: with no broker, give it an in-process one rather
+    # than let kombu guess (and warn about) a Redis on localhost.
+    CELERY_BROKER_WRITE_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class ReportsConfig(AppConfig):
     name = "reports"
+    demo = "reports.demo.seed"  # seed_demo calls it (see harmsportal.people's seed_demo)

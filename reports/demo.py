@@ -2,7 +2,9 @@
 
 Each report carries a `demo_key`, so seeding again finds it and creates nothing new. They go
 through `report_submit`, so each gets a real reference, an acknowledgement and — once triage
-is installed — a case in West Yorkshire's queue.
+is installed — a case in West Yorkshire's queue. Each is then moved back to the time its
+story says it was sent (its own times, timeline and acknowledgement), so the reporter's
+"sent on" and triage's "received" agree: triage's demo starts its case from that time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from harmsportal.notifications.models import Notification
 from harmsportal.people.models import User
 from harmsportal.people.selectors import live_links_as_family
 from reports.models import (
@@ -33,7 +36,8 @@ class DemoReport:
     account: str
     categories: tuple[str, ...]
     platforms: tuple[str, ...]
-    days_ago: int | None  # None: no start date given, "it is still going on"
+    days_ago: int | None  # when it started; None: no start date given, "it is still going on"
+    sent_hours_ago: int  # when the report was sent: triage's demo works its case from then
     description: str
     answers: dict[str, Any] = field(default_factory=dict)
 
@@ -45,6 +49,7 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
         categories=("doxxing", "threats"),
         platforms=("x", "facebook"),
         days_ago=9,
+        sent_hours_ago=72,
         description=(
             "After a video of an arrest I made was shared, an account on X posted my name, "
             "my collar number and the name of the street I live on. A local Facebook group "
@@ -69,6 +74,7 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
         categories=("impersonation",),
         platforms=("instagram",),
         days_ago=30,
+        sent_hours_ago=20 * 24,
         description=(
             "Someone has set up an Instagram account using my name and a photo of me in "
             "uniform taken from a force news story. It follows people from my area and has "
@@ -89,6 +95,7 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
         categories=("family-targeting",),
         platforms=("facebook",),
         days_ago=4,
+        sent_hours_ago=50,
         description=(
             "A parents' group for my son's school shared a post saying his dad is 'the copper "
             "from the video'. It named his class. He has been asked about it at the school gate "
@@ -111,7 +118,8 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
         account="family",
         categories=("harassment", "family-targeting"),
         platforms=("whatsapp",),
-        days_ago=14,
+        days_ago=21,
+        sent_hours_ago=16 * 24,
         description=(
             "I keep getting WhatsApp messages from numbers I don't know asking which shifts "
             "my partner is working and saying they know what car we drive. I have blocked "
@@ -132,6 +140,7 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
         categories=("pile-ons", "abuse"),
         platforms=("tiktok",),
         days_ago=6,
+        sent_hours_ago=5,
         description=(
             "A member of the public filmed me at the front counter while I explained that I "
             "could not take their report there and then. The clip was posted on TikTok with my "
@@ -187,3 +196,20 @@ def seed(accounts: dict[str, User]) -> None:
         )
         report_answers_save(actor=reporter, report=draft, answers=answers)
         report_submit(actor=reporter, report=draft)
+        _backdate(Report.objects.get(pk=draft.pk), hours=spec.sent_hours_ago)
+
+
+def _backdate(report: Report, *, hours: int) -> None:
+    """Move a just-sent demo report back `hours` (demo data only): when it was started and
+    sent, its timeline, and the acknowledgement that reached the reporter's inbox."""
+    sent = report.submitted_at - timedelta(hours=hours)
+    started = sent - timedelta(minutes=15)  # about how long the questions take
+    Report.objects.filter(pk=report.pk).update(
+        created_at=started, updated_at=sent, submitted_at=sent
+    )
+    report.status_events.update(at=sent)
+    Notification.objects.filter(
+        user=report.reporter,
+        kind=Notification.Kind.ACKNOWLEDGEMENT,
+        link_path__contains=str(report.public_id),
+    ).update(created_at=sent)

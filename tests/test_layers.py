@@ -98,3 +98,18 @@ def test_every_project_app_is_inside_a_root_package_the_contracts_see():
     assert project_apps
     for name in project_apps:
         assert name.split(".")[0] in CONFIG["root_packages"], name
+
+
+def test_installed_apps_run_bottom_layer_first():
+    # seed_demo seeds each app's demo in INSTALLED_APPS order, so an app's demo can use the
+    # data of the apps below it only if they come first.
+    (layers,) = [c["layers"] for c in CONFIG["contracts"] if c["id"] == "layers"]
+    height = {
+        name.strip(" ()"): len(layers) - position
+        for position, layer in enumerate(layers)
+        for name in layer.replace("|", ":").split(":")
+    }
+    heights = [height[c.name] for c in apps.get_app_configs() if c.name in height]
+
+    assert len(heights) >= 6
+    assert heights == sorted(heights)

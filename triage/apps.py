@@ -6,6 +6,7 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = "Triage"
+    demo = "triage.demo.seed"  # seed_demo calls it, after the reports it works on
 
     def ready(self) -> None:
         # The seams by which a report's life reaches its force's queue: submission, withdrawal,

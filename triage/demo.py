@@ -1,23 +1,23 @@
 """Demo cases for `manage.py seed_demo`: West Yorkshire's queue in every state, some breaching.
 
-reports.demo has already sent its reports, and the intake has put each in the queue as a new
-case. Here each case is moved back in time (its queue time and clocks: the report keeps its
-real sending time, as reports offers no way to change that) and worked through the real
-services as far as its story goes. Seeding again changes nothing: a case is only backdated
-while its queue time still equals the report's, and only worked while it is still new.
+reports.demo has already sent its reports, at the times their stories say, and the intake has
+put each in the queue as a new case. Here each case is received when its report was sent (its
+queue time and clocks follow), so triage's "received" matches the reporter's "sent on", and
+it is worked through the real services as far as its story goes. Seeding again changes
+nothing: a case is only moved while its time differs from its report's, and only worked while
+it is still new.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
 
 from harmsportal.people.models import User
 from reports.models import Report
 from triage import sla
-from triage.models import Case, CaseAction, CaseStatus
+from triage.models import Case, CaseAction, CaseEvent, CaseStatus
 from triage.services.breaches import cases_flag_breaches
 from triage.services.claiming import case_claim, case_open_from_report
 from triage.services.working import (
@@ -32,7 +32,6 @@ from triage.services.working import (
 @dataclass(frozen=True)
 class DemoCase:
     report_key: str
-    hours_ago: int
     state: str  # new, claimed, assessed, action_under_way, outcome_given
     risk: str = ""
     recording: str = "non_crime_incident"
@@ -46,18 +45,15 @@ DEMO_CASES: tuple[DemoCase, ...] = (
     DemoCase(
         # Nobody has picked it up for two days: its first response is overdue.
         report_key="demo-officer-child",
-        hours_ago=50,
         state="new",
     ),
     DemoCase(
         # Just arrived.
         report_key="demo-staff-pile-on",
-        hours_ago=5,
         state="new",
     ),
     DemoCase(
         report_key="demo-officer-doxxing",
-        hours_ago=72,
         state="action_under_way",
         risk="high",
         recording="crime",
@@ -74,14 +70,12 @@ DEMO_CASES: tuple[DemoCase, ...] = (
     DemoCase(
         # Assessed but nobody has written to the family member in 16 days: two clocks breached.
         report_key="demo-family-harassment",
-        hours_ago=16 * 24,
         state="assessed",
         risk="medium",
         note="Numbers checked: all pay-as-you-go, no subscriber details.",
     ),
     DemoCase(
         report_key="demo-officer-impersonation",
-        hours_ago=20 * 24,
         state="outcome_given",
         risk="low",
         recording="no_recording",
@@ -96,11 +90,13 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )
 
 
-def _backdate(case: Case, hours: int) -> Case:
-    """Move a just-opened case's queue time and clocks back by `hours` (demo data only)."""
-    if case.submitted_at != case.report.submitted_at:
+def _receive_when_sent(case: Case) -> Case:
+    """Start a just-opened case, its clocks and its history from its report's sending time,
+    which reports.demo has moved back after the intake opened the case (demo data only)."""
+    received = case.report.submitted_at
+    if case.submitted_at == received:
         return case  # already moved on an earlier run
-    received = case.submitted_at - timedelta(hours=hours)
+    case.events.filter(kind=CaseEvent.Kind.OPENED).update(at=received)
     Case.objects.filter(pk=case.pk).update(
         submitted_at=received,
         created_at=received,
@@ -134,9 +130,7 @@ def _work(case: Case, spec: DemoCase, triager: User) -> None:
         case_message_send(actor=triager, case=case, body=spec.message)
     if spec.outcome is not None:
         category, explanation = spec.outcome
-        case_outcome_give(
-            actor=triager, case=case, category=category, explanation=explanation
-        )
+        case_outcome_give(actor=triager, case=case, category=category, explanation=explanation)
 
 
 @transaction.atomic
@@ -152,8 +146,6 @@ def seed(accounts: dict[str, User]) -> None:
         case = case_open_from_report(report)
         if case.status != CaseStatus.NEW or case.assignee_id is not None:
             continue  # worked on an earlier run (or by someone trying the demo)
-        case = _backdate(
-            Case.objects.select_related("report", "force").get(pk=case.pk), spec.hours_ago
-        )
+        case = _receive_when_sent(Case.objects.select_related("report", "force").get(pk=case.pk))
         _work(case, spec, triager)
     cases_flag_breaches()

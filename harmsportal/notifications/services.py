@@ -25,7 +25,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -69,6 +71,9 @@ RETRY_MAX_DELAY = timedelta(hours=1)
 RELAY_BATCH_SIZE = 200
 RELAY_TIME_BUDGET_SECONDS = 120.0
 
+# Set inside `emails_withheld()`: notifications written meanwhile get no email.
+_emails_withheld: ContextVar[bool] = ContextVar("emails_withheld", default=False)
+
 # Fixed subjects. Like the bodies, they never include the title or anything from a report:
 # an inbox can be read over a shoulder or by someone else in the house.
 EMAIL_SUBJECTS = {
@@ -81,6 +86,20 @@ EMAIL_SUBJECTS = {
 
 class NotificationSendError(Exception):
     """The email could not be sent. The failure is recorded on the row; the task retries."""
+
+
+@contextmanager
+def emails_withheld() -> Iterator[None]:
+    """Inside the block, `notification_send` writes to the inbox only: no email is queued.
+
+    For seeding demo data (`seed_demo`): its events happened to nobody, and their emails would
+    only bury the demo's sign-in details on the console.
+    """
+    token = _emails_withheld.set(True)
+    try:
+        yield
+    finally:
+        _emails_withheld.reset(token)
 
 
 @transaction.atomic
@@ -103,6 +122,7 @@ def notification_send(
         raise ValueError(f"unknown notification kind {kind!r}")
     if kind == Notification.Kind.ACCOUNT:
         raise ValueError("account emails go through notification_email_queue")
+    email = email and not _emails_withheld.get()
     notification = Notification.objects.create(
         user=user,
         to_email=to_email or (user.email if user is not None else ""),

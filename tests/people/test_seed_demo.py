@@ -7,6 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from harmsportal.notifications.models import Notification
+from harmsportal.notifications.services import emails_withheld, notification_send
 from harmsportal.people.demo import ACCOUNTS
 from harmsportal.people.models import FamilyLink, Membership, Role, User
 
@@ -40,3 +42,34 @@ def test_seed_demo_creates_every_account_once_however_often_it_runs(db, settings
         ).count()
         == 1
     )
+
+
+def test_each_apps_demo_is_found_through_its_app_config_bottom_layer_first():
+    from harmsportal.people.management.commands.seed_demo import demo_seeders
+    from reports import demo as reports_demo
+    from triage import demo as triage_demo
+
+    assert demo_seeders() == [reports_demo.seed, triage_demo.seed]
+
+
+def test_seed_demo_fills_inboxes_but_sends_no_email(
+    db, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.HARMSPORTAL_DEMO = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", password="demo-password-123", stdout=io.StringIO())
+
+    assert Notification.objects.filter(user__email="officer@demo.harmsportal.test").exists()
+    assert not Notification.objects.exclude(
+        email_status=Notification.EmailStatus.NOT_REQUIRED
+    ).exists()
+    assert mailoutbox == []
+
+
+def test_emails_are_sent_again_after_seeding(db, officer, mailoutbox):
+    with emails_withheld():
+        withheld = notification_send(user=officer, kind=Notification.Kind.UPDATE, title="x")
+    sent = notification_send(user=officer, kind=Notification.Kind.UPDATE, title="y")
+
+    assert withheld.email_status == Notification.EmailStatus.NOT_REQUIRED
+    assert sent.email_status == Notification.EmailStatus.PENDING
