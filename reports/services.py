@@ -16,6 +16,7 @@ from harmsportal.notifications.services import notification_send
 from harmsportal.people.selectors import live_links_as_family
 from reports import journey
 from reports.intake import (
+    WROTE_EVIDENCE,
     WROTE_MESSAGE,
     intake_reporter_wrote,
     intake_submitted_report,
@@ -30,6 +31,7 @@ from reports.models import (
     ReportStatus,
     current_taxonomy_version,
 )
+from reports.models.choices import OPEN_STATUSES as REPORT_OPEN_STATUSES
 from reports.selectors import reader_role
 
 if TYPE_CHECKING:
@@ -156,6 +158,26 @@ def report_evidence_add(*, actor: User, report: Report, data: bytes, filename: s
     files are deleted again. Call it outside a transaction (as the journey does): a caller's
     own transaction that rolls back later cannot take the files with it.
     """
+    return _evidence_keep(actor=actor, report=report, data=data, filename=filename, sent=False)
+
+
+def report_evidence_add_after_send(
+    *, actor: User, report: Report, data: bytes, filename: str
+) -> Evidence:
+    """The reporter adds a file to their sent report, through the same pipeline as a draft's.
+
+    Only the reporter, and only while the report is open (received, being looked at, or with
+    its outcome, which invites a reply); ValidationError otherwise, and EvidenceRejected as
+    for `report_evidence_add`. Triage is told in the same transaction
+    (`intake_reporter_wrote(..., what="evidence")`): the holder of the case gets a
+    notification naming the case, never the file. Call it outside a transaction.
+    """
+    return _evidence_keep(actor=actor, report=report, data=data, filename=filename, sent=True)
+
+
+def _evidence_keep(
+    *, actor: User, report: Report, data: bytes, filename: str, sent: bool
+) -> Evidence:
     from reports.evidence import (
         check_count,
         delete_stored,
@@ -167,7 +189,10 @@ def report_evidence_add(*, actor: User, report: Report, data: bytes, filename: s
     stored: list[str] = []
     try:
         with transaction.atomic():
-            _lock_draft(report)
+            if sent:
+                _lock_sent_for_adding(actor, report)
+            else:
+                _lock_draft(report)
             check_count(report.evidence.exclude(kind=Evidence.Kind.LINK).count())
             accepted = inspect_upload(data, filename=filename)
             viewing_path, viewing_mime = "", ""
@@ -197,6 +222,29 @@ def report_evidence_add(*, actor: User, report: Report, data: bytes, filename: s
     return evidence
 
 
+NOT_OPEN = "This report is closed or withdrawn, so nothing more can be added to it."
+
+
+def _refuse_adding_unless_open(actor: User, report: Report) -> None:
+    if actor.pk != report.reporter_id:
+        raise ValidationError("Only the person who made a report can add to it.")
+    if report.status not in REPORT_OPEN_STATUSES:
+        raise ValidationError(NOT_OPEN)
+
+
+def _lock_sent_for_adding(actor: User, report: Report) -> None:
+    """Tell triage, then lock the report's row and check, from the database, it is still open.
+
+    Triage's handler locks the case row first, so the rows are locked in the order every
+    triage service takes them (case, then report), and two writers never wait on each other.
+    """
+    _refuse_adding_unless_open(actor, report)
+    intake_reporter_wrote(report, actor=actor, what=WROTE_EVIDENCE)
+    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status not in REPORT_OPEN_STATUSES:
+        raise ValidationError(NOT_OPEN)
+
+
 def _display_name(filename: str) -> str:
     # Only ever shown, never used as a path: keep the last segment, trimmed.
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
@@ -211,6 +259,19 @@ def _touch(report: Report) -> None:
 @transaction.atomic
 def report_link_add(*, actor: User, report: Report, url: str) -> Evidence:
     _require_draft(report)
+    if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
+        raise ValidationError(f"You can add up to {MAX_LINKS} links.")
+    evidence = Evidence.objects.create(
+        report=report, kind=Evidence.Kind.LINK, link_url=url, uploaded_by=actor
+    )
+    _touch(report)
+    return evidence
+
+
+@transaction.atomic
+def report_link_add_after_send(*, actor: User, report: Report, url: str) -> Evidence:
+    """The reporter adds a link to their sent, open report; triage is told as for a file."""
+    _lock_sent_for_adding(actor, report)
     if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
         raise ValidationError(f"You can add up to {MAX_LINKS} links.")
     evidence = Evidence.objects.create(

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<uuid:pk>/", reporter.detail, name="detail"),
     path("<uuid:pk>/messages/", reporter.message_send, name="message_send"),
     path("<uuid:pk>/withdraw/", reporter.withdraw, name="withdraw"),
+    path("<uuid:pk>/add/", reporter.add_evidence, name="add_evidence"),
     path("<uuid:pk>/stop-sharing/", reporter.stop_sharing, name="stop_sharing"),
     path(
         "<uuid:pk>/evidence/<uuid:evidence_pk>/",

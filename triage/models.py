@@ -228,7 +228,9 @@ class Case(models.Model):
         ValidationError, as does anyone claiming a case someone else holds.
         """
         now = now or timezone.now()
-        self._refuse_if_conflicted(user, "You stepped aside from this case, so you cannot claim it.")
+        self._refuse_if_conflicted(
+            user, "You stepped aside from this case, so you cannot claim it."
+        )
         if self.assignee_id == user.pk:
             return False
         if self.status not in OPEN_STATUSES:

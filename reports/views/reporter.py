@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +21,9 @@ from django.views.decorators.http import require_POST
 from harmsportal.audit.models import AccessLog
 from reports import journey
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
-from reports.forms import MessageForm, WithdrawForm
+from reports.evidence import EvidenceRejected
+from reports.evidence.errors import too_big
+from reports.forms import EvidenceForm, MessageForm, WithdrawForm
 from reports.models import Report
 from reports.selectors import (
     get_evidence_for_user,
@@ -32,6 +35,8 @@ from reports.selectors import (
 )
 from reports.services import (
     report_access_record,
+    report_evidence_add_after_send,
+    report_link_add_after_send,
     report_message_send,
     report_messages_mark_read,
     report_sharing_stop,
@@ -67,6 +72,7 @@ def _render_detail(request: HttpRequest, report: Report, message_form: MessageFo
         "message_form": message_form,
         "can_message": is_reporter and report.is_open,
         "can_withdraw": is_reporter and report.is_open,
+        "can_add_evidence": is_reporter and report.is_open,
         # The family account's choice about sharing, while the link to that member is live.
         "sharing_member": member if is_reporter and _link_is_live(report) else None,
     }
@@ -123,6 +129,62 @@ def withdraw(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request, "reports/withdraw.html", {"report": report, "form": form, "back_url": back_url}
     )
+
+
+@login_required
+def add_evidence(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The reporter adds files or links to their sent report; triage is told (reports.services).
+
+    Their own open reports only: 404 for anyone else's (the linked member's too), and a closed
+    or withdrawn report goes back to its page.
+    """
+    report = get_report_for_user(request.user, pk, as_reporter=True)
+    if report.is_draft or not report.is_open:
+        return redirect("reports:detail", pk=report.public_id)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        form.is_valid()  # each field on its own: a bad link never loses a good file
+        upload, link = form.cleaned_data.get("file"), form.cleaned_data.get("link_url")
+        if getattr(request, "upload_too_large", False):
+            form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
+        elif action == "upload" and not upload and "file" not in form.errors:
+            form.add_error("file", "Select a file to upload.")
+        if action == "add_link" and not link and "link_url" not in form.errors:
+            form.add_error("link_url", "Enter a link.")
+        if upload:
+            try:
+                kept = report_evidence_add_after_send(
+                    actor=request.user,
+                    report=report,
+                    # One byte past the limit at most: the pipeline refuses anything longer.
+                    data=upload.read(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES + 1),
+                    filename=upload.name,
+                )
+            except EvidenceRejected as rejected:
+                form.add_error("file", rejected.message)
+            except ValidationError as error:
+                form.add_error("file", error.messages[0])
+            else:
+                messages.success(request, f"{kept.original_filename} has been added.")
+        if link:
+            try:
+                report_link_add_after_send(actor=request.user, report=report, url=link)
+            except ValidationError as error:
+                form.add_error("link_url", error.messages[0])
+            else:
+                messages.success(request, "Your link has been added.")
+        if not form.errors:
+            if action == "done":
+                return redirect(reverse("reports:detail", args=[report.public_id]) + "#evidence")
+            return redirect("reports:add_evidence", pk=report.public_id)
+    context = {
+        "report": report,
+        "form": form,
+        "evidence": report.evidence.all(),
+        "back_url": reverse("reports:detail", args=[report.public_id]),
+    }
+    return render(request, "reports/add_evidence.html", context)
 
 
 @login_required

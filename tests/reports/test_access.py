@@ -422,3 +422,49 @@ def test_an_officers_own_report_has_no_sharing_section(client, officer):
     client.force_login(officer)
     page = client.get(f"/reports/{report.public_id}/").content.decode()
     assert 'id="sharing"' not in page
+
+
+# ---------------------------------------------------------------------------
+# Adding evidence to a sent report: the reporter's alone
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_nobody_else_can_add_evidence_to_a_report(client, persona, officer, who, method):
+    report = SubmittedReportFactory(reporter=officer)
+    client.force_login(persona(who))
+    url = f"/reports/{report.public_id}/add/"
+    data = {"link_url": "https://example.com/p/1", "action": "add_link"}
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == 404
+    assert not report.evidence.exists()
+
+
+def test_the_reporter_can_open_add_evidence_on_their_sent_report(client, officer):
+    report = SubmittedReportFactory(reporter=officer)
+    client.force_login(officer)
+    response = client.get(f"/reports/{report.public_id}/add/")
+    assert response.status_code == 200
+    assert "Add evidence to your report" in response.content.decode()
+
+
+def test_linked_officer_cannot_add_evidence_to_a_shared_family_report(
+    client, officer, family_member
+):
+    report = family_report(family_member, shared=True)
+    client.force_login(officer)
+    url = f"/reports/{report.public_id}/add/"
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(url, {"link_url": "https://example.com/p/1", "action": "add_link"}).status_code
+        == 404
+    )
+    assert not report.evidence.exists()
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_to_add_evidence(client, officer):
+    report = SubmittedReportFactory(reporter=officer)
+    response = client.get(f"/reports/{report.public_id}/add/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

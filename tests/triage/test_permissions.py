@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from harmsportal.audit.models import AccessLog
+from harmsportal.people.models import Force
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, HarmCategory
 from tests.triage.factories import ActionUnderWayCaseFactory
@@ -34,6 +35,10 @@ CASE_ROUTES = [
     ("get", "reopen/"),
     ("post", "reopen/"),
     ("get", "evidence/{evidence}/"),
+    ("get", "transfer/"),
+    ("post", "transfer/"),
+    ("get", "step-aside/"),
+    ("post", "step-aside/"),
 ]
 FORCE_ROUTES = [
     ("get", "/triage/"),
@@ -41,7 +46,7 @@ FORCE_ROUTES = [
     ("get", "/triage/supervisor/"),
 ]
 # Supervisor-only routes: a triager of the right force gets 403 there.
-SUPERVISOR_ONLY = {"reassign/", "/triage/supervisor/"}
+SUPERVISOR_ONLY = {"reassign/", "transfer/", "/triage/supervisor/"}
 NO_TRIAGE_ROLE = ("psd_officer", "officer", "family_member", "champion", "force_lead", "analyst")
 
 
@@ -73,6 +78,7 @@ def _payload(triager) -> dict:
         "category": "advice",
         "explanation": "All done",
         "reason": "Again",
+        "to_force": Force.objects.get(slug="north-yorkshire").pk,
     }
 
 
@@ -97,6 +103,9 @@ def _snapshot(case: Case) -> tuple:
         stored.actions.count(),
         stored.report.messages.count(),
         stored.report.status,
+        stored.force_id,
+        stored.report.force_id,
+        stored.conflicts.count(),
     )
 
 
@@ -164,3 +173,61 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, case, method, route):
     response = _request(client, method, _path(case, route), {})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+# Moving a case (transfer, step aside): each cell expects exactly one status.
+MOVING_ROUTES = [
+    ("get", "transfer/"),
+    ("post", "transfer/"),
+    ("get", "step-aside/"),
+    ("post", "step-aside/"),
+]
+MOVING_STATUS = {
+    # Professional Standards: every staff route is simply not there.
+    ("psd_officer", "transfer/"): 404,
+    ("psd_officer", "step-aside/"): 404,
+    # Signed in without the route's role.
+    ("officer", "transfer/"): 403,
+    ("officer", "step-aside/"): 403,
+    ("champion", "transfer/"): 403,
+    ("champion", "step-aside/"): 403,
+    ("triager", "transfer/"): 403,
+    ("other_force_triager", "transfer/"): 403,
+    # The right role, another force's case.
+    ("other_force_triager", "step-aside/"): 404,
+    ("other_force_supervisor", "transfer/"): 404,
+    ("other_force_supervisor", "step-aside/"): 404,
+}
+
+
+@pytest.fixture
+def other_force_supervisor(db):
+    from harmsportal.people.models import Role, User
+    from tests.factories import make_person
+
+    # Supervises North Yorkshire triage: a West Yorkshire case is not theirs to move.
+    return make_person(Role.TRIAGE_SUPERVISOR, force_slug="north-yorkshire", kind=User.Kind.STAFF)
+
+
+@pytest.mark.parametrize(("who", "route"), sorted(MOVING_STATUS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_moving_routes_answer_exactly_one_status_to_each_outsider(
+    client, persona, request, case, triager, who, route, method
+):
+    person = request.getfixturevalue(who) if who == "other_force_supervisor" else persona(who)
+    before = _snapshot(case)
+    client.force_login(person)
+    response = _request(client, method, _path(case, route), _payload(triager))
+    assert response.status_code == MOVING_STATUS[(who, route)]
+    assert _snapshot(case) == before
+
+
+def test_the_supervisor_moves_the_case_and_the_triager_steps_aside(
+    client, case, triager, triage_supervisor
+):
+    client.force_login(triager)
+    assert client.post(_path(case, "step-aside/"), _payload(triager)).status_code == 302
+    assert case.conflicts.filter(user=triager).exists()
+    client.force_login(triage_supervisor)
+    assert client.post(_path(case, "transfer/"), _payload(triager)).status_code == 302
+    assert Case.objects.get(pk=case.pk).force.slug == "north-yorkshire"
