@@ -31,7 +31,7 @@ STATUS_OPEN = "open"
 STATUS_REPLIED = "replied"
 STATUS_ALL = "all"
 STATUS_CHOICES = [
-    (STATUS_OPEN, "Open (no outcome yet, or the reporter replied)"),
+    (STATUS_OPEN, "Open or reporter replied"),
     (STATUS_REPLIED, "Reporter replied after the outcome"),
     *CaseStatus.choices,
     (STATUS_ALL, "All cases"),
