@@ -79,9 +79,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     # A browser test is transactional: its teardown empties every table, and with serialized
     # rollback it does not even re-create content types and sites. The next browser test
     # reloads what the migrations put there, but anything else that follows would find no
-    # forces, no taxonomy, no site. So after the last browser test in a row, put it all back.
+    # forces, no taxonomy, no site. So after the last browser test in a row, put it all back,
+    # unless nothing follows: after the run's last test the test database is already gone
+    # (its teardown destroyed it), and connecting would reach the real database's name.
     result = yield
-    if nextitem is None or E2E_DIR not in nextitem.path.parents:
+    if nextitem is not None and E2E_DIR not in nextitem.path.parents:
         _reload_migrated_data(item.config)
     return result
 
