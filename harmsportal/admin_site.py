@@ -7,6 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,6 +29,16 @@ class PortalAdminSite(admin.AdminSite):
 
         @wraps(inner)
         def audited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                # Straight to the portal's sign-in, where MFA and throttling apply.
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if not self.has_permission(request):
+                # The rule of every staff route (people.access.role_required): not there for
+                # Professional Standards, refused (403) to anyone else without the role.
+                if user.professional_standards:
+                    raise Http404
+                raise PermissionDenied
             response = inner(request, *args, **kwargs)
             if self.has_permission(request):
                 access_record(
@@ -48,8 +59,8 @@ class PortalAdminSite(admin.AdminSite):
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         # The admin has no login form of its own: everyone signs in through allauth, where MFA
-        # and throttling apply. To anyone signed in who is not a platform admin, the admin is
-        # simply not there.
+        # and throttling apply. Its other pages refuse anyone signed in who is not a platform
+        # admin with 403 (404 to Professional Standards); this page is simply not there.
         next_url = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = reverse("admin:index")

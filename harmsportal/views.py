@@ -59,8 +59,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@login_required  # before the method check, as on every route: signed out is sent to sign in
 @require_POST
-@login_required
 def session_extend(request: HttpRequest) -> HttpResponse:
     """Keep a signed-in session alive: the timeout warning's "Stay signed in" button.
 

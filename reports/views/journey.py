@@ -96,7 +96,8 @@ def _evidence_step(
     from reports.evidence import EvidenceRejected
     from reports.evidence.errors import too_big
 
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one (an unbound form has no cleaned_data below).
+    form = EvidenceForm(request.POST if request.method == "POST" else None, request.FILES or None)
     action = request.POST.get("action", "")
     if request.method == "POST":
         form.is_valid()  # each field is handled on its own: a bad link never loses a good file

@@ -141,7 +141,8 @@ def add_evidence(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = get_report_for_user(request.user, pk, as_reporter=True)
     if report.is_draft or not report.is_open:
         return redirect("reports:detail", pk=report.public_id)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one (an unbound form has no cleaned_data below).
+    form = EvidenceForm(request.POST if request.method == "POST" else None, request.FILES or None)
     action = request.POST.get("action", "")
     if request.method == "POST":
         form.is_valid()  # each field on its own: a bad link never loses a good file
