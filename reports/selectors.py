@@ -90,7 +90,7 @@ def reports_of_reporter(user: User) -> QuerySet[Report]:
     """The reporter's own reports for "My reports", drafts first, newest first.
 
     Joins and prefetches what the list shows (`subject_label`) and what finding a draft's
-    next question reads (`journey.resume_url`), so the page asks the same number of queries
+    next question reads (`step_urls.resume_url`), so the page asks the same number of queries
     however many reports there are.
     """
     return (

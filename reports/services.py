@@ -14,7 +14,6 @@ from harmsportal.audit.services import access_record
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from harmsportal.people.selectors import live_links_as_family
-from reports import journey
 from reports.intake import (
     WROTE_EVIDENCE,
     WROTE_MESSAGE,
@@ -33,6 +32,7 @@ from reports.models import (
 )
 from reports.models.choices import OPEN_STATUSES as REPORT_OPEN_STATUSES
 from reports.selectors import reader_role
+from reports.steps import missing_steps
 
 if TYPE_CHECKING:
     from harmsportal.people.models import Force, User
@@ -321,7 +321,7 @@ def report_draft_delete(*, actor: User, report: Report) -> None:
 
 
 def _check_complete(report: Report) -> None:
-    missing = journey.missing_steps(report)
+    missing = missing_steps(report)
     if missing:
         raise ReportIncompleteError(
             "There are questions you have not answered yet.", steps=[s.slug for s in missing]

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-# Pages a staff user without MFA may still reach: enrolment itself, signing out, and the
-# public pages every visitor can read.
+# Pages a staff user without MFA may still reach: enrolment itself, signing out (the quick
+# exit too: it must end anyone's session at once), and the public pages every visitor can read.
 MFA_EXEMPT_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/logout/",
+    "/exit/",
     "/accounts/reauthenticate/",
     "/static/",
     "/healthz",

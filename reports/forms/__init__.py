@@ -1,4 +1,4 @@
-"""The reporter's forms: one per question page (see reports/journey.py) and the pages around them."""
+"""The reporter's forms: one per question page (see reports/steps.py) and the pages around them."""
 
 from reports.forms.base import StepForm
 from reports.forms.needs import ContactForm, ImpactForm, LineManagerForm, SupportForm

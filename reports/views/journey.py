@@ -1,7 +1,7 @@
 """The reporter journey: start, one question per page, evidence, check answers, submit.
 
 Every POST saves the draft, so the back link and "save and come back later" never lose an
-answer. The pages and their order come from the step registry in reports/journey.py.
+answer. The pages and their order come from the step registry in reports/steps.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reports import journey
+from reports.answer_rows import answer_rows
 from reports.forms import EvidenceForm
 from reports.models import Report, ReportStatus
 from reports.selectors import get_report_for_user, reports_of_reporter
@@ -32,6 +32,8 @@ from reports.services import (
     report_start,
     report_submit,
 )
+from reports.step_urls import resume_url, step_url, url_after, url_before
+from reports.steps import EVIDENCE, Step, get_step, missing_steps, steps_for
 
 SAVE_AND_EXIT = "save_exit"
 
@@ -55,7 +57,7 @@ def start(request: HttpRequest) -> HttpResponse:
         except NoForceError as error:
             problem = error.message
         else:
-            return redirect(journey.steps_for(report)[0].url(report))
+            return redirect(step_url(report, steps_for(report)[0]))
     drafts = reports_of_reporter(request.user).filter(status=ReportStatus.DRAFT)
     return render(request, "reports/start.html", {"drafts": drafts, "problem": problem})
 
@@ -65,11 +67,11 @@ def step(request: HttpRequest, pk: UUID, slug: str) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
         return redirect("reports:detail", pk=report.public_id)
-    current = journey.get_step(slug)
+    current = get_step(slug)
     if current is None:
         raise Http404("No such question")
     if not current.applies(report):
-        return redirect(journey.resume_url(report))
+        return redirect(resume_url(report))
     change = request.GET.get("change") == "1"
     if current.form_class is None:
         return _evidence_step(request, report, current, change)
@@ -80,18 +82,18 @@ def step(request: HttpRequest, pk: UUID, slug: str) -> HttpResponse:
             return _saved_for_later(request)
         if current.slug == "role" and report.related_to_role is False:
             return redirect("reports:not_connected", pk=report.public_id)
-        return redirect(journey.url_after(report, current, change=change))
+        return redirect(url_after(report, current, change=change))
     context = {
         "report": report,
         "form": form,
         "step": current,
-        "back_url": journey.url_before(report, current, change=change),
+        "back_url": url_before(report, current, change=change),
     }
     return render(request, "reports/step.html", context)
 
 
 def _evidence_step(
-    request: HttpRequest, report: Report, current: journey.Step, change: bool
+    request: HttpRequest, report: Report, current: Step, change: bool
 ) -> HttpResponse:
     from reports.evidence import EvidenceRejected
     from reports.evidence.errors import too_big
@@ -131,14 +133,14 @@ def _evidence_step(
             if action == SAVE_AND_EXIT:
                 return _saved_for_later(request)
             if action == "continue":
-                return redirect(journey.url_after(report, current, change=change))
+                return redirect(url_after(report, current, change=change))
             return redirect(request.get_full_path())
     context = {
         "report": report,
         "form": form,
         "step": current,
         "evidence": report.evidence.all(),
-        "back_url": journey.url_before(report, current, change=change),
+        "back_url": url_before(report, current, change=change),
     }
     return render(request, "reports/evidence.html", context)
 
@@ -160,7 +162,7 @@ def evidence_remove(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpRe
         raise Http404("No such evidence")
     report_evidence_remove(actor=request.user, report=report, evidence=evidence)
     messages.success(request, f"{evidence} has been removed.")
-    return redirect(journey.get_step(journey.EVIDENCE).url(report))
+    return redirect(step_url(report, get_step(EVIDENCE)))
 
 
 @login_required
@@ -168,25 +170,29 @@ def not_connected(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
         return redirect("reports:detail", pk=report.public_id)
-    role_step = journey.get_step("role")
+    role_step = get_step("role")
     return render(
         request,
         "reports/not_connected.html",
-        {"report": report, "change_url": role_step.url(report), "back_url": role_step.url(report)},
+        {
+            "report": report,
+            "change_url": step_url(report, role_step),
+            "back_url": step_url(report, role_step),
+        },
     )
 
 
 def _check_context(report: Report, *, problems: list[str] | None = None) -> dict:
-    missing = journey.missing_steps(report)
-    missing_links = [{"url": step.url(report), "label": step.label} for step in missing]
+    missing = missing_steps(report)
+    missing_links = [{"url": step_url(report, step), "label": step.label} for step in missing]
     first_problem_href = missing_links[0]["url"] if missing_links else "#not-connected"
     return {
         "report": report,
-        "rows": journey.answer_rows(report),
+        "rows": answer_rows(report),
         "missing": missing_links,
         "not_connected": report.related_to_role is False,
         "problems": [{"text": text, "href": first_problem_href} for text in problems or []],
-        "back_url": journey.steps_for(report)[-1].url(report),
+        "back_url": step_url(report, steps_for(report)[-1]),
     }
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from harmsportal.audit.models import AccessLog
-from reports import journey
+from reports.answer_rows import answer_rows, evidence_count
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
 from reports.evidence import EvidenceRejected
 from reports.evidence.errors import too_big
@@ -42,13 +42,14 @@ from reports.services import (
     report_sharing_stop,
     report_withdraw,
 )
+from reports.step_urls import resume_url
 
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     own = list(reports_of_reporter(request.user))
     context = {
-        "drafts": [(r, journey.resume_url(r)) for r in own if r.is_draft],
+        "drafts": [(r, resume_url(r)) for r in own if r.is_draft],
         "reports": [r for r in own if not r.is_draft],
         "shared": reports_shared_with(request.user),
     }
@@ -63,9 +64,9 @@ def _render_detail(request: HttpRequest, report: Report, message_form: MessageFo
         "report": report,
         "is_reporter": is_reporter,
         # Only the reporter may open the evidence; the member it is shared with sees how much.
-        "rows": journey.answer_rows(report, name_evidence=is_reporter),
+        "rows": answer_rows(report, name_evidence=is_reporter),
         "evidence": report.evidence.all() if is_reporter else [],
-        "evidence_count": "" if is_reporter else journey.evidence_count(report),
+        "evidence_count": "" if is_reporter else evidence_count(report),
         "timeline": report.status_events.all(),
         "thread": report.messages.select_related("author"),
         "seen_by": report_seen_by(report) if is_reporter else [],
@@ -88,7 +89,7 @@ def detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     with transaction.atomic():
         report = get_report_for_user(request.user, pk)
         if report.is_draft:
-            return redirect(journey.resume_url(report))
+            return redirect(resume_url(report))
         report_access_record(actor=request.user, report=report, action=AccessLog.Action.READ)
         report_messages_mark_read(actor=request.user, report=report)
         return _render_detail(request, report, MessageForm())

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harmsportal.notifications.models import Notification
-from reports import journey
+from reports import steps as journey_steps
 from reports.forms import SharingForm
 from reports.intake import intake_handler_replaced
 from reports.models import Evidence, Report, ReportStatus, Subject
@@ -234,7 +234,7 @@ def _back_link(html: str) -> str:
 def test_each_back_link_goes_to_the_previous_question(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
-    steps = journey.steps_for(report)
+    steps = journey_steps.steps_for(report)
     assert _back_link(client.get(_step_url(report, steps[0].slug)).content.decode()) == (
         "/reports/new/"
     )
@@ -376,7 +376,7 @@ def test_family_account_steps_show_errors_too(client, family_member, slug):
 
 
 def test_every_step_is_covered_by_the_validation_tests():
-    assert set(INVALID) | {"whose-role", "sharing"} == set(journey.BY_SLUG)
+    assert set(INVALID) | {"whose-role", "sharing"} == set(journey_steps.BY_SLUG)
 
 
 def test_a_date_in_the_future_is_refused(client, officer):

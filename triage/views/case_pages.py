@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
-from reports import journey
+from reports.answer_rows import answer_rows
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
 from triage.forms import (
     ActionForm,
@@ -68,7 +68,7 @@ def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "sla_state": case.sla_state(),
         "clocks": case.clocks(),
         "categories": list(case.categories.all()),
-        "rows": journey.answer_rows(report),
+        "rows": answer_rows(report),
         "files": [item for item in report.evidence.all() if not item.is_link],
         "links": [item for item in report.evidence.all() if item.is_link],
         "thread": list(report.messages.select_related("author")),
