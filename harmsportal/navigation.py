@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
-from harmsportal.people.models import TRIAGE_ROLES, Force, Role, User
+from harmsportal.people.models import (
+    AGGREGATE_ROLES,
+    TRIAGE_ROLES,
+    WELLBEING_ROLES,
+    Force,
+    Role,
+    User,
+)
 from harmsportal.people.selectors import can_invite_family, live_links_as_family
 
 
@@ -60,14 +67,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My reports", "reports:list", when=_has_own_reports),
     NavItem("Family", "people:family", when=_has_family_page),
     NavItem("Triage", "triage:queue", TRIAGE_ROLES, True),
-    NavItem("Wellbeing", "wellbeing:home", frozenset({Role.CHAMPION}), True),
+    NavItem("Wellbeing", "wellbeing:home", WELLBEING_ROLES, True),
     NavItem("Training", "training:home"),
-    NavItem(
-        "Trends",
-        "trends:home",
-        frozenset({Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST}),
-        True,
-    ),
+    NavItem("Trends", "trends:home", AGGREGATE_ROLES, True),
     NavItem("Administration", "admin:index", frozenset({Role.PLATFORM_ADMIN}), True),
 )
 
