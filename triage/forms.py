@@ -7,6 +7,7 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
+from django.utils.crypto import salted_hmac
 
 from harmsportal.people.models import Force, User
 from reports.models import HarmCategory, OutcomeCategory
@@ -85,7 +86,13 @@ def _ordering(sort: str) -> list:
 def _category_choices() -> list[tuple[str, str]]:
     # Every category, retired ones too: older cases keep theirs. A plain list (one query, no
     # model objects) rather than a model choice field, as the queue is triage's busiest page.
-    return [(str(pk), name) for pk, name in HarmCategory.objects.values_list("pk", "name")]
+    # By slug: a filter's value lands in the URL, which never carries an integer id.
+    return list(HarmCategory.objects.values_list("slug", "name"))
+
+
+def assignee_key(person: User) -> str:
+    """A colleague's value in the assignee filter: opaque, as it lands in the URL (never a pk)."""
+    return salted_hmac("triage.assignee-filter", str(person.pk)).hexdigest()[:16]
 
 
 # A reference is OH-<force code>-<year>-<6 digits>: 30 characters is room to spare.
@@ -137,9 +144,9 @@ class QueueFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         self.now = now
-        colleagues = [
-            (str(person.pk), person.get_full_name()) for person in triage_colleagues_of(user)
-        ]
+        people = list(triage_colleagues_of(user))
+        self._colleague_ids = {assignee_key(person): person.pk for person in people}
+        colleagues = [(assignee_key(person), person.get_full_name()) for person in people]
         self.filters["assignee"].extra["choices"] = [
             (ASSIGNEE_ME, "Me"),
             (ASSIGNEE_NONE, "Unassigned"),
@@ -169,7 +176,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(risk="" if value == RISK_UNASSESSED else value)
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(categories=value)
+        return queryset.filter(categories__slug=value)
 
     def filter_sla(self, queryset, name, value):
         return queryset.filter(sla_state_q(value, self.now))
@@ -179,7 +186,7 @@ class QueueFilter(django_filters.FilterSet):
             return queryset.filter(assignee=self.user)
         if value == ASSIGNEE_NONE:
             return queryset.filter(assignee__isnull=True)
-        return queryset.filter(assignee_id=value)
+        return queryset.filter(assignee_id=self._colleague_ids[value])
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*_ordering(value), "id")
