@@ -12,7 +12,7 @@ import re
 import pytest
 
 from harmsportal.audit.models import AccessLog
-from reports.downloads import SANDBOX_CSP
+from reports.downloads import EXTENSIONS, SANDBOX_CSP
 from reports.services import report_evidence_add, report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
@@ -78,11 +78,15 @@ def test_download_name_and_type_come_from_the_detected_type_on_both_routes(
     stem, _, _ = uploaded.partition(".")
     assert stem not in name  # nothing of the uploaded name survives
     assert name.startswith(f"{report.reference}-evidence-")
+    served_original = copy == "?copy=original" or not evidence.has_viewing_copy
+    if not served_original:  # a WebP's viewing copy is a JPEG, a GIF's a PNG, and so on
+        mime = evidence.viewing_mime
+        extension = EXTENSIONS[mime]
     assert name.endswith(extension)
     assert name.count(".") == 1
     assert response["Content-Type"].split(";")[0] == mime
     assert response["Content-Disposition"].startswith("attachment;")
-    if copy == "?copy=original" or not evidence.has_viewing_copy:
+    if served_original:
         assert response.content == data
         assert "viewing-copy" not in name
     else:
