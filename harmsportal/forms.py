@@ -1,7 +1,11 @@
-"""GOV.UK Frontend markup for Django forms, from templates/forms/."""
+"""Forms: GOV.UK Frontend markup (templates/forms/), and bounds on integers from a request."""
 
 from __future__ import annotations
 
+from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import connections, models
 from django.forms.renderers import TemplatesSetting
 
 
@@ -14,3 +18,90 @@ class GovukFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/govuk_form.html"
     field_template_name = "forms/govuk_field.html"
+
+
+# --- integers from a request -----------------------------------------------------------------
+# The widest integer any column holds (a bigint). Fields bound to a narrower column are checked
+# against that column's own range below.
+BIGINT_RANGE = (-(2**63), 2**63 - 1)
+
+
+class BoundedIntegersMixin:
+    """Refuse, with a form error, any integer that no database column could hold.
+
+    Put it first in a form's bases (`class StepForm(BoundedIntegersMixin, forms.Form)`). Every
+    IntegerField gets the range of a bigint unless it sets its own, and every model choice field
+    whose values are integer keys refuses one outside its column's range before it queries:
+    `categories=9223372036854775808` is "Select …", never a database error. The field's own
+    `invalid_choice` message is used, or its `required` one in place of Django's default (which
+    repeats the number), so the form's GOV.UK wording stays.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            bound_integers(field)
+
+
+def bound_integers(field: forms.Field) -> None:
+    """Give `field` (in place) the range checks BoundedIntegersMixin describes."""
+    if isinstance(field, forms.IntegerField):
+        low, high = BIGINT_RANGE
+        if field.max_value is None:
+            field.validators.append(validators.MaxValueValidator(high, "Enter a smaller number."))
+        if field.min_value is None:
+            field.validators.append(validators.MinValueValidator(low, "Enter a larger number."))
+    elif isinstance(field, forms.ModelChoiceField) and not isinstance(field, _BoundedChoices):
+        field.__class__ = _bounded_class(type(field))
+
+
+def _bounded_class(cls: type) -> type:
+    if cls not in _BOUNDED:
+        _BOUNDED[cls] = type(f"Bounded{cls.__name__}", (_BoundedChoices, cls), {})
+    return _BOUNDED[cls]
+
+
+_BOUNDED: dict[type, type] = {}
+
+
+class _BoundedChoices:
+    """Mixed into a ModelChoiceField's class: integer keys are range-checked before any query."""
+
+    def _key_range(self) -> tuple[int | None, int | None] | None:
+        meta = self.queryset.model._meta
+        model_field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        target = getattr(model_field, "target_field", model_field)
+        if not isinstance(target, models.IntegerField):
+            return None
+        return connections[self.queryset.db].ops.integer_field_range(target.get_internal_type())
+
+    def _refuse_out_of_range(self, value) -> None:
+        bounds = self._key_range()
+        text = str(value).strip()
+        if bounds is None or not text.lstrip("-+").isdecimal():
+            return  # not an integer: the field's own check refuses it
+        low, high = bounds
+        # A bigint has 19 digits: anything far longer is out of range without being parsed.
+        number = int(text) if len(text) <= 40 else None
+        too_low = number is not None and low is not None and number < low
+        too_high = number is not None and high is not None and number > high
+        if number is None or too_low or too_high:
+            raise ValidationError(self._choice_message(), code="invalid_choice")
+
+    def _choice_message(self) -> str:
+        # Django's own "Select a valid choice. 9223372036854775808 is not one of…" is not how
+        # the portal speaks: a value that is not on the list was not selected, so say what to do.
+        message = str(self.error_messages["invalid_choice"])
+        if "%(value)s" in message and "required" in self.error_messages:
+            return str(self.error_messages["required"])
+        return message.replace("%(value)s", "That")
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, models.Model):
+            self._refuse_out_of_range(value)
+        return super().to_python(value)
+
+    def _check_values(self, value):
+        for item in value if isinstance(value, (list, tuple)) else []:
+            self._refuse_out_of_range(item)
+        return super()._check_values(value)

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.crypto import salted_hmac
 
+from harmsportal.forms import BoundedIntegersMixin
 from harmsportal.people.models import Force, User
 from reports.models import HarmCategory, OutcomeCategory
 from triage.models import (
@@ -197,7 +198,7 @@ class QueueFilter(django_filters.FilterSet):
 # ---------------------------------------------------------------------------
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedIntegersMixin, forms.Form):
     risk = forms.ChoiceField(
         label="How serious is the risk to the person?",
         choices=Risk.choices,
@@ -335,7 +336,7 @@ class ReopenForm(forms.Form):
     reassess = forms.BooleanField(label="Assess the risk again", required=False)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(BoundedIntegersMixin, forms.Form):
     assignee = forms.ModelChoiceField(
         label="Who should work on this case?",
         queryset=User.objects.none(),
@@ -354,7 +355,7 @@ class ReassignForm(forms.Form):
 # ---------------------------------------------------------------------------
 
 
-class TransferForm(forms.Form):
+class TransferForm(BoundedIntegersMixin, forms.Form):
     to_force = forms.ModelChoiceField(
         label="Which force should handle this case?",
         queryset=Force.objects.none(),

@@ -7,3 +7,9 @@ class PeopleConfig(AppConfig):
     name = "harmsportal.people"
     label = "people"
     verbose_name = "People and forces"
+
+    def ready(self) -> None:
+        from harmsportal import lookups
+
+        # Out-of-range integers in `in` lookups match nothing instead of a server error.
+        lookups.register()

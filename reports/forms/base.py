@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from harmsportal.forms import BoundedIntegersMixin
 from reports.models import Report, Subject
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -24,7 +25,7 @@ def person_name(user) -> str:
     return user.get_full_name()
 
 
-class StepForm(forms.Form):
+class StepForm(BoundedIntegersMixin, forms.Form):
     """One page of the journey. Subclasses declare their fields, `initial_from` and `answers`."""
 
     heading_field: str = ""

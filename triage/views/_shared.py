@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 
+from harmsportal.pagination import requested_page
 from triage.models import Case
 
 
@@ -60,10 +61,7 @@ class CappedCountPaginator(Paginator):
 
 
 def _requested_page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
+    return requested_page(request)  # bounded: (page + 1) * size below must stay a real LIMIT
 
 
 def paginate_capped(request: HttpRequest, items, size: int, *, limit: int) -> dict:
