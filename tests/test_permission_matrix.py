@@ -36,7 +36,6 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -201,13 +200,14 @@ def _build_world() -> World:
         ),
         "new case": Thing(CaseFactory(), CASE_WORKERS),
         "claimed case": Thing(claimed, CASE_WORKERS),
-        "claimed case's evidence": Thing(_text_evidence(claimed.report, claimed.report.reporter)),
+        # Reached through its case: by the same people.
+        "claimed case's evidence": Thing(
+            _text_evidence(claimed.report, claimed.report.reporter), CASE_WORKERS
+        ),
         "assessed case": Thing(AssessedCaseFactory(assignee=triager), CASE_WORKERS),
         "case with an outcome": Thing(OutcomeGivenCaseFactory(assignee=triager), CASE_WORKERS),
         "closed case": Thing(ClosedCaseFactory(assignee=triager), CASE_WORKERS),
     }
-    # The case's evidence is reached through the case: the same people.
-    things["claimed case's evidence"] = Thing(things["claimed case's evidence"].value, CASE_WORKERS)
     # So that claim next has something to hand out in North Yorkshire too.
     CaseFactory(reporter=reporter_in("north-yorkshire"))
     return World(
@@ -232,7 +232,6 @@ def world(django_db_setup, django_db_blocker):
             with override_settings(
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
             ):
-                make_password("warm-up")
                 yield _build_world()
         finally:
             transaction.set_rollback(True)
