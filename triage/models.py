@@ -322,10 +322,10 @@ class Case(models.Model):
         Categories are many-to-many and set by the service alongside.
         """
         if risk not in Risk.values:
-            self._refuse(f"Choose a risk level, not {risk!r}.")
+            self._refuse(f"Select a risk level, not {risk!r}.")
         if recording_decision not in RecordingDecision.values:
             self._refuse(
-                "Choose whether this is recorded as a crime, a non-crime incident, or not."
+                "Select whether this is recorded as a crime, a non-crime incident, or not."
             )
         if self.status not in (CaseStatus.CLAIMED, *ASSESSED_STATUSES):
             if self.status == CaseStatus.NEW:

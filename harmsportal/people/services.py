@@ -33,7 +33,7 @@ def user_signup_complete(*, actor: User, full_name: str, kind: str, force: Force
     """Finish a self-service sign-up: name, kind, and the reporter role in the chosen force."""
     if kind not in MEMBER_KINDS:
         # Family accounts only ever come from an invitation (family_link_accept).
-        raise ValidationError({"kind": "Choose police officer, police staff or volunteer."})
+        raise ValidationError({"kind": "Select police officer, police staff or volunteer."})
     actor.full_name = full_name.strip()
     actor.kind = kind
     actor.save(update_fields=["full_name", "kind"])

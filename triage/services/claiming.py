@@ -143,7 +143,7 @@ def case_reassign(*, actor: User, case: Case, assignee: User) -> bool:
     if not is_supervisor_of(actor, case.force):
         raise PermissionDenied("Only a triage supervisor of this force can reassign cases.")
     if not triagers_of(case.force).filter(pk=assignee.pk).exists():
-        raise ValidationError("Choose someone in this force's triage team.")
+        raise ValidationError("Select someone in this force's triage team.")
     holder = case.assignee
     changed = case.reassign(assignee)
     if changed:

@@ -39,7 +39,7 @@ def case_assess(
     """Record the assessment. Immediate risk alerts the force's supervisors at once."""
     chosen = {category.pk for category in categories}
     if not chosen:
-        raise ValidationError("Choose at least one kind of harm.")
+        raise ValidationError("Select at least one kind of harm.")
     case = locked(case)
     require_worker(actor, case)
     was_immediate = case.risk == Risk.IMMEDIATE
@@ -82,7 +82,7 @@ def case_action_record(
     require_worker(actor, case)
     note, crime_reference = note.strip(), crime_reference.strip()
     if kind not in CaseAction.Kind.values:
-        raise ValidationError("Choose what was done.")
+        raise ValidationError("Select what was done.")
     if kind == CaseAction.Kind.NO_FURTHER_ACTION and not note:
         raise ValidationError("Give the reason for no further action.")
     if kind == CaseAction.Kind.INVESTIGATION_REFERRAL and not crime_reference:
