@@ -61,7 +61,7 @@ from tests.triage.factories import (
     OutcomeGivenCaseFactory,
     reporter_in,
 )
-from triage.models import Case, CaseStatus
+from triage.models import Case, CaseStatus, TriagePreference
 
 # Every cell uses the database (so pytest-django creates it before the module's `world`).
 pytestmark = pytest.mark.django_db
@@ -600,6 +600,16 @@ ROUTES: dict[str, Expect] = {
             data=lambda world: {"to_force": world.north_yorkshire.pk, "reason": "They moved."},
             measure=stored("claimed case", "force_id"),
             check=lambda before, after, ctx: after == ctx.world.north_yorkshire.pk != before,
+        )
+    ),
+    "triage:preferences": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"email_when_reporter_writes": "yes"},
+            measure=lambda ctx: TriagePreference.objects.filter(
+                user=ctx.actor, email_when_reporter_writes=True
+            ).exists(),
+            check=becomes(True),
         )
     ),
     "triage:step_aside": Expect(

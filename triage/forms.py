@@ -384,8 +384,24 @@ class StepAsideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=REASON_MAX_CHARS,
         help_text=(
-            "A few words are enough, for example \"we work on the same team\". Only your force's "
+            'A few words are enough, for example "we work on the same team". Only your force\'s '
             "triage team can see this. The reporter does not see it."
         ),
         error_messages={"required": "Enter how you know the person."},
+    )
+
+
+class NotificationPreferenceForm(forms.Form):
+    """How a triager hears that a reporter wrote on a case they hold (always in the portal)."""
+
+    email_when_reporter_writes = forms.TypedChoiceField(
+        label="Do you also want an email when a reporter writes on a case you hold?",
+        help_text=(
+            "You are always told in Harms Portal. The email only says that there is something "
+            "new on a case and gives its reference; it never says what was written."
+        ),
+        choices=[("yes", "Yes, email me as well"), ("no", "No, tell me in Harms Portal only")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you also want an email."},
     )

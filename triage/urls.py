@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from triage.views import case_pages, moving_pages, queue_pages
+from triage.views import case_pages, moving_pages, preference_pages, queue_pages
 
 app_name = "triage"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", queue_pages.queue, name="queue"),
     path("claim-next/", queue_pages.claim_next, name="claim_next"),
     path("supervisor/", queue_pages.supervisor, name="supervisor"),
+    path("preferences/", preference_pages.preferences, name="preferences"),
     path("cases/<uuid:pk>/", case_pages.case_detail, name="case"),
     path("cases/<uuid:pk>/claim/", case_pages.claim, name="claim"),
     path("cases/<uuid:pk>/unclaim/", case_pages.unclaim, name="unclaim"),

@@ -29,10 +29,15 @@ def case_url(case: Case) -> str:
 
 
 def locked(case: Case) -> Case:
-    """The case's row, locked for the rest of the transaction (Postgres; SQLite locks the file)."""
+    """The case's row, locked for the rest of the transaction (Postgres; SQLite locks the file).
+
+    The assignee is not joined in: when the lock waits for a concurrent claim, Postgres re-reads
+    the case row but can hand back the nullable join as it was before the claim, a case whose
+    `assignee_id` is set and whose `assignee` is None. Loaded afterwards, it is the claimer.
+    """
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("report", "force", "assignee")
+        .select_related("report", "force")
         .get(pk=case.pk)
     )
 
