@@ -259,6 +259,10 @@ def _touch(report: Report) -> None:
 @transaction.atomic
 def report_link_add(*, actor: User, report: Report, url: str) -> Evidence:
     _require_draft(report)
+    return _link_keep(actor=actor, report=report, url=url)
+
+
+def _link_keep(*, actor: User, report: Report, url: str) -> Evidence:
     if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
         raise ValidationError(f"You can add up to {MAX_LINKS} links.")
     evidence = Evidence.objects.create(
@@ -272,13 +276,7 @@ def report_link_add(*, actor: User, report: Report, url: str) -> Evidence:
 def report_link_add_after_send(*, actor: User, report: Report, url: str) -> Evidence:
     """The reporter adds a link to their sent, open report; triage is told as for a file."""
     _lock_sent_for_adding(actor, report)
-    if report.evidence.filter(kind=Evidence.Kind.LINK).count() >= MAX_LINKS:
-        raise ValidationError(f"You can add up to {MAX_LINKS} links.")
-    evidence = Evidence.objects.create(
-        report=report, kind=Evidence.Kind.LINK, link_url=url, uploaded_by=actor
-    )
-    _touch(report)
-    return evidence
+    return _link_keep(actor=actor, report=report, url=url)
 
 
 @transaction.atomic

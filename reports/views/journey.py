@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from reports.answer_rows import answer_rows
-from reports.forms import EvidenceForm
 from reports.models import Report, ReportStatus
 from reports.selectors import get_report_for_user, reports_of_reporter
 from reports.services import (
@@ -34,6 +31,7 @@ from reports.services import (
 )
 from reports.step_urls import resume_url, step_url, url_after, url_before
 from reports.steps import EVIDENCE, Step, get_step, missing_steps, steps_for
+from reports.views.evidence_form import evidence_form_handle
 
 SAVE_AND_EXIT = "save_exit"
 
@@ -95,46 +93,16 @@ def step(request: HttpRequest, pk: UUID, slug: str) -> HttpResponse:
 def _evidence_step(
     request: HttpRequest, report: Report, current: Step, change: bool
 ) -> HttpResponse:
-    from reports.evidence import EvidenceRejected
-    from reports.evidence.errors import too_big
-
-    # Bound on every POST, even an empty one (an unbound form has no cleaned_data below).
-    form = EvidenceForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    form = evidence_form_handle(
+        request, report, add_file=report_evidence_add, add_link=report_link_add
+    )
     action = request.POST.get("action", "")
-    if request.method == "POST":
-        form.is_valid()  # each field is handled on its own: a bad link never loses a good file
-        upload = form.cleaned_data.get("file")
-        link = form.cleaned_data.get("link_url")
-        if getattr(request, "upload_too_large", False):
-            # harmsportal.uploads skipped it before it reached disk: say why it is missing.
-            form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
-        elif action == "upload" and not upload and "file" not in form.errors:
-            form.add_error("file", "Select a file to upload.")
-        if action == "add_link" and not link and "link_url" not in form.errors:
-            form.add_error("link_url", "Enter a link.")
-        if upload:
-            try:
-                kept = report_evidence_add(
-                    actor=request.user,
-                    report=report,
-                    data=_read_capped(upload),
-                    filename=upload.name,
-                )
-                messages.success(request, f"{kept.original_filename} has been added.")
-            except EvidenceRejected as rejected:
-                form.add_error("file", rejected.message)
-        if link:
-            try:
-                report_link_add(actor=request.user, report=report, url=link)
-                messages.success(request, "Your link has been added.")
-            except ValidationError as error:
-                form.add_error("link_url", error.messages[0])
-        if not form.errors:
-            if action == SAVE_AND_EXIT:
-                return _saved_for_later(request)
-            if action == "continue":
-                return redirect(url_after(report, current, change=change))
-            return redirect(request.get_full_path())
+    if request.method == "POST" and not form.errors:
+        if action == SAVE_AND_EXIT:
+            return _saved_for_later(request)
+        if action == "continue":
+            return redirect(url_after(report, current, change=change))
+        return redirect(request.get_full_path())
     context = {
         "report": report,
         "form": form,
@@ -143,12 +111,6 @@ def _evidence_step(
         "back_url": url_before(report, current, change=change),
     }
     return render(request, "reports/evidence.html", context)
-
-
-def _read_capped(upload) -> bytes:
-    # Read one byte past the limit at most: the pipeline refuses anything that long, and a
-    # huge upload is never held in memory whole.
-    return upload.read(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES + 1)
 
 
 @login_required

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,9 +20,7 @@ from django.views.decorators.http import require_POST
 from harmsportal.audit.models import AccessLog
 from reports.answer_rows import answer_rows, evidence_count
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
-from reports.evidence import EvidenceRejected
-from reports.evidence.errors import too_big
-from reports.forms import EvidenceForm, MessageForm, WithdrawForm
+from reports.forms import MessageForm, WithdrawForm
 from reports.models import Report
 from reports.selectors import (
     get_evidence_for_user,
@@ -43,6 +40,7 @@ from reports.services import (
     report_withdraw,
 )
 from reports.step_urls import resume_url
+from reports.views.evidence_form import evidence_form_handle
 
 
 @login_required
@@ -142,44 +140,17 @@ def add_evidence(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = get_report_for_user(request.user, pk, as_reporter=True)
     if report.is_draft or not report.is_open:
         return redirect("reports:detail", pk=report.public_id)
-    # Bound on every POST, even an empty one (an unbound form has no cleaned_data below).
-    form = EvidenceForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    form = evidence_form_handle(
+        request,
+        report,
+        add_file=report_evidence_add_after_send,
+        add_link=report_link_add_after_send,
+    )
     action = request.POST.get("action", "")
-    if request.method == "POST":
-        form.is_valid()  # each field on its own: a bad link never loses a good file
-        upload, link = form.cleaned_data.get("file"), form.cleaned_data.get("link_url")
-        if getattr(request, "upload_too_large", False):
-            form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
-        elif action == "upload" and not upload and "file" not in form.errors:
-            form.add_error("file", "Select a file to upload.")
-        if action == "add_link" and not link and "link_url" not in form.errors:
-            form.add_error("link_url", "Enter a link.")
-        if upload:
-            try:
-                kept = report_evidence_add_after_send(
-                    actor=request.user,
-                    report=report,
-                    # One byte past the limit at most: the pipeline refuses anything longer.
-                    data=upload.read(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES + 1),
-                    filename=upload.name,
-                )
-            except EvidenceRejected as rejected:
-                form.add_error("file", rejected.message)
-            except ValidationError as error:
-                form.add_error("file", error.messages[0])
-            else:
-                messages.success(request, f"{kept.original_filename} has been added.")
-        if link:
-            try:
-                report_link_add_after_send(actor=request.user, report=report, url=link)
-            except ValidationError as error:
-                form.add_error("link_url", error.messages[0])
-            else:
-                messages.success(request, "Your link has been added.")
-        if not form.errors:
-            if action == "done":
-                return redirect(reverse("reports:detail", args=[report.public_id]) + "#evidence")
-            return redirect("reports:add_evidence", pk=report.public_id)
+    if request.method == "POST" and not form.errors:
+        if action == "done":
+            return redirect(reverse("reports:detail", args=[report.public_id]) + "#evidence")
+        return redirect("reports:add_evidence", pk=report.public_id)
     context = {
         "report": report,
         "form": form,
