@@ -21,24 +21,11 @@ from harmsportal.people.models import (
     Role,
     User,
 )
-from harmsportal.people.selectors import can_invite_family, live_links_as_family
-
-
-def reporting_force(user: User) -> Force | None:
-    """The force this person reports harm to, or None when they have none.
-
-    The same rule as the reports app's own check when a report starts: a family account reports
-    under the force of a member who linked it; everyone else under their reporter membership.
-    A national analyst holds no reporter membership, so is never offered a report.
-    """
-    if user.kind == User.Kind.FAMILY:
-        link = live_links_as_family(user).first()
-        return link.force if link is not None else None
-    return user.home_force
+from harmsportal.people.selectors import can_invite_family, reporting_force_of
 
 
 def _can_report(user: User) -> bool:
-    return reporting_force(user) is not None
+    return reporting_force_of(user) is not None
 
 
 def _has_own_reports(user: User) -> bool:
@@ -236,7 +223,7 @@ def _work_cards(user: User) -> list[HomeCard]:
 def home_for(user: User) -> Home:
     """What this person's home page offers: their areas of work, then their own pages."""
     personal = [item for item in nav_for(user) if item["label"] in PERSONAL_LABELS]
-    return Home(work=_work_cards(user), personal=personal, reporting_force=reporting_force(user))
+    return Home(work=_work_cards(user), personal=personal, reporting_force=reporting_force_of(user))
 
 
 PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family"})

@@ -27,7 +27,8 @@ from reports.models import (
     Report,
     Subject,
 )
-from reports.services import report_answers_save, report_submit
+from reports.services.drafting import report_answers_save
+from reports.services.sending import report_submit
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from harmsportal.templatetags.govuk_time import govuk_date, govuk_datetime, govuk_time
 from reports.models import ReportStatus
-from reports.services import report_message_send
+from reports.services.conversation import report_message_send
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
 from tests.triage.factories import CaseFactory, ClaimedCaseFactory
 

@@ -77,6 +77,20 @@ def live_links_as_family(family_user: User) -> QuerySet[FamilyLink]:
     )
 
 
+def reporting_force_of(user: User) -> Force | None:
+    """The force `user` reports harm under, or None when they have none.
+
+    A family account reports under the force of the member whose role touches them (the first
+    live link); everyone else under their reporter membership. A national analyst holds no
+    reporter membership, so has none. Starting a report and the menu's offer to make one both
+    ask here.
+    """
+    if user.kind == User.Kind.FAMILY:
+        link = live_links_as_family(user).first()
+        return link.force if link is not None else None
+    return user.home_force
+
+
 def get_accepted_link_for(user: User, pk: UUID) -> FamilyLink:
     """An accepted link (ended or not) with `user` on either side; 404 for anything else."""
     links = FamilyLink.objects.filter(

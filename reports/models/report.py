@@ -46,7 +46,7 @@ class Report(models.Model):
     """One report of harm, from the first answer of its draft to its outcome.
 
     A draft is saved on every step of the journey and is visible only to its reporter. The
-    reference is allocated on submit (`reports.services.report_submit`).
+    reference is allocated on submit (`reports.services.sending.report_submit`).
     """
 
     # Opaque id for URLs: reveals nothing about how many exist (the pk never leaves the server).

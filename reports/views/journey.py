@@ -18,17 +18,10 @@ from django.views.decorators.http import require_POST
 from reports.answer_rows import answer_rows
 from reports.models import Report, ReportStatus
 from reports.selectors import get_report_for_user, reports_of_reporter
-from reports.services import (
-    NoForceError,
-    ReportIncompleteError,
-    report_answers_save,
-    report_draft_delete,
-    report_evidence_add,
-    report_evidence_remove,
-    report_link_add,
-    report_start,
-    report_submit,
-)
+from reports.services.drafting import report_answers_save, report_draft_delete, report_start
+from reports.services.errors import NoForceError, ReportIncompleteError
+from reports.services.evidence import report_evidence_add, report_evidence_remove, report_link_add
+from reports.services.sending import report_submit
 from reports.step_urls import resume_url, step_url, url_after, url_before
 from reports.steps import EVIDENCE, Step, get_step, missing_steps, steps_for
 from reports.views.evidence_form import evidence_form_handle

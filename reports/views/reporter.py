@@ -30,15 +30,14 @@ from reports.selectors import (
     reports_of_reporter,
     reports_shared_with,
 )
-from reports.services import (
+from reports.services.conversation import (
     report_access_record,
-    report_evidence_add_after_send,
-    report_link_add_after_send,
     report_message_send,
     report_messages_mark_read,
     report_sharing_stop,
-    report_withdraw,
 )
+from reports.services.evidence import report_evidence_add_after_send, report_link_add_after_send
+from reports.services.lifecycle import report_withdraw
 from reports.step_urls import resume_url
 from reports.views.evidence_form import evidence_form_handle
 

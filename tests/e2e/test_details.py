@@ -6,7 +6,7 @@ from playwright.sync_api import Browser, Page
 
 from harmsportal.people.models import Role
 from reports.models import Platform, ReportStatus
-from reports.services import report_outcome_record
+from reports.services.lifecycle import report_outcome_record
 from tests.e2e.conftest import assert_accessible, visit
 from tests.e2e.test_report_journey import sign_in
 from tests.factories import make_person

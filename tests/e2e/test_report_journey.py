@@ -169,12 +169,9 @@ def test_validation_errors_and_the_not_connected_page_are_accessible(page):
 def test_a_reporters_own_pages_are_accessible_and_work_without_javascript(page):
     from harmsportal.audit.services import access_record
     from harmsportal.people.models import Role
-    from reports.services import (
-        report_message_send,
-        report_outcome_record,
-        report_progress_start,
-        report_submit,
-    )
+    from reports.services.conversation import report_message_send
+    from reports.services.lifecycle import report_outcome_record, report_progress_start
+    from reports.services.sending import report_submit
     from tests.reports.factories import DraftReportFactory
 
     officer = make_person(full_name="Sam Officer")

@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 
 from harmsportal.people.models import Role, User
-from reports.services import report_submit
+from reports.services.sending import report_submit
 from tests.e2e.conftest import assert_accessible, visit, wait_for_path
 from tests.factories import PASSWORD, enrol_totp, make_person
 from tests.reports.factories import DraftReportFactory

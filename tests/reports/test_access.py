@@ -21,7 +21,9 @@ from harmsportal.people.models import Role
 from harmsportal.people.services import family_link_end
 from reports.models import Report
 from reports.selectors import get_report_for_user, reports_visible_to
-from reports.services import report_evidence_add, report_sharing_stop, report_submit
+from reports.services.conversation import report_sharing_stop
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory, family_report
 
@@ -242,7 +244,7 @@ def test_evidence_of_one_report_cannot_be_reached_through_another(client, office
 
 def test_a_link_has_no_download(client, officer):
     draft = DraftReportFactory(reporter=officer)
-    from reports.services import report_link_add
+    from reports.services.evidence import report_link_add
 
     link = report_link_add(actor=officer, report=draft, url="https://example.com/p/1")
     client.force_login(officer)

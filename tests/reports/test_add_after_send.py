@@ -13,11 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harmsportal.notifications.models import Notification
 from reports.models import Evidence
-from reports.services import (
-    report_evidence_add_after_send,
-    report_link_add_after_send,
-    report_withdraw,
-)
+from reports.services.evidence import report_evidence_add_after_send, report_link_add_after_send
+from reports.services.lifecycle import report_withdraw
 from tests.reports import hostile_files
 from tests.reports.factories import image_upload
 from tests.triage.factories import ClaimedCaseFactory, ClosedCaseFactory

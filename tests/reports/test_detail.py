@@ -10,11 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from harmsportal.people.models import FamilyLink
 from reports.models import Report, ReportMessage, ReportStatus, Subject
-from reports.services import (
-    report_message_send,
-    report_outcome_record,
-    report_progress_start,
-)
+from reports.services.conversation import report_message_send
+from reports.services.lifecycle import report_outcome_record, report_progress_start
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory, family_report
 
 

@@ -9,7 +9,8 @@ import pytest
 from harmsportal.people.models import FamilyLink
 from reports.forms.what import STARTED_AFTER
 from reports.models import Evidence, Platform, Report, ReportStatus, Subject
-from reports.services import report_outcome_record, report_start
+from reports.services.drafting import report_start
+from reports.services.lifecycle import report_outcome_record
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory, family_report
 
 pytestmark = pytest.mark.django_db

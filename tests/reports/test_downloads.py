@@ -13,7 +13,8 @@ import pytest
 
 from harmsportal.audit.models import AccessLog
 from reports.downloads import EXTENSIONS, SANDBOX_CSP
-from reports.services import report_evidence_add, report_submit
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
 

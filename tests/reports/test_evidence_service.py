@@ -11,10 +11,12 @@ import pytest
 from django.db import connection, connections
 
 from reports import evidence as evidence_pipeline
-from reports import services
 from reports.evidence import EvidenceRejected
 from reports.models import Evidence, Report
-from reports.services import ReportNotEditableError, report_evidence_add, report_submit
+from reports.services import evidence as evidence_services
+from reports.services.errors import ReportNotEditableError
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.factories import make_person
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
@@ -58,7 +60,7 @@ def test_a_failure_after_storing_leaves_no_files_behind(officer, private_store, 
     def broken_touch(report):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_touch", broken_touch)
+    monkeypatch.setattr(evidence_services, "touch", broken_touch)
     with pytest.raises(RuntimeError):
         report_evidence_add(
             actor=officer, report=draft, data=hostile_files.jpeg(gps=True), filename="a.jpg"

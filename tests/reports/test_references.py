@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from harmsportal.people.models import Force
 from reports.intake import intake_handler_replaced
 from reports.models import ReferenceCounter, Report
-from reports.services import reference_allocate, report_submit
+from reports.services.sending import reference_allocate, report_submit
 from tests.factories import make_person
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
 

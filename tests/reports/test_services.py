@@ -15,21 +15,17 @@ from reports.intake import (
     registered_intake_handler,
 )
 from reports.models import ContactPreference, OutcomeCategory, Report, ReportStatus
-from reports.services import (
-    NoForceError,
-    ReportIncompleteError,
-    ReportNotEditableError,
-    report_answers_save,
+from reports.services.conversation import report_message_send, report_messages_mark_read
+from reports.services.drafting import report_answers_save, report_start
+from reports.services.errors import NoForceError, ReportIncompleteError, ReportNotEditableError
+from reports.services.lifecycle import (
     report_close,
-    report_message_send,
-    report_messages_mark_read,
     report_outcome_record,
     report_progress_start,
     report_reopen,
-    report_start,
-    report_submit,
     report_withdraw,
 )
+from reports.services.sending import report_submit
 from tests.factories import UserFactory
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reports.models import HarmCategory, Platform, current_taxonomy_version
 from reports.resources import HarmCategoryResource, PlatformResource
-from reports.services import report_submit
+from reports.services.sending import report_submit
 from tests.reports.factories import DraftReportFactory, SubmittedReportFactory
 
 DESIGN_CATEGORIES = [
@@ -70,7 +70,8 @@ def test_a_retired_category_cannot_be_chosen_by_posting_its_id(client, officer):
     client.force_login(officer)
     report = DraftReportFactory(reporter=officer)
     response = client.post(
-        f"/reports/{report.public_id}/step/what/", {"categories": [retired.pk], "action": "continue"}
+        f"/reports/{report.public_id}/step/what/",
+        {"categories": [retired.pk], "action": "continue"},
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()

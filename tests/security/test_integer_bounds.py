@@ -23,7 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from reports.models import Report
-from reports.services import report_evidence_add, report_message_send, report_submit
+from reports.services.conversation import report_message_send
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory, family_report
 from triage.models import Case

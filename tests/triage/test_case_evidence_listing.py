@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports.services import report_evidence_add, report_submit
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
 

@@ -11,7 +11,8 @@ from harmsportal.audit.models import AccessLog
 from harmsportal.notifications.models import Notification
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, HarmCategory
-from reports.services import report_evidence_add, report_submit
+from reports.services.evidence import report_evidence_add
+from reports.services.sending import report_submit
 from tests.reports.factories import DraftReportFactory, image_upload
 from tests.triage.factories import (
     REPORT_TEXT,

@@ -9,7 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from reports.intake import WROTE_EVIDENCE, intake_reporter_wrote
-from reports.services import report_message_send, report_withdraw
+from reports.services.conversation import report_message_send
+from reports.services.lifecycle import report_withdraw
 from tests.triage.factories import AssessedCaseFactory, CaseFactory, triager_in
 from triage.models import Case, CaseAction, CaseEvent
 from triage.services.breaches import cases_flag_breaches

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from reports.intake import registered_intake_handler
-from reports.services import report_submit
+from reports.services.sending import report_submit
 from tests.factories import make_person
 from tests.reports.factories import DraftReportFactory
 from triage.models import Case, CaseStatus

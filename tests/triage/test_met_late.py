@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from reports.services import report_withdraw
+from reports.services.lifecycle import report_withdraw
 from tests.triage.factories import AssessedCaseFactory, CaseFactory, ClaimedCaseFactory
 from triage.models import Case
 from triage.selectors import sla_state_q

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from reports.models import ReportStatus
-from reports.services import report_withdraw
+from reports.services.lifecycle import report_withdraw
 from tests.triage.factories import (
     REPORT_TEXT,
     AssessedCaseFactory,

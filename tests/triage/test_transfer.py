@@ -11,7 +11,7 @@ from django.utils import timezone
 from harmsportal.notifications.models import Notification
 from harmsportal.people.models import Role, User
 from reports.models import Report
-from reports.services import report_withdraw
+from reports.services.lifecycle import report_withdraw
 from tests.factories import force, make_person
 from tests.triage.factories import (
     AssessedCaseFactory,

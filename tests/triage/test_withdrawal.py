@@ -17,7 +17,7 @@ from django.db import connection
 from harmsportal.notifications.models import Notification
 from reports.intake import withdrawal_handler_replaced
 from reports.models import ReportStatus
-from reports.services import report_withdraw
+from reports.services.lifecycle import report_withdraw
 from tests.triage.factories import (
     REPORT_TEXT,
     AssessedCaseFactory,

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from reports.models import ReportStatus
-from reports.services import report_transfer
+from reports.services.lifecycle import report_transfer
 from triage.models import Case, CaseConflict, CaseEvent, CaseNote
 from triage.selectors import is_supervisor_of
 from triage.services._shared import NOTE_MAX_CHARS, alert_supervisors, locked
@@ -43,7 +43,7 @@ def case_transfer(*, actor: User, case: Case, to_force: Force, reason: str) -> b
     Raises PermissionDenied for anyone but a triage supervisor of the case's force, and
     ValidationError for the same force, a finished or withdrawn case, or no reason. The reason
     is kept as an internal note for the receiving team; the reporter is told only which force
-    handles their report now (reports.services.report_transfer).
+    handles their report now (reports.services.lifecycle.report_transfer).
     """
     case = locked(case)
     if not is_supervisor_of(actor, case.force):

@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from reports import services as report_services
 from reports.models import HarmCategory, ReportMessage, ReportStatus
+from reports.services.conversation import report_message_send
+from reports.services.lifecycle import (
+    report_close,
+    report_outcome_record,
+    report_progress_start,
+    report_reopen,
+)
 from triage.models import Case, CaseAction, CaseEvent, CaseNote, Risk
 from triage.services._shared import (
     EXPLANATION_MAX_CHARS,
@@ -63,7 +69,7 @@ def case_assess(
     if case.report.status == ReportStatus.SUBMITTED:
         # The reporter's timeline moves to "being looked at" when someone has read and judged
         # their report, not on a claim, which can be handed back unread.
-        report_services.report_progress_start(actor=actor, report=case.report)
+        report_progress_start(actor=actor, report=case.report)
     if risk == Risk.IMMEDIATE and not was_immediate:
         alert_supervisors(
             case,
@@ -126,7 +132,7 @@ def case_message_send(*, actor: User, case: Case, body: str) -> ReportMessage:
     """
     case = locked(case)
     require_worker(actor, case)
-    message = report_services.report_message_send(actor=actor, report=case.report, body=body)
+    message = report_message_send(actor=actor, report=case.report, body=body)
     case.record_response()
     case.answer_reply()
     case.mark_read()
@@ -153,7 +159,7 @@ def case_outcome_give(*, actor: User, case: Case, category: str, explanation: st
         )
     changed = case.give_outcome()
     if changed:
-        report_services.report_outcome_record(
+        report_outcome_record(
             actor=actor, report=case.report, category=category, explanation=explanation
         )
         case_event_record(
@@ -173,7 +179,7 @@ def case_close(*, actor: User, case: Case) -> bool:
     withdrawn = case.report.status == ReportStatus.WITHDRAWN
     changed = case.close(report_withdrawn=withdrawn)
     if changed and not withdrawn:
-        report_services.report_close(actor=actor, report=case.report)
+        report_close(actor=actor, report=case.report)
     if changed:
         case_event_record(
             actor=actor,
@@ -196,7 +202,7 @@ def case_reopen(*, actor: User, case: Case, reason: str, reassess: bool = False)
     holder = case.assignee
     changed = case.reopen(actor, reassess=reassess)
     if changed:
-        report_services.report_reopen(actor=actor, report=case.report)
+        report_reopen(actor=actor, report=case.report)
         CaseNote.objects.create(case=case, author=actor, body=f"Reopened: {reason}")
         case_event_record(
             actor=actor,
