@@ -2,7 +2,7 @@
 
 Every state change is a method on `Case` that does nothing (returns False) when the case is
 already there and raises `ValidationError` with a plain-English reason for an illegal move.
-Services (triage/services.py) lock the row, call the method and write the side effects.
+Services (triage/services/) lock the row, call the method and write the side effects.
 """
 
 from __future__ import annotations
@@ -21,55 +21,22 @@ from django.utils import timezone
 from harmsportal.people.models import Force
 from reports.models import HarmCategory, Report
 from triage import sla
+from triage.models.choices import (
+    ASSESSED_STATUSES,
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    QUEUE_ORDER,
+    RISK_WEIGHT,
+    UNASSESSED_WEIGHT,
+    CaseStatus,
+    CloseReason,
+    RecordingDecision,
+    Risk,
+)
 
 
 class ClaimConflictError(ValidationError):
     """Someone else claimed the case between reading it and claiming it."""
-
-
-class CaseStatus(models.TextChoices):
-    NEW = "new", "New"
-    CLAIMED = "claimed", "Claimed"
-    ASSESSED = "assessed", "Assessed"
-    ACTION_UNDER_WAY = "action_under_way", "Action under way"
-    OUTCOME_GIVEN = "outcome_given", "Outcome given"
-    CLOSED = "closed", "Closed"
-
-
-# Cases still waiting for their outcome: on the queue's clocks, and claimable when unassigned.
-OPEN_STATUSES = frozenset(
-    {CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.ASSESSED, CaseStatus.ACTION_UNDER_WAY}
-)
-FINISHED_STATUSES = frozenset({CaseStatus.OUTCOME_GIVEN, CaseStatus.CLOSED})
-# Risk has been judged: actions and an outcome may be recorded.
-ASSESSED_STATUSES = frozenset({CaseStatus.ASSESSED, CaseStatus.ACTION_UNDER_WAY})
-
-
-class Risk(models.TextChoices):
-    IMMEDIATE = "immediate", "Immediate — threat to life"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-
-
-# Priority is the risk weight; within a weight, older cases come first. The queue's order,
-# and the order claim next takes cases in.
-QUEUE_ORDER = ("-priority", "submitted_at", "id")
-RISK_WEIGHT = {Risk.IMMEDIATE: 4, Risk.HIGH: 3, Risk.MEDIUM: 2, Risk.LOW: 1}
-# Nobody has read an unassessed report yet, so it is treated as high risk until someone has:
-# it sits with high-risk cases in the queue and its first response is due within 24 hours.
-UNASSESSED_WEIGHT = RISK_WEIGHT[Risk.HIGH]
-
-
-class CloseReason(models.TextChoices):
-    AFTER_OUTCOME = "after_outcome", "Closed after the outcome"
-    WITHDRAWN = "withdrawn", "Withdrawn by the reporter"
-
-
-class RecordingDecision(models.TextChoices):
-    CRIME = "crime", "Crime"
-    NON_CRIME_INCIDENT = "non_crime_incident", "Non-crime incident"
-    NO_RECORDING = "no_recording", "No recording"
 
 
 class Case(models.Model):
@@ -606,7 +573,9 @@ def _claim_head_sql(*, many_forces: bool) -> str:
         for field in QUEUE_ORDER
     )
     force = f"{column('force')} = ANY(%s)" if many_forces else f"{column('force')} = %s"
-    # Never a case the claimer stepped aside from (CaseConflict).
+    # Never a case the claimer stepped aside from. Imported here: CaseConflict points at Case.
+    from triage.models.work import CaseConflict
+
     conflicts = quote(CaseConflict._meta.db_table)
     conflict_case = quote(CaseConflict._meta.get_field("case").column)
     conflict_user = quote(CaseConflict._meta.get_field("user").column)
@@ -623,157 +592,3 @@ def _claim_head_sql(*, many_forces: bool) -> str:
         f"ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED) "
         f"RETURNING *"
     )
-
-
-class CaseAction(models.Model):
-    """Something triage did for the reporter, in the case's action log."""
-
-    class Kind(models.TextChoices):
-        SAFEGUARDING_ADVICE = "safeguarding_advice", "Safeguarding advice given"
-        TAKEDOWN_REQUESTED = "takedown_requested", "Platform takedown requested"
-        INVESTIGATION_REFERRAL = "investigation_referral", "Referred for investigation"
-        WELLBEING_REFERRAL = "wellbeing_referral", "Wellbeing referral offered"
-        TECHNICAL_SUPPORT = "technical_support", "Technical support"
-        NO_FURTHER_ACTION = "no_further_action", "No further action"
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    note = models.TextField(blank=True)
-    crime_reference = models.CharField(max_length=40, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="no_further_action") | ~Q(note=""),
-                name="caseaction_nfa_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="investigation_referral") | ~Q(crime_reference=""),
-                name="caseaction_referral_has_crime_ref",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} on case {self.case_id}"
-
-
-class CaseNote(models.Model):
-    """An internal note for the triage team. Never shown to the reporter."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        # Never the body: str() reaches logs and the admin's history.
-        return f"Internal note on case {self.case_id}"
-
-
-class CaseEvent(models.Model):
-    """One write to a case, in the case's history: who, when, what, and why.
-
-    Written by the service that makes the change, in the same transaction
-    (`triage.services.history.case_event_record`). Never edited or deleted.
-    """
-
-    class Kind(models.TextChoices):
-        OPENED = "opened", "Report received"
-        CLAIMED = "claimed", "Claimed"
-        UNCLAIMED = "unclaimed", "Handed back to the queue"
-        REASSIGNED = "reassigned", "Reassigned"
-        ASSESSED = "assessed", "Risk assessed"
-        ACTION_RECORDED = "action_recorded", "Action recorded"
-        NOTE_ADDED = "note_added", "Internal note added"
-        MESSAGE_SENT = "message_sent", "Message sent to the reporter"
-        REPORTER_MESSAGED = "reporter_messaged", "Message from the reporter"
-        EVIDENCE_ADDED = "evidence_added", "Reporter added evidence"
-        OUTCOME_GIVEN = "outcome_given", "Outcome given"
-        CLOSED = "closed", "Closed"
-        REOPENED = "reopened", "Reopened"
-        WITHDRAWN = "withdrawn", "Withdrawn by the reporter"
-        ESCALATED = "escalated", "Missed deadline escalated to supervisors"
-        TRANSFERRED = "transferred", "Transferred to another force"
-        CONFLICT_DECLARED = "conflict_declared", "Stepped aside (conflict of interest)"
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    # Who did it; empty for the portal itself (the breach task).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(default=timezone.now)
-    # Why, or what exactly: a reason given, a clock's name, a force. Never a message's text or
-    # a note's body: those have their own records and their own readers.
-    detail = models.CharField(max_length=300, blank=True)
-    # Who held the case before and after, for claims, hand-backs and reassignments.
-    from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} on case {self.case_id}"
-
-
-class TriagePreference(models.Model):
-    """How a triager wants to hear that a reporter wrote. In the portal always; email if chosen."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="triage_preference"
-    )
-    email_when_reporter_writes = models.BooleanField(
-        default=False,
-        help_text="Also send an email (which never says what was written) when a reporter "
-        "writes on a case this person holds.",
-    )
-
-    def __str__(self) -> str:
-        return f"Triage preferences of user {self.user_id}"
-
-
-class CaseConflict(models.Model):
-    """Someone in triage knows the person and stepped aside: the case is never theirs again.
-
-    Claim, claim next (in SQL too: `_claim_head_sql`), reassign and reopen all refuse a person
-    with a row here. The reason stays in the triage record; the reporter never sees it.
-    """
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conflicts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    declared_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField()
-
-    class Meta:
-        ordering = ["declared_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="caseconflict_case_user"),
-        ]
-
-    def __str__(self) -> str:
-        # Never the reason: str() reaches logs and the admin's history.
-        return f"Conflict of interest on case {self.case_id}"
