@@ -188,7 +188,9 @@ def test_officer_reports_on_behalf_of_a_child_under_13(client, officer, intake_c
     assert report.child_first_name == "Mia"
     assert report.child_age_band == "10_to_12"
     assert report.family_link is None
-    assert "Mia, a child aged 10 to 12" in client.get(f"/reports/{report.public_id}/").content.decode()
+    assert (
+        "Mia, a child aged 10 to 12" in client.get(f"/reports/{report.public_id}/").content.decode()
+    )
 
 
 def test_officer_reports_for_a_linked_family_member_with_an_account(client, officer, family_member):
