@@ -80,11 +80,15 @@ def queue_force_ids(user: User) -> list[int]:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Cases of the forces where `user` holds a triage role; nothing for anyone else."""
+    """Cases of the forces where `user` holds a triage role; nothing for anyone else.
+
+    A case they stepped aside from (they know the person: CaseConflict) is not theirs to read
+    any more, supervisors included: it leaves their queue and its pages are a 404.
+    """
     force_ids = queue_force_ids(user)
     if not force_ids:
         return Case.objects.none()
-    return Case.objects.filter(force_id__in=force_ids)
+    return Case.objects.filter(force_id__in=force_ids).exclude(conflicts__user=user)
 
 
 def get_case_for_user(user: User, pk: UUID) -> Case:

@@ -4,6 +4,7 @@ reassignment or reopening."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from harmsportal.notifications.models import Notification
+from tests.reports.test_access import _without_nonces
 from tests.triage.factories import (
     AssessedCaseFactory,
     CaseFactory,
@@ -36,7 +38,7 @@ def test_stepping_aside_releases_the_case_and_keeps_the_declaration(client, tria
     client.force_login(triager)
     response = client.post(_path(case, "step-aside/"), {"reason": REASON})
     assert response.status_code == 302
-    assert response["Location"] == _path(case)
+    assert response["Location"] == "/triage/"
 
     case.refresh_from_db()
     assert (case.assignee_id, case.status) == (None, CaseStatus.NEW)
@@ -46,10 +48,8 @@ def test_stepping_aside_releases_the_case_and_keeps_the_declaration(client, tria
     event = case.events.get(kind=CaseEvent.Kind.CONFLICT_DECLARED)
     assert event.actor == triager
     assert event.from_user == triager
-    page = client.get(_path(case)).content.decode()
-    assert "You have stepped aside from this case" in page
-    assert 'id="stepped-aside"' in page
-    assert "Step aside: I know the person" not in page
+    page = client.get("/triage/").content.decode()
+    assert f"You have stepped aside from case {case.report.reference}" in page
 
 
 def test_an_assessed_case_goes_back_to_the_queue_still_assessed(triager):
@@ -104,6 +104,7 @@ def test_they_can_never_claim_it_again(client, triager):
     client.force_login(triager)
     client.post(_path(case, "claim/"))
     assert Case.objects.get(pk=case.pk).assignee is None
+    client.force_login(triager_in())
     assert "Claim this case" in client.get(_path(case)).content.decode()  # others may
 
 
@@ -163,3 +164,18 @@ def test_a_finished_case_they_held_is_released_so_nobody_reopens_it_for_them(tri
     case.refresh_from_db()
     assert case.assignee_id is None
     assert case.status == CaseStatus.OUTCOME_GIVEN
+
+
+def test_after_stepping_aside_they_no_longer_read_the_case_or_see_it_in_the_queue(client, triager):
+    case = ClaimedCaseFactory(assignee=triager)
+    client.force_login(triager)
+
+    response = client.post(_path(case, "step-aside/"), {"reason": REASON})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/triage/"
+    assert client.get(_path(case)).status_code == 404
+    assert case.report.reference not in client.get("/triage/?status=all").content.decode()
+    missing = client.get(f"/triage/cases/{uuid.uuid4()}/")
+    forbidden = client.get(_path(case))
+    assert _without_nonces(forbidden) == _without_nonces(missing)  # exactly like a missing case

@@ -208,3 +208,15 @@ def test_the_case_page_offers_transfer_to_supervisors_only(client, triage_superv
     assert "Transfer to another force" in client.get(_path(case)).content.decode()
     client.force_login(triager)
     assert "Transfer to another force" not in client.get(_path(case)).content.decode()
+
+
+def test_the_triager_who_held_it_is_told_and_pointed_at_their_own_queue(
+    client, triage_supervisor, triager, case, north_yorkshire
+):
+    client.force_login(triage_supervisor)
+    _transfer(client, case, north_yorkshire)
+    told = Notification.objects.get(user=triager, kind=Notification.Kind.ALERT)
+    assert case.report.reference in told.title
+    assert "North Yorkshire" in told.title
+    assert REASON not in told.title
+    assert told.link_path == "/triage/"  # the case itself is now another force's

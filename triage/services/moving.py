@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
+from harmsportal.notifications.models import Notification
+from harmsportal.notifications.services import notification_send
 from reports.models import ReportStatus
 from reports.services.lifecycle import report_transfer
 from triage.models import Case, CaseConflict, CaseEvent, CaseNote
@@ -73,6 +76,16 @@ def case_transfer(*, actor: User, case: Case, to_force: Force, reason: str) -> b
         title=f"Case {case.report.reference} was transferred to {to_force.name} from "
         f"{from_force.name}",
     )
+    if holder is not None and holder != actor:
+        # The case is no longer theirs to open, so the notice leads to their own queue.
+        notification_send(
+            user=holder,
+            kind=Notification.Kind.ALERT,
+            title=f"Case {case.report.reference}, which you held, was transferred to "
+            f"{to_force.name}",
+            link_path=reverse("triage:queue"),
+            email=False,
+        )
     return True
 
 

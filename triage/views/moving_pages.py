@@ -15,7 +15,7 @@ from harmsportal.people.models import TRIAGE_ROLES, Role
 from triage.forms import StepAsideForm, TransferForm
 from triage.selectors import get_case_for_user
 from triage.services.moving import case_step_aside, case_transfer
-from triage.views._shared import form_problem, to_case
+from triage.views._shared import form_problem
 
 
 @role_required(Role.TRIAGE_SUPERVISOR)
@@ -55,7 +55,9 @@ def step_aside(request: HttpRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "You have stepped aside from this case. It will not be assigned to you again.",
+                f"You have stepped aside from case {case.report.reference}. It has left your "
+                "queue and will not be assigned to you again.",
             )
-            return to_case(case)
+            # Knowing the person, they no longer read the case: its page is a 404 for them now.
+            return redirect("triage:queue")
     return render(request, "triage/step_aside.html", {"case": case, "form": form})
