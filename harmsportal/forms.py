@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.forms.renderers import TemplatesSetting
+
+# One optional sign, then ASCII digits: what int() accepts here, and nothing it chokes on.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -78,8 +83,8 @@ class _BoundedChoices:
     def _refuse_out_of_range(self, value) -> None:
         bounds = self._key_range()
         text = str(value).strip()
-        if bounds is None or not text.lstrip("-+").isdecimal():
-            return  # not an integer: the field's own check refuses it
+        if bounds is None or not _INTEGER.fullmatch(text):
+            return  # not an integer (nor "+-1"): the field's own check refuses it
         low, high = bounds
         # A bigint has 19 digits: anything far longer is out of range without being parsed.
         number = int(text) if len(text) <= 40 else None

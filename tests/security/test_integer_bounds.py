@@ -481,6 +481,10 @@ def test_bounded_forms_refuse_integers_no_column_holds(db):
     ]
     some = HarmCategory.objects.first()
     assert Example({"count": "3", "kinds": [some.pk], "one": some.pk}).is_valid()
+    # Two signs pass a strip of signs but not int(): a form error, never a 500.
+    doubled = Example({"count": "3", "kinds": ["+-1"], "one": "-+1"})
+    assert not doubled.is_valid()
+    assert set(doubled.errors) == {"kinds", "one"}
 
 
 def test_requested_page_is_bounded():
