@@ -33,7 +33,15 @@ from django.utils import timezone
 from harmsportal.people.models import TRIAGE_ROLES, Force, Role, User
 from reports.models import Evidence
 from triage import sla
-from triage.models import OPEN_STATUSES, QUEUE_ORDER, Case, CaseEvent, CaseStatus, Risk
+from triage.models import (
+    OPEN_STATUSES,
+    QUEUE_ORDER,
+    Case,
+    CaseConflict,
+    CaseEvent,
+    CaseStatus,
+    Risk,
+)
 
 # Stands in for "no such clock" when finding a case's next due time on every database.
 _FAR_FUTURE = datetime(3000, 1, 1, tzinfo=UTC)
@@ -151,13 +159,24 @@ def assignable_triagers_for(case: Case) -> QuerySet[User]:
     return triagers_of(case.force).exclude(pk__in=case.conflicts.values("user_id"))
 
 
-def supervisors_of(force: Force) -> QuerySet[User]:
-    return User.objects.filter(
+def declared_conflicts_of(case: Case) -> QuerySet[CaseConflict]:
+    """Who stepped aside from the case, for the team to see (never why). The conflicts the
+    portal writes for the reporter and their family link are not shown."""
+    return case.conflicts.filter(source=CaseConflict.Source.DECLARED).select_related("user")
+
+
+def supervisors_of(force: Force, *, case: Case | None = None) -> QuerySet[User]:
+    """The force's triage supervisors; about `case`, less anyone who may not read it (stepped
+    aside, or the reporter and their family link: CaseConflict)."""
+    supervisors = User.objects.filter(
         memberships__force=force,
         memberships__role=Role.TRIAGE_SUPERVISOR,
         is_active=True,
         professional_standards=False,
-    ).distinct()
+    )
+    if case is not None:
+        supervisors = supervisors.exclude(pk__in=case.conflicts.values("user_id"))
+    return supervisors.distinct()
 
 
 def triage_colleagues_of(user: User) -> QuerySet[User]:
@@ -328,7 +347,9 @@ def breached_cases_for_supervisor(user: User, now: datetime | None = None) -> Qu
     now = now or timezone.now()
     return (
         with_next_due(
-            Case.objects.filter(force__in=supervised_forces_of(user)).filter(breached_q(now))
+            cases_visible_to(user)
+            .filter(force__in=supervised_forces_of(user))
+            .filter(breached_q(now))
         )
         .select_related("report", "assignee", "force")
         .order_by("next_due", "id")
@@ -337,7 +358,12 @@ def breached_cases_for_supervisor(user: User, now: datetime | None = None) -> Qu
 
 def replied_count_for_supervisor(user: User) -> int:
     """Cases with an outcome whose reporter wrote again, in the forces `user` supervises."""
-    return Case.objects.filter(force__in=supervised_forces_of(user)).filter(replied_q()).count()
+    return (
+        cases_visible_to(user)
+        .filter(force__in=supervised_forces_of(user))
+        .filter(replied_q())
+        .count()
+    )
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,12 @@ def report_message_send(*, actor: User, report: Report, body: str) -> ReportMess
     if report.is_draft or report.status == ReportStatus.WITHDRAWN:
         raise ValidationError("Messages can only be sent about a report that is open.")
     from_reporter = actor.pk == report.reporter_id
-    message = report.messages.create(author=actor, from_reporter=from_reporter, body=body)
     if from_reporter:
-        # Before the report's own row is touched: triage locks the case, then the report.
+        # Before anything touches the report's row (even the message's foreign key takes a key
+        # share lock on it): triage locks the case, then the report, as every writer does.
         intake_reporter_wrote(report, actor=actor, what=WROTE_MESSAGE)
-    else:
+    message = report.messages.create(author=actor, from_reporter=from_reporter, body=body)
+    if not from_reporter:
         notification_send(
             user=report.reporter,
             kind=Notification.Kind.UPDATE,

@@ -112,7 +112,12 @@ def _lock_sent_for_adding(actor: User, report: Report) -> None:
     """
     _refuse_adding_unless_open(actor, report)
     intake_reporter_wrote(report, actor=actor, what=WROTE_EVIDENCE)
-    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    # FOR NO KEY UPDATE: a concurrent message's key share lock on this row does not block it.
+    status = (
+        Report.objects.select_for_update(no_key=True)
+        .values_list("status", flat=True)
+        .get(pk=report.pk)
+    )
     if status not in REPORT_OPEN_STATUSES:
         raise ValidationError(NOT_OPEN)
 

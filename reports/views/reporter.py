@@ -120,8 +120,13 @@ def withdraw(request: HttpRequest, pk: UUID) -> HttpResponse:
         return redirect("reports:detail", pk=report.public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        report_withdraw(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Your report {report.reference} has been withdrawn.")
+        try:
+            report_withdraw(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            # Triage closed it a moment ago: say so on the report page, never a 500.
+            messages.info(request, error.messages[0])
+        else:
+            messages.success(request, f"Your report {report.reference} has been withdrawn.")
         return redirect("reports:detail", pk=report.public_id)
     back_url = reverse("reports:detail", args=[report.public_id])
     return render(

@@ -42,7 +42,7 @@ def test_stepping_aside_releases_the_case_and_keeps_the_declaration(client, tria
 
     case.refresh_from_db()
     assert (case.assignee_id, case.status) == (None, CaseStatus.NEW)
-    conflict = CaseConflict.objects.get(case=case)
+    conflict = CaseConflict.objects.get(case=case, source=CaseConflict.Source.DECLARED)
     assert (conflict.user, conflict.reason) == (triager, REASON)
     assert conflict.declared_at is not None
     event = case.events.get(kind=CaseEvent.Kind.CONFLICT_DECLARED)
@@ -75,7 +75,7 @@ def test_a_reason_is_required(client, triager):
     assert "Enter how you know the person." in page
     case.refresh_from_db()
     assert case.assignee == triager
-    assert not CaseConflict.objects.exists()
+    assert not CaseConflict.objects.filter(source=CaseConflict.Source.DECLARED).exists()
 
 
 def test_the_reason_never_reaches_the_reporter(client, triager):
@@ -91,7 +91,7 @@ def test_stepping_aside_twice_changes_nothing(triager):
     case = ClaimedCaseFactory(assignee=triager)
     assert case_step_aside(actor=triager, case=case, reason=REASON) is True
     assert case_step_aside(actor=triager, case=case, reason="Again") is False
-    assert CaseConflict.objects.get(case=case).reason == REASON
+    assert CaseConflict.objects.get(case=case, source=CaseConflict.Source.DECLARED).reason == REASON
     assert case.events.filter(kind=CaseEvent.Kind.CONFLICT_DECLARED).count() == 1
 
 

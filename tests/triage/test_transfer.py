@@ -220,3 +220,16 @@ def test_the_triager_who_held_it_is_told_and_pointed_at_their_own_queue(
     assert "North Yorkshire" in told.title
     assert REASON not in told.title
     assert told.link_path == "/triage/"  # the case itself is now another force's
+
+
+def test_the_sending_forces_late_update_and_crime_reference_stay_behind(
+    client, triage_supervisor, case, north_yorkshire
+):
+    Case.objects.filter(pk=case.pk).update(
+        update_met_late_at=timezone.now(), crime_reference="13/1234/26", offence_crosswalk="s.1"
+    )
+    client.force_login(triage_supervisor)
+    _transfer(client, case, north_yorkshire)
+    case.refresh_from_db()
+    assert (case.update_met_late_at, case.crime_reference, case.offence_crosswalk) == (None, "", "")
+    assert case.sla_state().key != "met_late"

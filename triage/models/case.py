@@ -477,8 +477,16 @@ class Case(models.Model):
         for clock in ("first_response", "update", "outcome"):
             setattr(self, f"{clock}_breached_at", None)
             setattr(self, f"{clock}_escalated_at", None)
+        # The sending force's late update is its own, kept in the history (TRANSFERRED), not
+        # held against the receiving force; so is its assessment's crime recording.
+        self.update_met_late_at = None
+        self.crime_reference = ""
+        self.offence_crosswalk = ""
         self._save(
             now,
+            "update_met_late_at",
+            "crime_reference",
+            "offence_crosswalk",
             "force",
             "status",
             "assignee",

@@ -126,14 +126,23 @@ class CaseEvent(models.Model):
 
 
 class CaseConflict(models.Model):
-    """Someone in triage knows the person and stepped aside: the case is never theirs again.
+    """Someone who must not triage the case: they stepped aside (they know the person), or
+    they are the reporter or linked to the reporter by a family link. Never theirs again.
 
     Claim, claim next (in SQL too: `_claim_head_sql`), reassign and reopen all refuse a person
     with a row here. The reason stays in the triage record; the reporter never sees it.
     """
 
+    class Source(models.TextChoices):
+        DECLARED = "declared", "Stepped aside"
+        # Written when the case opens: nobody triages their own report, nor the report of the
+        # family member they are linked to (a family account's report not shared with them,
+        # or one they made about that family member).
+        REPORT = "report", "The reporter, or linked to the reporter"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conflicts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.DECLARED)
     declared_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
 

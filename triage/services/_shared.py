@@ -63,7 +63,7 @@ def require_worker(actor: User, case: Case) -> None:
 
 def alert_supervisors(case: Case, *, title: str, skip: User | None = None) -> int:
     sent = 0
-    for supervisor in supervisors_of(case.force):
+    for supervisor in supervisors_of(case.force, case=case):
         if skip is not None and supervisor.pk == skip.pk:
             continue
         notification_send(

@@ -13,7 +13,7 @@ from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from reports.models import Report
 from triage import sla
-from triage.models import Case, CaseEvent, ClaimConflictError
+from triage.models import Case, CaseConflict, CaseEvent, ClaimConflictError
 from triage.selectors import (
     claimable_cases_for,
     is_supervisor_of,
@@ -61,8 +61,32 @@ def case_open_from_report(report: Report) -> Case:
         # constraint made sure there is exactly one.
         return Case.objects.get(report=report)
     case.categories.set(report.categories.all())
+    _conflicts_of_the_report(case, report)
     case_event_record(actor=report.reporter, case=case, kind=CaseEvent.Kind.OPENED, at=submitted_at)
     return case
+
+
+def _conflicts_of_the_report(case: Case, report: Report) -> None:
+    """Nobody triages their own report, nor one their family link makes or is about.
+
+    A family account reports under the linked member's force, where that member may work in
+    triage; the report may not even be shared with them. The same CaseConflict rows as a
+    declared conflict keep the case out of their queue, claim next, reassignment and alerts.
+    """
+    people = {report.reporter_id}
+    if report.family_link_id is not None:
+        people |= {report.family_link.member_id, report.family_link.family_user_id}
+    CaseConflict.objects.bulk_create(
+        [
+            CaseConflict(
+                case=case,
+                user_id=user_id,
+                source=CaseConflict.Source.REPORT,
+                reason="The reporter, or linked to the reporter",
+            )
+            for user_id in sorted(people - {None})
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -74,7 +74,11 @@ def case_reporter_wrote(report: Report, *, actor: User, what: str) -> Case | Non
         if evidence
         else f"The reporter sent a message on case {report.reference}"
     )
-    people = [case.assignee] if case.assignee_id is not None else list(supervisors_of(case.force))
+    people = (
+        [case.assignee]
+        if case.assignee_id is not None
+        else list(supervisors_of(case.force, case=case))
+    )
     for person in people:
         tell_staff(person, case, title=title)
     return case

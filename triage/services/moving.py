@@ -108,7 +108,9 @@ def case_step_aside(*, actor: User, case: Case, reason: str) -> bool:
             actor=actor,
             case=case,
             kind=CaseEvent.Kind.CONFLICT_DECLARED,
-            detail=reason if not released else f"Handed back to the queue. {reason}",
+            # Never the reason (how they know the person): it stays on the CaseConflict row,
+            # which no page shows, while the history travels with a transferred case.
+            detail="Handed back to the queue." if released else "",
             from_user=actor if released else None,
         )
     return created or released

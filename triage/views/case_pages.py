@@ -33,6 +33,7 @@ from triage.forms import (
 from triage.selectors import (
     assignable_triagers_for,
     case_history,
+    declared_conflicts_of,
     get_case_evidence,
     get_case_for_user,
     is_supervisor_of,
@@ -60,7 +61,7 @@ def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     unread_since = case.unread_since  # before this read clears it for the holder
     case_view_record(actor=request.user, case=case)
     report = case.report
-    conflicts = list(case.conflicts.select_related("user"))
+    conflicts = list(declared_conflicts_of(case))
     context = {
         "case": case,
         "report": report,
