@@ -87,7 +87,8 @@ def get_evidence_for_user(
 
 
 def reports_of_reporter(user: User) -> QuerySet[Report]:
-    """The reporter's own reports for "My reports", drafts first, newest first.
+    """The reporter's own reports for "My reports": newest sent first (drafts, which have not
+    been sent, by when they were started).
 
     Joins and prefetches what the list shows (`subject_label`) and what finding a draft's
     next question reads (`step_urls.resume_url`), so the page asks the same number of queries
@@ -98,7 +99,8 @@ def reports_of_reporter(user: User) -> QuerySet[Report]:
         .filter(reporter=user)
         .select_related("force", "reporter", "family_link__family_user", "family_link__member")
         .prefetch_related("categories", "platforms")
-        .order_by("-updated_at", "-id")
+        # The list's one date column is "Sent": a message or a transfer must not reorder it.
+        .order_by(F("submitted_at").desc(nulls_first=True), "-created_at", "-id")
     )
 
 
