@@ -110,3 +110,13 @@ class _BoundedChoices:
         for item in value if isinstance(value, (list, tuple)) else []:
             self._refuse_out_of_range(item)
         return super()._check_values(value)
+
+
+def conditionally_required(field: forms.Field) -> forms.Field:
+    """Mark a field that another answer makes required (a conditional reveal, "Phone me").
+
+    The form's clean() enforces it; the label then does not say "(optional)", which the
+    person would be told off for believing (templates/forms/govuk_field.html).
+    """
+    field.conditionally_required = True
+    return field

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.crypto import salted_hmac
 
-from harmsportal.forms import BoundedIntegersMixin
+from harmsportal.forms import BoundedIntegersMixin, conditionally_required
 from harmsportal.people.models import Force, User
 from reports.models import HarmCategory, OutcomeCategory
 from triage.models import (
@@ -210,7 +210,7 @@ class AssessmentForm(BoundedIntegersMixin, forms.Form):
         error_messages={"required": "Select how serious the risk to the person is."},
     )
     categories = forms.ModelMultipleChoiceField(
-        label="What kinds of harm is this?",
+        label="What kinds of harm are these?",
         queryset=HarmCategory.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Confirm what the reporter chose, or change it.",
@@ -256,18 +256,23 @@ class ActionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what was done."},
     )
-    note = forms.CharField(
-        label="Details",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=NOTE_MAX_CHARS,
-        help_text="Required for no further action: give the reason. Not shown to the reporter.",
+    note = conditionally_required(
+        forms.CharField(
+            label="Details",
+            widget=forms.Textarea(attrs={"rows": 4}),
+            required=False,
+            max_length=NOTE_MAX_CHARS,
+            help_text="Needed for no further action: give the reason. Optional for anything "
+            "else. Not shown to the reporter.",
+        )
     )
-    crime_reference = forms.CharField(
-        label="Crime reference",
-        max_length=40,
-        required=False,
-        help_text="Required when the case is referred for investigation.",
+    crime_reference = conditionally_required(
+        forms.CharField(
+            label="Crime reference",
+            max_length=40,
+            required=False,
+            help_text="Needed when the case is referred for investigation.",
+        )
     )
 
     def clean(self):
@@ -380,12 +385,13 @@ class TransferForm(BoundedIntegersMixin, forms.Form):
 
 class StepAsideForm(forms.Form):
     reason = forms.CharField(
-        label="How do you know the person?",
+        label="How do you know the person, or why should you not handle this case?",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=REASON_MAX_CHARS,
         help_text=(
-            'A few words are enough, for example "we work on the same team". Only your force\'s '
-            "triage team can see this. The reporter does not see it."
+            'A few words are enough, for example "we work on the same team". It is kept in '
+            "the case record. The reporter never sees it, and it does not go with the case if "
+            "the case moves to another force."
         ),
         error_messages={"required": "Enter how you know the person."},
     )

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 
+from harmsportal.forms import conditionally_required
 from reports.forms.base import YES_NO, StepForm, harmed_wording, yes_no
 from reports.models import ContactPreference, ImpactLevel, YesNoNotSure
 
@@ -85,12 +86,14 @@ class ContactForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how we should contact you."},
     )
-    phone = forms.CharField(
-        label="Phone number",
-        help_text="Only if you want us to phone you. For example, 07700 900 982",
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    phone = conditionally_required(
+        forms.CharField(
+            label="Phone number",
+            help_text="We need it only if you choose to be phoned. For example, 07700 900 982",
+            required=False,
+            max_length=30,
+            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        )
     )
 
     def initial_from(self, report):

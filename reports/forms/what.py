@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from harmsportal.forms import conditionally_required
 from harmsportal.templatetags.govuk_time import govuk_date
 from reports.forms.base import YES_NO, StepForm, harmed_wording, person_name, yes_no
 from reports.models import HateCharacteristic, OfflineImpact, YesNoNotSure
@@ -80,12 +81,14 @@ class PlatformsForm(StepForm):
         error_messages={"required": "Select where it happened."},
     )
     # Shown under "Somewhere else" (a GOV.UK conditional reveal), not as a field of its own.
-    platform_other = forms.CharField(
-        label="Where else did it happen?",
-        help_text="For example, the name of a website, app or game.",
-        required=False,
-        max_length=100,
-        error_messages={"max_length": "Where it happened must be 100 characters or fewer."},
+    platform_other = conditionally_required(
+        forms.CharField(
+            label="Where else did it happen?",
+            help_text="For example, the name of a website, app or game.",
+            required=False,
+            max_length=100,
+            error_messages={"max_length": "Where it happened must be 100 characters or fewer."},
+        )
     )
 
     def adapt_to(self, report):

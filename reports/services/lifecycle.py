@@ -99,7 +99,11 @@ def report_transfer(*, actor: User, report: Report, to_force: Force) -> bool:
     Report.objects.filter(pk=report.pk).update(force=to_force, updated_at=timezone.now())
     report.refresh_from_db(fields=["force", "updated_at"])
     report.status_events.create(
-        status=report.status, note=f"Your report is now handled by {to_force.name}."[:300]
+        status=report.status,
+        note=(
+            f"Your report is now handled by {to_force.name}, the force best placed to help "
+            "you. Your reference stays the same and you do not need to do anything."
+        )[:300],
     )
     notification_send(
         user=report.reporter,

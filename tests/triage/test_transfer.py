@@ -125,7 +125,7 @@ def test_the_reporter_sees_which_force_handles_it_but_never_the_reason(
     client.force_login(reporter)
     page = client.get(f"/reports/{case.report.public_id}/").content.decode()
     assert "handled by North Yorkshire Police" in page
-    assert "Your report is now handled by North Yorkshire Police." in page
+    assert "Your report is now handled by North Yorkshire Police, the force best placed" in page
     assert REASON not in page
     assert not Notification.objects.filter(user=reporter, title__contains=REASON).exists()
 

@@ -254,11 +254,15 @@ def reassign(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            case_reassign(actor=request.user, case=case, assignee=form.cleaned_data["assignee"])
+            assignee = form.cleaned_data["assignee"]
+            changed = case_reassign(actor=request.user, case=case, assignee=assignee)
         except ValidationError as error:
             form_problem(form, error)
         else:
-            messages.success(request, "Case reassigned.")
+            if changed:
+                messages.success(request, f"Case reassigned to {assignee.get_full_name()}.")
+            else:
+                messages.info(request, f"{assignee.get_full_name()} already holds this case.")
             return to_case(case)
     return render(request, "triage/reassign.html", {"case": case, "form": form})
 

@@ -1,0 +1,45 @@
+"""What two outside walks of the portal found, each pinned by a test."""
+
+from __future__ import annotations
+
+import re
+
+from tests.reports.factories import DraftReportFactory
+from tests.triage.factories import ClaimedCaseFactory
+
+
+def _label(page: str, for_id: str) -> str:
+    match = re.search(rf'<label class="govuk-label"[^>]*for="{for_id}"[^>]*>([^<]*)</label>', page)
+    assert match, for_id
+    return match.group(1)
+
+
+def test_fields_another_answer_makes_required_are_not_labelled_optional(client, officer):
+    draft = DraftReportFactory(reporter=officer)
+    client.force_login(officer)
+    where = client.get(f"/reports/{draft.public_id}/step/where/").content.decode()
+    contact = client.get(f"/reports/{draft.public_id}/step/contact/").content.decode()
+    assert _label(where, "id_platform_other") == "Where else did it happen?"
+    assert _label(contact, "id_phone") == "Phone number"
+
+
+def test_reassigning_to_the_person_who_holds_it_says_so_instead_of_claiming_success(
+    client, triager, triage_supervisor
+):
+    case = ClaimedCaseFactory(assignee=triager)
+    client.force_login(triage_supervisor)
+    response = client.post(
+        f"/triage/cases/{case.public_id}/reassign/", {"assignee": triager.pk}, follow=True
+    )
+    page = response.content.decode()
+    assert f"{triager.get_full_name()} already holds this case." in page
+    assert "Case reassigned" not in page
+    assert not case.events.filter(kind="reassigned").exists()
+
+
+def test_stepping_aside_is_a_warning_button_and_says_it_cannot_be_undone(client, triager):
+    case = ClaimedCaseFactory(assignee=triager)
+    client.force_login(triager)
+    page = client.get(f"/triage/cases/{case.public_id}/step-aside/").content.decode()
+    assert "govuk-button--warning" in page
+    assert "This cannot be undone." in page
