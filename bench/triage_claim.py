@@ -11,7 +11,10 @@ Each side runs 8 claimer processes, each with its own connection, for a fixed ti
 - service: `triage.services.claiming.case_claim_next(actor=…)`, exactly what "Claim next" runs in the
   portal (the user's forces, `Case.claim_head_of_queue`, the claimed case as a model object);
 - raw: the bare minimum, `SELECT id … ORDER BY priority DESC, submitted_at, id LIMIT 1 FOR
-  UPDATE SKIP LOCKED` and an UPDATE, in psycopg with no ORM.
+  UPDATE SKIP LOCKED` and an UPDATE, in psycopg with no ORM. Since issue 7 the minimum a claim
+  must do also includes what the portal now requires of every claim: leave out the cases the
+  claimer stepped aside from (NOT EXISTS on triage_caseconflict) and write the claim's row in
+  the case history (one INSERT into triage_caseevent), in the same transaction.
 
 The ratio is service/raw claims per second (target >= 0.5). Every claim each process made is
 checked afterwards: no case claimed twice and every claimed row assigned to its claimer.
@@ -193,6 +196,7 @@ def _reset() -> None:
         )
         cursor.execute("UPDATE reports_report SET status = 'submitted' WHERE status <> 'submitted'")
         cursor.execute("DELETE FROM reports_reportstatusevent")
+        cursor.execute("DELETE FROM triage_caseevent WHERE kind = 'claimed'")
         cursor.execute("VACUUM ANALYZE triage_case")
 
 
@@ -224,6 +228,9 @@ RAW_CLAIM = """
 SELECT id FROM triage_case
 WHERE force_id = %s AND assignee_id IS NULL
   AND status IN ('new', 'claimed', 'assessed', 'action_under_way')
+  AND NOT EXISTS (
+    SELECT 1 FROM triage_caseconflict c WHERE c.case_id = triage_case.id AND c.user_id = %s
+  )
 ORDER BY priority DESC, submitted_at, id
 LIMIT 1
 FOR UPDATE SKIP LOCKED
@@ -234,6 +241,10 @@ SET assignee_id = %s, claimed_at = now(), updated_at = now(),
     status = CASE WHEN status = 'new' THEN 'claimed' ELSE status END
 WHERE id = %s
 """
+RAW_RECORD = """
+INSERT INTO triage_caseevent (case_id, kind, actor_id, detail, to_user_id, at)
+VALUES (%s, 'claimed', %s, 'Claim next', %s, now())
+"""
 
 
 def _raw_claims(user_id: int, force_id: int, start) -> tuple[list[int], list[int], float]:
@@ -241,9 +252,10 @@ def _raw_claims(user_id: int, force_id: int, start) -> tuple[list[int], list[int
 
     def claim_one() -> int | None:
         with conn.transaction():
-            row = conn.execute(RAW_CLAIM, [force_id]).fetchone()
+            row = conn.execute(RAW_CLAIM, [force_id, user_id]).fetchone()
             if row is not None:
                 conn.execute(RAW_UPDATE, [user_id, row[0]])
+                conn.execute(RAW_RECORD, [row[0], user_id, user_id])
         return row[0] if row is not None else None
 
     warm = [claim_one()]

@@ -215,7 +215,7 @@ class Case(models.Model):
 
     @classmethod
     def claim_head_of_queue(
-        cls, user, *, force_ids: Sequence[int], now: datetime | None = None
+        cls, user, *, force_ids: Sequence[int], now: datetime | None = None, detail: str = ""
     ) -> Case | None:
         """`claim` applied to the first unassigned open case of `force_ids`, in one statement.
 
@@ -223,7 +223,9 @@ class Case(models.Model):
         UPDATE SKIP LOCKED) RETURNING *: concurrent claimers skip the rows others are taking,
         never wait for one another and never take the same case, and a single statement is
         atomic with one round trip. Cases `user` stepped aside from (CaseConflict) are never
-        taken. Returns the claimed case, or None if none is waiting.
+        taken. The claim's `CaseEvent` (CLAIMED, by and to `user`, with `detail`) is inserted by
+        the same statement, so the history is written with the claim and costs no extra round
+        trip. Returns the claimed case, or None if none is waiting.
         Postgres only (SQLite has no SKIP LOCKED); see docs/decisions/0006.
         """
         if not force_ids:
@@ -239,6 +241,12 @@ class Case(models.Model):
             forces,
             sorted(OPEN_STATUSES),
             user.pk,
+            # The history row: kind, actor, detail, to whom, when.
+            _claimed_kind(),
+            user.pk,
+            detail,
+            user.pk,
+            now,
         ]
         found = list(cls.objects.raw(_claim_head_sql(many_forces=len(force_ids) > 1), params))
         return found[0] if found else None
@@ -591,7 +599,7 @@ def _claim_head_sql(*, many_forces: bool) -> str:
         f"NOT EXISTS (SELECT 1 FROM {conflicts} WHERE {conflicts}.{conflict_case} = "
         f"{table}.{pk} AND {conflicts}.{conflict_user} = %s)"
     )
-    return (
+    claim = (
         f"UPDATE {table} SET {assignee} = %s, {column('claimed_at')} = %s, "
         f"{column('updated_at')} = %s, "
         f"{status} = CASE WHEN {status} = %s THEN %s ELSE {status} END "
@@ -600,3 +608,25 @@ def _claim_head_sql(*, many_forces: bool) -> str:
         f"ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED) "
         f"RETURNING *"
     )
+    from triage.models.work import CaseEvent
+
+    def event_column(name: str) -> str:
+        return quote(CaseEvent._meta.get_field(name).column)
+
+    events = quote(CaseEvent._meta.db_table)
+    recorded = ", ".join(
+        event_column(name) for name in ("case", "kind", "actor", "detail", "to_user", "at")
+    )
+    # Writable CTEs: both run, once, whatever the final SELECT reads.
+    return (
+        f"WITH claimed AS ({claim}), "
+        f"recorded AS (INSERT INTO {events} ({recorded}) "
+        f"SELECT claimed.{pk}, %s, %s, %s, %s, %s FROM claimed) "
+        f"SELECT * FROM claimed"
+    )
+
+
+def _claimed_kind() -> str:
+    from triage.models.work import CaseEvent
+
+    return CaseEvent.Kind.CLAIMED.value

@@ -105,12 +105,15 @@ def case_claim_next(*, actor: User) -> Case | None:
     moves on to the next case.
     """
     if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            case = Case.claim_head_of_queue(actor, force_ids=queue_force_ids(actor))
-            if case is not None:
-                _record_claim(actor, case, detail="Claim next")
-            return case
+        # The claim and its history row are one statement (Case.claim_head_of_queue), atomic
+        # on its own: no transaction around it, so no BEGIN and COMMIT round trips either.
+        return Case.claim_head_of_queue(
+            actor, force_ids=queue_force_ids(actor), detail=CLAIM_NEXT_DETAIL
+        )
     return _claim_next_optimistic(actor)
+
+
+CLAIM_NEXT_DETAIL = "Claim next"
 
 
 def _record_claim(actor: User, case: Case, *, detail: str = "") -> None:
@@ -129,7 +132,7 @@ def _claim_next_optimistic(actor: User) -> Case | None:
             # with a fresh view of the table rather than failing on a stale snapshot.
             with transaction.atomic():
                 case.claim(actor)
-                _record_claim(actor, case, detail="Claim next")
+                _record_claim(actor, case, detail=CLAIM_NEXT_DETAIL)
         except ClaimConflictError:
             continue
         return case
