@@ -43,3 +43,18 @@ def test_stepping_aside_is_a_warning_button_and_says_it_cannot_be_undone(client,
     page = client.get(f"/triage/cases/{case.public_id}/step-aside/").content.decode()
     assert "govuk-button--warning" in page
     assert "This cannot be undone." in page
+
+
+def _active_items(page: str) -> list[str]:
+    return re.findall(
+        r'govuk-service-navigation__item--active">\s*<a[^>]*>(?:<strong[^>]*>)?([^<]+)', page
+    )
+
+
+def test_the_menu_marks_one_item_and_the_journey_belongs_to_report_harm(client, officer):
+    draft = DraftReportFactory(reporter=officer)
+    client.force_login(officer)
+    assert _active_items(client.get("/reports/new/").content.decode()) == ["Report harm"]
+    step = client.get(f"/reports/{draft.public_id}/step/who/").content.decode()
+    assert _active_items(step) == ["Report harm"]
+    assert _active_items(client.get("/reports/").content.decode()) == ["My reports"]
