@@ -21,7 +21,8 @@ def seen_rows(client, case) -> list[str]:
     client.force_login(case.report.reporter)
     page = client.get(f"/reports/{case.report.public_id}/").content.decode()
     section = page.split('id="seen-by"', 1)[1].split("</table>", 1)[0]
-    return section.split('<tbody class="govuk-table__body" role="rowgroup">', 1)[1].split("</tr>")[:-1]
+    body = section.split('<tbody class="govuk-table__body" role="rowgroup">', 1)[1]
+    return body.split("</tr>")[:-1]
 
 
 def test_four_reads_by_one_person_in_a_day_are_one_row_and_four_log_entries(client, triager):
