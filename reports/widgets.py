@@ -55,6 +55,10 @@ class DateInput(forms.MultiWidget):
     template_name = "reports/widgets/date_input.html"
     use_fieldset = True
 
+    # Which boxes the last error was about ("day", "month", "year"); all of them when None.
+    # Set by DateField while cleaning (fields and widgets are copied per form instance).
+    error_parts: tuple[str, ...] | None = None
+
     def __init__(self, attrs=None) -> None:
         widgets = (
             forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
@@ -79,6 +83,9 @@ class DateInput(forms.MultiWidget):
             subwidget["label"] = label
             # The fieldset carries aria-describedby for the hint and error; not each box.
             subwidget["attrs"].pop("aria-describedby", None)
+            # GOV.UK: only the boxes the error is about get the red border.
+            if self.error_parts is not None and label.lower() not in self.error_parts:
+                subwidget["attrs"].pop("aria-invalid", None)
         return context
 
     def id_for_label(self, id_):

@@ -58,3 +58,10 @@ def test_the_menu_marks_one_item_and_the_journey_belongs_to_report_harm(client, 
     step = client.get(f"/reports/{draft.public_id}/step/who/").content.decode()
     assert _active_items(step) == ["Report harm"]
     assert _active_items(client.get("/reports/").content.decode()) == ["My reports"]
+
+
+def test_the_case_page_offers_a_way_to_its_actions_from_the_top(client, triager):
+    case = ClaimedCaseFactory(assignee=triager)
+    client.force_login(triager)
+    page = client.get(f"/triage/cases/{case.public_id}/").content.decode()
+    assert page.index('href="#what-you-can-do"') < page.index('id="what-you-can-do"')

@@ -159,6 +159,7 @@ class DateField(forms.MultiValueField):
             if not part
         ]
         if missing:
+            self.widget.error_parts = tuple(missing)
             raise forms.ValidationError(
                 f"{self.name} must include a {' and a '.join(missing)}.", code="incomplete"
             )
@@ -166,6 +167,7 @@ class DateField(forms.MultiValueField):
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
             raise real_date
         if len(year) != 4:
+            self.widget.error_parts = ("year",)
             raise forms.ValidationError("Year must include 4 numbers.", code="year_digits")
         if len(day) > 2 or len(month) > 2:
             raise real_date  # also keeps huge numbers away from datetime.date

@@ -407,3 +407,16 @@ def test_the_password_hint_follows_the_validators(client, settings):
     ]
     page = client.get("/accounts/signup/").content.decode()
     assert "Your password must be at least 14 characters." in page
+
+
+def _boxes_in_error(page: str) -> list[str]:
+    boxes = re.findall(r'<input type="text" name="started_on_(\d)"([^>]*)>', page)
+    return [index for index, attrs in boxes if "govuk-input--error" in attrs]
+
+
+def test_a_date_error_outlines_only_the_boxes_it_is_about(client, officer):
+    client.force_login(officer)
+    report = DraftReportFactory(reporter=officer)
+    assert _boxes_in_error(_post_date(client, report, "3", "2", "26")) == ["2"]  # the year
+    assert _boxes_in_error(_post_date(client, report, "3", "", "2026")) == ["1"]  # the month
+    assert _boxes_in_error(_post_date(client, report, "31", "2", "2026")) == ["0", "1", "2"]
