@@ -9,6 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import add_never_cache_headers
 
@@ -76,3 +77,24 @@ class OutOfRangeIntegersMiddleware:
         )
         handler = get_resolver(get_urlconf()).resolve_error_handler(400)
         return handler(request, BadRequest("The request holds a value the portal cannot use."))
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page, not a blank 405, for a POST-only address opened directly.
+
+    `require_POST` answers a GET with an empty 405. A person meets it by refreshing, going
+    Back or following a bookmark to an action's address, and a blank page in the middle of
+    reporting harm helps nobody. The status and the Allow header stay as they were.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "errors/405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

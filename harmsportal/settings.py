@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "harmsportal.middleware.NoStoreForAuthenticatedMiddleware",
     # Inside no-store, so the error page it may substitute still carries Cache-Control.
     "harmsportal.errorpages.PortalErrorPagesMiddleware",
+    "harmsportal.middleware.MethodNotAllowedPageMiddleware",
     # An out-of-range integer that got past the forms is a 400, not a 500. Below the error
     # pages, so its 400 is handled before they see the exception.
     "harmsportal.middleware.OutOfRangeIntegersMiddleware",

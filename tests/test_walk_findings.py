@@ -65,3 +65,14 @@ def test_the_case_page_offers_a_way_to_its_actions_from_the_top(client, triager)
     client.force_login(triager)
     page = client.get(f"/triage/cases/{case.public_id}/").content.decode()
     assert page.index('href="#what-you-can-do"') < page.index('id="what-you-can-do"')
+
+
+def test_opening_an_action_address_directly_shows_a_page_not_a_blank_405(client, triager):
+    case = ClaimedCaseFactory(assignee=triager)
+    client.force_login(triager)
+    response = client.get(f"/triage/cases/{case.public_id}/close/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "This page cannot be opened directly" in page
+    assert "Nothing has been changed." in page
