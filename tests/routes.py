@@ -50,7 +50,7 @@ class Route:
         return reverse(self.name, kwargs={name: str(value) for name, value in values.items()})
 
     def sample_path(self) -> str:
-        """The route with placeholder values: enough for middleware that answers before the view."""
+        """The route filled with sample values: enough for middleware that answers before the view."""
         return self.path(
             **{name: _SAMPLES.get(kind, "sample") for name, kind in self.kwargs.items()}
         )

@@ -78,8 +78,8 @@ def _when(moment) -> str:
 
 def _queue_rows(cases, *, user, now) -> list[QueueRow]:
     # Reverse once and format: the queue renders up to a page of rows on every request.
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    case_url = reverse("triage:case", args=[placeholder]).replace(placeholder, "{}")
+    any_id = "00000000-0000-0000-0000-000000000000"
+    case_url = reverse("triage:case", args=[any_id]).replace(any_id, "{}")
     statuses, risks = dict(CaseStatus.choices), dict(Risk.choices)
     cases = list(cases)
     categories = selectors.category_names_for(cases)
