@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("harmsportal.notifications.urls")),
     path("reports/", include("reports.urls")),
     path("triage/", include("triage.urls")),
+    path("wellbeing/", include("wellbeing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,50 @@
+"""Wellbeing: referrals into support, their plans and check-ins, and what a force offers."""
+
+from wellbeing.models.choices import (
+    CHAMPION_STATES,
+    CRISIS_SCORE,
+    OPEN_STATES,
+    SCORE_CHOICES,
+    CloseReason,
+    ConsentScope,
+    HarmTo,
+    ReferralSource,
+    ReferralState,
+    SupportType,
+)
+from wellbeing.models.referral import (
+    DEFAULT_CHECKIN_DAYS,
+    CheckIn,
+    Referral,
+    ReferralConflict,
+    ReferralCounter,
+    ReferralEvent,
+    ReferralMessage,
+    SupportPlan,
+)
+from wellbeing.models.services import ChampionListing, Resource, SupportService, validate_https
+
+__all__ = [
+    "CHAMPION_STATES",
+    "CRISIS_SCORE",
+    "DEFAULT_CHECKIN_DAYS",
+    "OPEN_STATES",
+    "SCORE_CHOICES",
+    "ChampionListing",
+    "CheckIn",
+    "CloseReason",
+    "ConsentScope",
+    "HarmTo",
+    "Referral",
+    "ReferralConflict",
+    "ReferralCounter",
+    "ReferralEvent",
+    "ReferralMessage",
+    "ReferralSource",
+    "ReferralState",
+    "Resource",
+    "SupportPlan",
+    "SupportService",
+    "SupportType",
+    "validate_https",
+]
