@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.notifications.models import Notification
-from harmsportal.people.models import FamilyLink, Force, Role, User
+from harmsportal.people.models import TRIAGE_ROLES, FamilyLink, Force, Role, User
 from harmsportal.people.services import family_invite_token
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, HarmCategory, Report, ReportStatus
@@ -61,7 +61,25 @@ from tests.triage.factories import (
     OutcomeGivenCaseFactory,
     reporter_in,
 )
+from tests.wellbeing.factories import (
+    AcceptedReferralFactory,
+    AssignedReferralFactory,
+    ClosedReferralFactory,
+    InSupportReferralFactory,
+    OfferedReferralFactory,
+    SelfReferralFactory,
+    SupportServiceFactory,
+)
 from triage.models import Case, CaseStatus, TriagePreference
+from wellbeing.models import (
+    ChampionListing,
+    CheckIn,
+    ConsentScope,
+    Referral,
+    ReferralState,
+    Resource,
+    SupportService,
+)
 
 # Every cell uses the database (so pytest-django creates it before the module's `world`).
 pytestmark = pytest.mark.django_db
@@ -137,6 +155,11 @@ DEFAULT_THINGS = {
     ("reports", "slug"): "question slug",
     ("triage", "pk"): "claimed case",
     ("triage", "evidence_pk"): "claimed case's evidence",
+    # The champion's side of a referral; the person's side (/wellbeing/mine/) names its own.
+    ("wellbeing", "pk"): "assigned referral",
+    ("wellbeing", "case_pk"): "claimed case",
+    ("wellbeing", "service_pk"): "support service",
+    ("wellbeing", "resource_pk"): "national resource",
 }
 
 
@@ -155,6 +178,65 @@ def _signed_in(user: User) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _wellbeing_things(people: dict[str, User], everyone: frozenset[str]) -> dict[str, Thing]:
+    """Referrals in the states the wellbeing routes need, a service and two resources.
+
+    A referral has two sides, each its own chokepoint: the person reaches it under /mine/, a
+    champion of its force under /referrals/ once the person consented. So the officer's
+    referrals appear twice below, once per side, each with who may reach it from there.
+    """
+    officer, champion, triager = people["officer"], people["champion"], people["triager"]
+    mine, champions = frozenset({"officer"}), frozenset({"champion"})
+
+    def officers_case():
+        # Claimed, not assessed: a first assessment makes its own offer (triage/support_offer.py).
+        return ClaimedCaseFactory(reporter=officer, assignee=triager)
+
+    now = timezone.now()
+    offered = OfferedReferralFactory(case=officers_case())
+    accepted = AcceptedReferralFactory(case=officers_case())
+    assigned = AssignedReferralFactory(case=officers_case(), champion=champion)
+    closed = ClosedReferralFactory(case=officers_case(), champion=champion)
+    in_crisis = InSupportReferralFactory(
+        case=officers_case(), champion=champion, in_crisis_since=now
+    )
+    CheckIn.objects.create(referral=in_crisis, by=champion, score=1, note="A very bad week.")
+    family = people["family_member"]
+    family_self = SelfReferralFactory(person=family, force=officer.home_force)
+    psd_self = SelfReferralFactory(person=people["psd_officer"])
+    force_resource = Resource.objects.create(
+        force=champion.home_force,
+        kind=Resource.Kind.REMOVAL,
+        title="Removing your address from people-search sites",
+        summary="How to ask each site to take your details down.",
+        url="https://example.org/removal",
+        published_by=champion,
+    )
+    national = Resource.objects.create(
+        kind=Resource.Kind.HELPLINE,
+        title="Samaritans",
+        summary="Whatever you are going through, call free any time.",
+        phone="116 123",
+    )
+    return {
+        # The person's side.
+        "officer's offered referral": Thing(offered, mine),
+        "officer's assigned referral": Thing(assigned, mine),
+        "officer's closed referral": Thing(closed, mine),
+        "family's self-referral": Thing(family_self, frozenset({"family_member"})),
+        "psd's self-referral": Thing(psd_self, frozenset({"psd_officer"})),
+        # The champion's side: the same referrals, reached by their force's champion.
+        "accepted referral": Thing(accepted, champions),
+        "assigned referral": Thing(assigned, champions),
+        "closed referral": Thing(closed, champions),
+        "referral in crisis": Thing(in_crisis, champions),
+        # What the force offers.
+        "support service": Thing(SupportServiceFactory(force=champion.home_force), champions),
+        "national resource": Thing(national, everyone),
+        "force resource": Thing(force_resource, champions),
+    }
 
 
 def _build_world() -> World:
@@ -208,6 +290,7 @@ def _build_world() -> World:
         "case with an outcome": Thing(OutcomeGivenCaseFactory(assignee=triager), CASE_WORKERS),
         "closed case": Thing(ClosedCaseFactory(assignee=triager), CASE_WORKERS),
     }
+    things.update(_wellbeing_things(people, frozenset(PERSONAS)))
     # So that claim next has something to hand out in North Yorkshire too.
     CaseFactory(reporter=reporter_in("north-yorkshire"))
     return World(
@@ -347,6 +430,14 @@ SIGNED_OUT = Act(
     ),
     check=lambda before, after, ctx: after == (None, False),
 )
+PLAN = {
+    "contact_how": "phone",
+    "contact_when": "Weekday mornings, not on a late shift.",
+    "needs": "Someone to talk to about what happened.",
+    "what_helps": "A call before a hard shift.",
+    "what_does_not_help": "Being asked about it in front of colleagues.",
+    "checkin_every_days": "14",
+}
 NEW_DESCRIPTION = "Someone posted my address and a photo of my car outside my house."
 STRONG_PASSWORD = "a-long-unusual-passphrase-42"
 
@@ -622,6 +713,255 @@ ROUTES: dict[str, Expect] = {
             check=becomes(True),
         )
     ),
+    # --- wellbeing: the champion's side (a referral: 404 to all but its force's champion) ---
+    "wellbeing:home": Expect(),
+    "wellbeing:referral": Expect(),
+    "wellbeing:assign": Expect(
+        things={"pk": "accepted referral"},
+        post=Act(
+            302,
+            data=lambda world: {"champion": world.people["champion"].pk},
+            measure=stored("accepted referral", "champion_id"),
+            check=lambda before, after, ctx: before is None and after == ctx.actor.pk,
+        ),
+    ),
+    "wellbeing:choose_service": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"service": world.things["support service"].value.public_id},
+            measure=stored("assigned referral", "service_id"),
+            check=lambda before, after, ctx: (
+                before is None and after == ctx.world.things["support service"].value.pk
+            ),
+        )
+    ),
+    "wellbeing:start_support": Expect(
+        get=Act(405),
+        post=Act(
+            302,
+            measure=stored("assigned referral", "state"),
+            check=becomes(ReferralState.IN_SUPPORT),
+        ),
+    ),
+    "wellbeing:step_aside": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"reason": "I know the person from my last team."},
+            measure=lambda ctx: (
+                _fresh(ctx, "assigned referral").conflicts.filter(user=ctx.actor).exists()
+            ),
+            check=becomes(True),
+        )
+    ),
+    "wellbeing:close": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"reason": "support_ended"},
+            measure=stored("assigned referral", "state"),
+            check=becomes(ReferralState.CLOSED),
+        )
+    ),
+    "wellbeing:reopen": Expect(
+        things={"pk": "closed referral"},
+        post=Act(
+            302,
+            data=lambda world: {"reason": "The person asked for support again."},
+            measure=stored("closed referral", "state"),
+            check=lambda before, after, ctx: before == ReferralState.CLOSED != after,
+        ),
+    ),
+    "wellbeing:message": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"body": "Would a call on Thursday morning suit you?"},
+            measure=related_count("assigned referral", "messages"),
+            check=one_more,
+        )
+    ),
+    "wellbeing:plan": Expect(
+        post=Act(
+            302,
+            data=lambda world: PLAN,
+            measure=related_count("assigned referral", "plans"),
+            check=one_more,
+        )
+    ),
+    "wellbeing:checkin": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"score": "3", "note": "Sleeping a little better."},
+            measure=related_count("assigned referral", "checkins"),
+            check=one_more,
+        )
+    ),
+    "wellbeing:crisis": Expect(
+        things={"pk": "referral in crisis"},
+        post=Act(
+            302,
+            data=lambda world: {"what_was_done": "Called them and arranged an urgent OH slot."},
+            measure=stored("referral in crisis", "in_crisis_since"),
+            check=lambda before, after, ctx: before is not None and after is None,
+        ),
+    ),
+    # --- wellbeing: the person's side (their own referrals only; everyone signed in) ---
+    "wellbeing:mine": Expect(),
+    "wellbeing:self_refer": Expect(
+        post=Act(
+            302,
+            data=lambda world: {
+                "harm_to": "me",
+                "support_type": "wellbeing",
+                "summary": "Someone shared my address online.",
+                "scope": ConsentScope.SUMMARY,
+            },
+            measure=lambda ctx: Referral.objects.filter(person=ctx.actor).count(),
+            check=one_more,
+        )
+    ),
+    "wellbeing:mine_referral": Expect(things={"pk": "officer's assigned referral"}),
+    "wellbeing:respond": Expect(
+        things={"pk": "officer's offered referral"},
+        post=Act(
+            302,
+            data=lambda world: {
+                "answer": "accept",
+                "harm_to": "me",
+                "support_type": "wellbeing",
+                "summary": "Someone shared my address online.",
+                "scope": ConsentScope.SUMMARY,
+            },
+            measure=stored("officer's offered referral", "state"),
+            check=becomes(ReferralState.ACCEPTED),
+        ),
+    ),
+    "wellbeing:consent": Expect(
+        things={"pk": "officer's assigned referral"},
+        post=Act(
+            302,
+            data=lambda world: {"scope": ConsentScope.SUMMARY_AND_DESCRIPTION},
+            measure=stored("officer's assigned referral", "consent_scope"),
+            check=becomes(ConsentScope.SUMMARY_AND_DESCRIPTION),
+        ),
+    ),
+    "wellbeing:withdraw": Expect(
+        things={"pk": "officer's assigned referral"},
+        post=Act(
+            302,
+            measure=stored("officer's assigned referral", "consent_withdrawn_at"),
+            check=is_set,
+        ),
+    ),
+    "wellbeing:mine_message": Expect(
+        things={"pk": "officer's assigned referral"},
+        post=Act(
+            302,
+            data=lambda world: {"body": "Thursday morning is fine, thank you."},
+            measure=related_count("officer's assigned referral", "messages"),
+            check=one_more,
+        ),
+    ),
+    "wellbeing:mine_plan": Expect(
+        things={"pk": "officer's assigned referral"},
+        post=Act(
+            302,
+            data=lambda world: PLAN,
+            measure=related_count("officer's assigned referral", "plans"),
+            check=one_more,
+        ),
+    ),
+    "wellbeing:feedback": Expect(
+        things={"pk": "officer's closed referral"},
+        post=Act(
+            302,
+            data=lambda world: {"helpful": "4", "text": "It helped to talk."},
+            measure=stored("officer's closed referral", "feedback_at"),
+            check=is_set,
+        ),
+    ),
+    "wellbeing:mine_reopen": Expect(
+        things={"pk": "officer's closed referral"},
+        post=Act(
+            302,
+            measure=stored("officer's closed referral", "state"),
+            check=lambda before, after, ctx: before == ReferralState.CLOSED != after,
+        ),
+    ),
+    # --- wellbeing: triage offers support from a case it works ---
+    "wellbeing:offer": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"support_type": "wellbeing"},
+            measure=lambda ctx: Referral.objects.filter(
+                case=ctx.world.things["claimed case"].value
+            ).exists(),
+            check=becomes(True),
+        )
+    ),
+    # --- wellbeing: capacity (aggregates), services, directory and library ---
+    "wellbeing:capacity": Expect(),
+    "wellbeing:services": Expect(),
+    "wellbeing:service_new": Expect(
+        post=Act(
+            302,
+            data=lambda world: {
+                "name": "Trauma support team",
+                "support_type": "trim",
+                "capacity": "12",
+                "target_wait_days": "10",
+                "active": "on",
+            },
+            measure=lambda ctx: SupportService.objects.count(),
+            check=one_more,
+        )
+    ),
+    "wellbeing:service_edit": Expect(
+        post=Act(
+            302,
+            data=lambda world: {
+                "name": "Occupational health",
+                "support_type": "occupational_health",
+                "capacity": "25",
+                "target_wait_days": "14",
+                "active": "on",
+            },
+            measure=stored("support service", "capacity"),
+            check=becomes(25),
+        )
+    ),
+    "wellbeing:directory": Expect(),
+    "wellbeing:listing_edit": Expect(
+        post=Act(
+            302,
+            data=lambda world: {
+                "display_name": "Chris Champion",
+                "role_title": "Wellbeing champion",
+                "how_to_reach": "Teams or 01234 567890, weekdays 9 to 5.",
+                "listed": "on",
+            },
+            measure=lambda ctx: ChampionListing.objects.filter(user=ctx.actor).exists(),
+            check=becomes(True),
+        )
+    ),
+    "wellbeing:library": Expect(),
+    "wellbeing:resource_new": Expect(
+        post=Act(
+            302,
+            data=lambda world: {
+                "kind": "security",
+                "title": "Securing your accounts",
+                "summary": "Two-step sign-in on every account.",
+                "url": "https://example.org/security",
+                "for_families": "on",
+            },
+            measure=lambda ctx: Resource.objects.count(),
+            check=one_more,
+        )
+    ),
+    "wellbeing:resource": Expect(),
+    "wellbeing:resource_withdraw": Expect(
+        things={"resource_pk": "force resource"},
+        post=Act(302, measure=stored("force resource", "withdrawn_at"), check=is_set),
+    ),
 }
 
 
@@ -720,6 +1060,42 @@ def test_every_entry_in_routes_names_a_route_that_exists():
     names = {route.name for route in all_routes()}
     assert set(ROUTES) - names == set()
     assert set(PUBLIC) - names == set()
+
+
+# --- wellbeing: the gates the access rules set (issue 8) --------------------------------------
+# A cell is worked out from the view's own gate (role_required or not). This pins each gate to
+# the rules, so a referral route that grew a role check (403 where the rules want the 404 of a
+# missing referral) or a champion page that lost one fails here, not silently in the matrix.
+# Every wellbeing route not listed is for everyone signed in: referral routes go through their
+# chokepoint (404), the person's own pages, self-referral, the directory and the library.
+CHAMPION_ONLY = frozenset({Role.CHAMPION})
+WELLBEING_GATES = {
+    "wellbeing:home": CHAMPION_ONLY,
+    "wellbeing:services": CHAMPION_ONLY,
+    "wellbeing:service_new": CHAMPION_ONLY,
+    "wellbeing:service_edit": CHAMPION_ONLY,
+    "wellbeing:listing_edit": CHAMPION_ONLY,
+    "wellbeing:resource_new": CHAMPION_ONLY,
+    "wellbeing:resource_withdraw": CHAMPION_ONLY,
+    # Aggregates only: champions and leads of their force, analysts of every force.
+    "wellbeing:capacity": frozenset(
+        {Role.CHAMPION, Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST}
+    ),
+    # Triage offers support from a case it works, as on the case page.
+    "wellbeing:offer": TRIAGE_ROLES,
+}
+
+
+def test_wellbeing_routes_are_gated_as_the_access_rules_say():
+    gates = {route.name: route.required_roles for route in all_routes()}
+    wellbeing = {name: roles for name, roles in gates.items() if name.startswith("wellbeing:")}
+    wrong = {
+        name: f"gated by {sorted(roles) or 'sign-in only'}, the rules say "
+        f"{sorted(WELLBEING_GATES.get(name, ())) or 'sign-in only'}"
+        for name, roles in wellbeing.items()
+        if roles != WELLBEING_GATES.get(name, frozenset())
+    }
+    assert wrong == {}
 
 
 def _sign_in(client: Client, world: World, who: str) -> None:
