@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.triage_flag_breaches_task",
         "schedule": 300.0,
     },
+    # Reminds of due wellbeing check-ins and flags missed ones, each once (wellbeing/tasks.py).
+    "wellbeing-checkins": {
+        "task": "wellbeing.tasks.wellbeing_checkins_task",
+        "schedule": 900.0,
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -392,6 +397,16 @@ HARMSPORTAL_TECHNICAL_ERRORS = env.bool("HARMSPORTAL_TECHNICAL_ERRORS", default=
 HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)
 if HARMSPORTAL_DISCLOSURE_K < 2:
     raise ImproperlyConfigured("HARMSPORTAL_DISCLOSURE_K must be 2 or more.")
+# Wellbeing crisis guidance (a check-in scored 1 or marked in crisis): the force's urgent
+# occupational-health route, shown to the champion beside 999 and Samaritans.
+HARMSPORTAL_URGENT_OH_ROUTE = env.str(
+    "HARMSPORTAL_URGENT_OH_ROUTE",
+    default=(
+        "Phone your force's occupational health service and ask for an urgent appointment "
+        "today. Out of hours, ask the force control room for the duty officer, who can reach "
+        "the on-call welfare lead."
+    ),
+)
 
 LOGGING = {
     "version": 1,

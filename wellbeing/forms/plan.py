@@ -1,0 +1,64 @@
+"""The support plan form: validation and cleaning only."""
+
+from __future__ import annotations
+
+from django import forms
+
+from harmsportal.forms import BoundedIntegersMixin
+from wellbeing.models import DEFAULT_CHECKIN_DAYS, SupportPlan
+from wellbeing.services.plans import (
+    CHECKIN_DAYS_MAX,
+    CHECKIN_DAYS_MIN,
+    CONTACT_WHEN_MAX_CHARS,
+    PLAN_TEXT_MAX_CHARS,
+)
+
+_DAYS_MESSAGE = f"Enter a number of days from {CHECKIN_DAYS_MIN} to {CHECKIN_DAYS_MAX}."
+
+
+def _text(label: str, hint: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=False,
+        max_length=PLAN_TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SupportPlanForm(BoundedIntegersMixin, forms.Form):
+    contact_how = forms.ChoiceField(
+        label="How would you like to be contacted?",
+        choices=SupportPlan.Contact.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you would like to be contacted."},
+    )
+    contact_when = forms.CharField(
+        label="When is a good time to make contact?",
+        help_text="For example, weekday mornings, or not while on shift.",
+        required=False,
+        max_length=CONTACT_WHEN_MAX_CHARS,
+    )
+    needs = _text("What support is needed?", "In the person's own words.")
+    what_helps = _text("What helps?", "For example, a call before a hard shift.")
+    what_does_not_help = _text(
+        "What does not help?", "For example, being asked about it in front of colleagues."
+    )
+    checkin_every_days = forms.IntegerField(
+        label="How often should the champion check in, in days?",
+        help_text=f"Every {DEFAULT_CHECKIN_DAYS} days unless you choose otherwise.",
+        min_value=CHECKIN_DAYS_MIN,
+        max_value=CHECKIN_DAYS_MAX,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter how often to check in, in days.",
+            "invalid": "Enter how often to check in as a whole number of days, like 14.",
+            "min_value": _DAYS_MESSAGE,
+            "max_value": _DAYS_MESSAGE,
+        },
+    )
+    remind_person = forms.BooleanField(
+        label="Remind the person too when a check-in is due",
+        help_text="The reminder says only that a check-in is due and asks them to sign in.",
+        required=False,
+    )
