@@ -24,6 +24,7 @@ from django.utils import timezone
 from harmsportal.people.models import Role, User
 from tests.factories import force, make_person
 from tests.triage.factories import AssessedCaseFactory
+from triage.support_offer import first_assessment_handler_replaced
 from wellbeing.models import (
     DEFAULT_CHECKIN_DAYS,
     CheckIn,
@@ -46,6 +47,13 @@ def champion_in(force_slug: str = "west-yorkshire", **fields) -> User:
     return make_person(Role.CHAMPION, force_slug=force_slug, kind=User.Kind.STAFF, **fields)
 
 
+def assessed_case_without_offer(**fields):
+    """An assessed case whose first assessment made no offer (its reporter said yes to
+    support, so the seam would have): the referral factories make the referral themselves."""
+    with first_assessment_handler_replaced(None):
+        return AssessedCaseFactory(**fields)
+
+
 def _reference(referral) -> str:
     return reference_allocate(force=referral.force, year=timezone.now().year)
 
@@ -57,14 +65,28 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         model = Referral
 
     source = ReferralSource.CASE
-    case = factory.SubFactory(AssessedCaseFactory)
+    case = factory.LazyFunction(assessed_case_without_offer)
     person = factory.LazyAttribute(lambda r: r.case.report.reporter)
     force = factory.LazyAttribute(lambda r: r.case.force if r.case else force())
     offered_by = factory.LazyAttribute(lambda r: r.case.assignee if r.case else None)
-    reference = factory.LazyAttribute(_reference)
+    reference = factory.LazyAttribute(_reference)  # unused when the case already has an offer
     state = ReferralState.OFFERED
     harm_to = HarmTo.ME
     support_type = SupportType.WELLBEING
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Assessing a case whose reporter asked for support already offers it (one referral per
+        # case): reuse that offer, set to the state asked for, keeping its reference.
+        case = kwargs.get("case")
+        offer = Referral.objects.filter(case=case).first() if case is not None else None
+        if offer is None:
+            return super()._create(model_class, *args, **kwargs)
+        kwargs.pop("reference", None)
+        for name, value in kwargs.items():
+            setattr(offer, name, value)
+        offer.save()
+        return offer
 
 
 class OfferedReferralFactory(ReferralFactory):
