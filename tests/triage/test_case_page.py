@@ -85,8 +85,10 @@ def test_assessing_as_immediate_shows_999_guidance_and_alerts_supervisors_at_onc
     assert "call 999 or your force control room" in page
     alert = Notification.objects.get(user=triage_supervisor)
     assert (alert.kind, alert.link_path) == ("alert", url(case))
-    assert [message.to for message in mail.outbox] == [[triage_supervisor.email]]
-    assert case.report.reference not in mail.outbox[0].body
+    # The reporter is emailed too: they asked to be offered support (decision 0008).
+    staff_mail = [message for message in mail.outbox if message.to != [case.report.reporter.email]]
+    assert [message.to for message in staff_mail] == [[triage_supervisor.email]]
+    assert case.report.reference not in staff_mail[0].body
 
 
 def test_saving_an_immediate_assessment_again_does_not_alert_twice(client, triage_supervisor):

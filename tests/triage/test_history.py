@@ -79,6 +79,7 @@ def test_every_write_to_a_case_is_in_its_history_and_on_its_page(
             Kind.UNCLAIMED,
             Kind.CLAIMED,
             Kind.ASSESSED,
+            Kind.ACTION_RECORDED,  # support offered: the reporter asked for it (decision 0008)
             Kind.ACTION_RECORDED,
             Kind.NOTE_ADDED,
             Kind.MESSAGE_SENT,

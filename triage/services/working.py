@@ -17,6 +17,7 @@ from reports.services.lifecycle import (
     report_progress_start,
     report_reopen,
 )
+from triage import support_offer
 from triage.models import Case, CaseAction, CaseEvent, CaseNote, Risk
 from triage.services._shared import (
     EXPLANATION_MAX_CHARS,
@@ -49,6 +50,7 @@ def case_assess(
     case = locked(case)
     require_worker(actor, case)
     was_immediate = case.risk == Risk.IMMEDIATE
+    first_assessment = case.assessed_at is None
     changed = case.assess(
         risk=risk,
         recording_decision=recording_decision,
@@ -76,6 +78,9 @@ def case_assess(
             title=f"Immediate risk (threat to life) on case {case.report.reference}",
             skip=actor,
         )
+    if first_assessment:
+        # Wellbeing offers the support the reporter asked for (triage/support_offer.py).
+        support_offer.support_offer_first_assessment(case, actor=actor)
     return changed
 
 
