@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -143,8 +143,15 @@ def directory_for(user: User) -> QuerySet[ChampionListing]:
     force = reporting_force_of(user)
     if force is not None:
         force_ids.add(force.pk)
-    return ChampionListing.objects.filter(force_id__in=force_ids, listed=True).select_related(
-        "force"
+    return (
+        ChampionListing.objects.filter(force_id__in=force_ids, listed=True)
+        # Only people who are champions of that force now (the role can end; the row stays).
+        .filter(
+            user__is_active=True,
+            user__memberships__force=F("force"),
+            user__memberships__role=Role.CHAMPION,
+        )
+        .select_related("force")
     )
 
 
@@ -167,3 +174,26 @@ def resources_for(user: User) -> QuerySet[Resource]:
 
 def get_resource_for_user(user: User, pk: UUID | str) -> Resource:
     return get_object_or_404(resources_for(user), public_id=pk)
+
+
+def get_service_for_champion(user: User, pk: UUID | str) -> SupportService:
+    """A support service of a force where `user` is a champion; 404 for any other alike."""
+    return get_object_or_404(
+        services_of(champion_force_ids(user)).select_related("force"), public_id=pk
+    )
+
+
+def get_resource_for_publisher(user: User, pk: UUID | str) -> Resource:
+    """A resource published by a force where `user` is a champion (withdrawn ones too, so a
+    second withdrawal is harmless); 404 for national resources and other forces' alike."""
+    return get_object_or_404(
+        Resource.objects.filter(force_id__in=champion_force_ids(user)).select_related("force"),
+        public_id=pk,
+    )
+
+
+def champion_forces(user: User) -> list[Force]:
+    """The forces where `user` is a champion, by name, from the membership cache (no query)."""
+    force_ids = set(champion_force_ids(user))
+    forces = {m.force for m in user.membership_list() if m.force_id in force_ids}
+    return sorted(forces, key=lambda force: force.name)

@@ -1,0 +1,343 @@
+"""The capacity view: figures that match a hand-computed fixture, suppression of small numbers,
+the all-forces view, who may see it, and a query count that does not grow with the data."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from harmsportal.disclosure import Withheld
+from harmsportal.people.models import Role
+from tests.factories import force, make_person
+from tests.wellbeing.factories import SupportServiceFactory
+from wellbeing.capacity import capacity_by_type, nearest_rank
+from wellbeing.models import Referral, ReferralSource, ReferralState, SupportType
+
+pytestmark = pytest.mark.django_db
+
+CAPACITY = "/wellbeing/capacity/"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+OH = SupportType.OCCUPATIONAL_HEALTH
+TECH = SupportType.TECHNICAL
+_numbers = count(1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def referral(
+    *,
+    state: str,
+    support_type: str = OH,
+    waited: float | None = None,
+    waiting: float | None = None,
+    force_slug: str = "west-yorkshire",
+    person=None,
+    started_days_ago: float = 5,
+) -> Referral:
+    """A referral whose wait is known: `waited` days before first support (which came
+    `started_days_ago` days ago), or `waiting` days so far with no support yet."""
+    home = force(force_slug)
+    if waited is not None:
+        first_support_at = NOW - timedelta(days=started_days_ago)
+        accepted_at = first_support_at - timedelta(days=waited)
+    else:
+        first_support_at = None
+        accepted_at = None if waiting is None else NOW - timedelta(days=waiting)
+    return Referral.objects.create(
+        reference=f"WB-{home.code}-2026-{next(_numbers):06d}",
+        force=home,
+        person=person or make_person(force_slug=force_slug),
+        source=ReferralSource.SELF,
+        state=state,
+        support_type=support_type,
+        summary="Private words that must never reach an aggregate page.",
+        consent_given_at=accepted_at,
+        accepted_at=accepted_at,
+        first_support_at=first_support_at,
+    )
+
+
+@pytest.fixture
+def west_yorkshire():
+    """The hand-computed fixture (West Yorkshire, occupational health and technical support).
+
+    Occupational health: services of capacity 4 (target 10 days) and 2 (target 14 days), so
+    capacity 6 and target 10; an inactive service and another force's service count for nothing.
+    Seven waits to first support in the last year: 2, 4, 6, 8, 11, 12, 20 days, so the median
+    (rank ceil(0.5 x 7) = 4) is 8 days and the 90th percentile (rank ceil(0.9 x 7) = 7) is 20.
+    A wait of 100 days whose support started 400 days ago is outside the window.
+    Open: in support after 2, 11 and 20 days; waiting 3, 9.5, exactly 10, 12, 15 and 30 days:
+    9 open, over the capacity of 6. Over the target of 10 days: waiting 12, 15 and 30 (exactly
+    10 is not over it) and started after 11 and 20 (not the closed one after 12): 5.
+    Technical: 3 referrals in support after 1, 2 and 3 days; a service of capacity 5, target 7.
+    """
+    person = make_person()
+    SupportServiceFactory(support_type=OH, capacity=4, target_wait_days=10)
+    SupportServiceFactory(support_type=OH, capacity=2, target_wait_days=14)
+    SupportServiceFactory(support_type=OH, capacity=50, target_wait_days=3, active=False)
+    SupportServiceFactory(support_type=TECH, capacity=5, target_wait_days=7)
+    for waited in (2, 11, 20):
+        referral(state=ReferralState.IN_SUPPORT, waited=waited, person=person)
+    for waited in (4, 6, 8, 12):
+        referral(state=ReferralState.CLOSED, waited=waited, person=person)
+    referral(state=ReferralState.CLOSED, waited=100, started_days_ago=400, person=person)
+    for waiting, state in (
+        (3, ReferralState.ACCEPTED),
+        (9.5, ReferralState.ASSIGNED),
+        (10, ReferralState.ASSIGNED),
+        (12, ReferralState.ACCEPTED),
+        (15, ReferralState.ASSIGNED),
+        (30, ReferralState.ACCEPTED),
+    ):
+        referral(state=state, waiting=waiting, person=person)
+    # Not open, so not counted: an offer not yet answered and a declined one.
+    referral(state=ReferralState.OFFERED, person=person)
+    referral(state=ReferralState.DECLINED, person=person)
+    for waited in (1, 2, 3):
+        referral(state=ReferralState.IN_SUPPORT, support_type=TECH, waited=waited, person=person)
+
+
+@pytest.fixture
+def north_yorkshire():
+    """Occupational health in North Yorkshire: capacity 3, target 20 days. Two people waiting
+    15 days (not over 20) and one in support after 25 days (over)."""
+    person = make_person(force_slug="north-yorkshire")
+    SupportServiceFactory(
+        force=force("north-yorkshire"), support_type=OH, capacity=3, target_wait_days=20
+    )
+    for _ in range(2):
+        referral(
+            state=ReferralState.ASSIGNED, waiting=15, force_slug="north-yorkshire", person=person
+        )
+    referral(state=ReferralState.IN_SUPPORT, waited=25, force_slug="north-yorkshire", person=person)
+
+
+def rows_of(html: str) -> dict[str, dict[str, str]]:
+    """The capacity table as {kind of support: {column: text}}."""
+    table = html.split('id="capacity"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[1:]:
+        label = re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, flags=re.S).group(1)
+        cells = re.findall(r'data-label="([^"]+)">(.*?)</td>', row, flags=re.S)
+        rows[label.strip()] = {
+            name: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for name, text in cells
+        }
+    return rows
+
+
+def test_nearest_rank_takes_the_value_at_rank_ceil_p_of_n():
+    assert nearest_rank([2, 4, 6, 8, 11, 12, 20], 50) == 8
+    assert nearest_rank([2, 4, 6, 8, 11, 12, 20], 90) == 20
+    assert nearest_rank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
+    assert nearest_rank([7], 90) == 7
+    with pytest.raises(ValueError, match="No values"):
+        nearest_rank([], 50)
+
+
+def test_the_figures_match_the_hand_computed_fixture(west_yorkshire, north_yorkshire):
+    rows = {row.support_type: row for row in capacity_by_type([force().pk])}
+
+    oh = rows[OH]
+    assert oh.open == 9
+    assert oh.capacity == 6
+    assert (oh.target_min, oh.target_max) == (10, 10)
+    assert oh.median_wait == Decimal("8.0")
+    assert oh.p90_wait == Decimal("20.0")
+    assert oh.over_target == 5
+    assert oh.over_capacity is True
+
+    tech = rows[TECH]
+    assert tech.open == Withheld(5)
+    assert tech.capacity == 5
+    assert tech.median_wait == Withheld(5)
+    assert tech.p90_wait == Withheld(5)
+    assert tech.over_target == 0
+    assert tech.over_capacity is False
+
+    trim = rows[SupportType.TRIM]
+    assert (trim.has_service, trim.open, trim.capacity) == (False, 0, 0)
+    assert (trim.median_wait, trim.over_target) == (None, None)
+
+
+def test_the_page_shows_the_hand_computed_figures_and_withholds_small_ones(
+    client, west_yorkshire, north_yorkshire
+):
+    lead = make_person(Role.FORCE_LEAD)
+    client.force_login(lead)
+
+    response = client.get(CAPACITY)
+
+    assert response.status_code == 200
+    rows = rows_of(response.content.decode())
+    assert list(rows) == [label for _, label in SupportType.choices]  # all six, always
+    assert rows["Occupational health or psychological support"] == {
+        "Open referrals": "9 Over capacity",
+        "Capacity": "6",
+        "Target wait": "10 days",
+        "Median wait": "8 days",
+        "90th percentile wait": "20 days",
+        "Over target wait": "5",
+    }
+    assert rows["Technical support (removing personal data, securing accounts)"] == {
+        "Open referrals": "&lt;5",
+        "Capacity": "5",
+        "Target wait": "7 days",
+        "Median wait": "Not shown: fewer than 5",
+        "90th percentile wait": "Not shown: fewer than 5",
+        "Over target wait": "0",
+    }
+    assert rows["Trauma risk management (TRiM)"] == {
+        "Open referrals": "0",
+        "Capacity": "No service",
+        "Target wait": "No service",
+        "Median wait": "No one has started support yet",
+        "90th percentile wait": "No one has started support yet",
+        "Over target wait": "No service",
+    }
+
+
+def test_an_analyst_sees_all_forces_together_each_against_its_own_target(
+    client, analyst, west_yorkshire, north_yorkshire
+):
+    client.force_login(analyst)
+
+    rows = rows_of(client.get(CAPACITY).content.decode())
+
+    # Waits 2, 4, 6, 8, 11, 12, 20 and 25: median rank 4 = 8 days, 90th rank 8 = 25 days.
+    # Over target: West Yorkshire's 5, and North Yorkshire's 25-day wait against its 20 days
+    # (its 15-day waits would be over West Yorkshire's 10, but not over their own 20).
+    assert rows["Occupational health or psychological support"] == {
+        "Open referrals": "12 Over capacity",
+        "Capacity": "9",
+        "Target wait": "10 to 20 days",
+        "Median wait": "8 days",
+        "90th percentile wait": "25 days",
+        "Over target wait": "6",
+    }
+
+
+def test_an_analyst_can_look_at_one_force(client, analyst, west_yorkshire, north_yorkshire):
+    client.force_login(analyst)
+
+    html = client.get(CAPACITY, {"force": "north-yorkshire"}).content.decode()
+
+    assert "Open referrals, capacity and waits by kind of support in North Yorkshire" in html
+    assert rows_of(html)["Occupational health or psychological support"] == {
+        "Open referrals": "&lt;5",
+        "Capacity": "3",
+        "Target wait": "20 days",
+        "Median wait": "Not shown: fewer than 5",
+        "90th percentile wait": "Not shown: fewer than 5",
+        "Over target wait": "&lt;5",
+    }
+
+
+def test_a_force_that_is_not_on_the_list_is_an_error_not_a_crash(client, analyst):
+    client.force_login(analyst)
+
+    response = client.get(CAPACITY, {"force": "atlantis"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Select a force from the list." in html
+    assert "across all forces" in html
+
+
+def test_a_lead_sees_only_their_own_force_and_cannot_ask_for_another(
+    client, force_lead, west_yorkshire, north_yorkshire
+):
+    client.force_login(force_lead)
+
+    html = client.get(CAPACITY, {"force": "north-yorkshire"}).content.decode()
+
+    assert "in West Yorkshire" in html
+    assert "North Yorkshire" not in html
+    assert rows_of(html)["Occupational health or psychological support"]["Capacity"] == "6"
+
+
+def test_the_page_names_nobody_and_quotes_nothing_anyone_wrote(client, force_lead, west_yorkshire):
+    client.force_login(force_lead)
+
+    html = client.get(CAPACITY).content.decode()
+
+    assert "WB-" not in html
+    assert "Private words" not in html
+    for person in Referral.objects.values_list("person__full_name", flat=True).distinct():
+        assert person not in html
+    assert "Why some figures are not shown" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("champion", 200),
+        ("force_lead", 200),
+        ("oversight", 200),
+        ("analyst", 200),
+        ("triager", 403),
+        ("officer", 403),
+        ("family_member", 403),
+        ("psd_officer", 404),
+    ],
+)
+def test_who_may_see_capacity(client, persona, who, status):
+    client.force_login(persona(who))
+
+    assert client.get(CAPACITY).status_code == status
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client):
+    response = client.get(CAPACITY)
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def _bulk(n: int) -> None:
+    person = make_person()
+    home = force()
+    states = [ReferralState.ACCEPTED, ReferralState.IN_SUPPORT, ReferralState.CLOSED]
+    Referral.objects.bulk_create(
+        Referral(
+            reference=f"WB-BULK-{i:06d}",
+            force=home,
+            person=person,
+            source=ReferralSource.SELF,
+            state=states[i % 3],
+            support_type=SupportType.values[i % 6],
+            accepted_at=NOW - timedelta(days=i % 40 + 1),
+            first_support_at=None if i % 3 == 0 else NOW - timedelta(days=i % 7),
+        )
+        for i in range(n)
+    )
+
+
+def _queries_for(client, user) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(CAPACITY).status_code == 200
+    return len(queries)
+
+
+def test_the_page_makes_the_same_number_of_queries_for_5_and_500_referrals(client, analyst):
+    for slug in ("west-yorkshire", "north-yorkshire"):
+        for support_type in (OH, TECH):
+            SupportServiceFactory(force=force(slug), support_type=support_type)
+    client.force_login(analyst)
+    _bulk(5)
+    few = _queries_for(client, analyst)
+    Referral.objects.all().delete()
+    _bulk(500)
+
+    assert _queries_for(client, analyst) == few

@@ -1,0 +1,1 @@
+"""Wellbeing forms: validation and cleaning only."""
