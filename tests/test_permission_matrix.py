@@ -421,6 +421,11 @@ def is_set(before, after, ctx: Ctx) -> bool:
 SHOWS = Act(200)
 # A POST that shows the page and records the read in the access log, as the GET does.
 SHOWS_AND_LOGS = Act(200, measure=reads_by_actor, check=one_more)
+# A champion's page of a referral from a case: the read is logged for the referral, and for the
+# case's report too (so the reporter's "Who has seen your report" lists it).
+SHOWS_AND_LOGS_REFERRAL = Act(
+    200, measure=reads_by_actor, check=lambda before, after, ctx: after == before + 2
+)
 # The quick exit: the session is over and its row is gone.
 SIGNED_OUT = Act(
     302,
@@ -715,7 +720,7 @@ ROUTES: dict[str, Expect] = {
     ),
     # --- wellbeing: the champion's side (a referral: 404 to all but its force's champion) ---
     "wellbeing:home": Expect(),
-    "wellbeing:referral": Expect(),
+    "wellbeing:referral": Expect(get=SHOWS_AND_LOGS_REFERRAL),
     "wellbeing:assign": Expect(
         things={"pk": "accepted referral"},
         post=Act(
@@ -728,7 +733,7 @@ ROUTES: dict[str, Expect] = {
     "wellbeing:choose_service": Expect(
         post=Act(
             302,
-            data=lambda world: {"service": world.things["support service"].value.public_id},
+            data=lambda world: {"service": world.things["support service"].value.pk},
             measure=stored("assigned referral", "service_id"),
             check=lambda before, after, ctx: (
                 before is None and after == ctx.world.things["support service"].value.pk
@@ -763,39 +768,44 @@ ROUTES: dict[str, Expect] = {
     ),
     "wellbeing:reopen": Expect(
         things={"pk": "closed referral"},
+        get=Act(405),
         post=Act(
             302,
-            data=lambda world: {"reason": "The person asked for support again."},
+            data=lambda world: {"why": "The person asked for support again."},
             measure=stored("closed referral", "state"),
             check=lambda before, after, ctx: before == ReferralState.CLOSED != after,
         ),
     ),
     "wellbeing:message": Expect(
+        get=Act(405),
         post=Act(
             302,
             data=lambda world: {"body": "Would a call on Thursday morning suit you?"},
             measure=related_count("assigned referral", "messages"),
             check=one_more,
-        )
+        ),
     ),
     "wellbeing:plan": Expect(
+        get=SHOWS_AND_LOGS_REFERRAL,
         post=Act(
             302,
             data=lambda world: PLAN,
             measure=related_count("assigned referral", "plans"),
             check=one_more,
-        )
+        ),
     ),
     "wellbeing:checkin": Expect(
+        get=SHOWS_AND_LOGS_REFERRAL,
         post=Act(
             302,
             data=lambda world: {"score": "3", "note": "Sleeping a little better."},
             measure=related_count("assigned referral", "checkins"),
             check=one_more,
-        )
+        ),
     ),
     "wellbeing:crisis": Expect(
         things={"pk": "referral in crisis"},
+        get=SHOWS_AND_LOGS_REFERRAL,
         post=Act(
             302,
             data=lambda world: {"what_was_done": "Called them and arranged an urgent OH slot."},
@@ -960,6 +970,7 @@ ROUTES: dict[str, Expect] = {
     "wellbeing:resource": Expect(),
     "wellbeing:resource_withdraw": Expect(
         things={"resource_pk": "force resource"},
+        get=Act(405),
         post=Act(302, measure=stored("force resource", "withdrawn_at"), check=is_set),
     ),
 }
