@@ -71,11 +71,13 @@ from tests.wellbeing.factories import (
     SupportServiceFactory,
 )
 from triage.models import Case, CaseStatus, TriagePreference
+from triage.support_offer import first_assessment_handler_replaced
 from wellbeing.models import (
     ChampionListing,
     CheckIn,
     ConsentScope,
     Referral,
+    ReferralConflict,
     ReferralState,
     Resource,
     SupportService,
@@ -157,7 +159,7 @@ DEFAULT_THINGS = {
     ("triage", "evidence_pk"): "claimed case's evidence",
     # The champion's side of a referral; the person's side (/wellbeing/mine/) names its own.
     ("wellbeing", "pk"): "assigned referral",
-    ("wellbeing", "case_pk"): "claimed case",
+    ("wellbeing", "case_pk"): "assessed case with no offer",
     ("wellbeing", "service_pk"): "support service",
     ("wellbeing", "resource_pk"): "national resource",
 }
@@ -220,7 +222,29 @@ def _wellbeing_things(people: dict[str, User], everyone: frozenset[str]) -> dict
         summary="Whatever you are going through, call free any time.",
         phone="116 123",
     )
+    # Referrals of West Yorkshire the champion must never reach (the champion chokepoint).
+    stepped_aside = AcceptedReferralFactory(case=officers_case())
+    ReferralConflict.objects.create(
+        referral=stepped_aside, user=champion, reason="We work on the same team."
+    )
+    relative = make_person(kind=User.Kind.FAMILY, full_name="Kim Relative")
+    link_family(champion, relative)
+    nobody = frozenset()
+    kept_from_champion = {
+        "not yet accepted": Thing(offered, mine),
+        "the champion's own": Thing(SelfReferralFactory(person=champion), nobody),
+        "their family's": Thing(
+            SelfReferralFactory(person=relative, force=champion.home_force), nobody
+        ),
+        "stepped aside from": Thing(stepped_aside, nobody),
+        "another force's": Thing(SelfReferralFactory(person=people["other_force_triager"]), nobody),
+    }
+    with first_assessment_handler_replaced(None):  # the reporter's own offer not yet made
+        offerable = AssessedCaseFactory(assignee=triager)
     return {
+        **{f"referral {why}": thing for why, thing in kept_from_champion.items()},
+        # Triage offers support from an assessed case it works.
+        "assessed case with no offer": Thing(offerable, CASE_WORKERS),
         # The person's side.
         "officer's offered referral": Thing(offered, mine),
         "officer's assigned referral": Thing(assigned, mine),
@@ -819,10 +843,10 @@ ROUTES: dict[str, Expect] = {
         post=Act(
             302,
             data=lambda world: {
-                "harm_to": "me",
-                "support_type": "wellbeing",
-                "summary": "Someone shared my address online.",
-                "scope": ConsentScope.SUMMARY,
+                "harm_to": "both",
+                "support_type": "technical",
+                "summary": "My address is on a people-search site and I want it taken down.",
+                "share_name": "no",
             },
             measure=lambda ctx: Referral.objects.filter(person=ctx.actor).count(),
             check=one_more,
@@ -834,11 +858,12 @@ ROUTES: dict[str, Expect] = {
         post=Act(
             302,
             data=lambda world: {
-                "answer": "accept",
+                "decision": "accept",
+                "scope": ConsentScope.SUMMARY,
+                "share_name": "yes",
                 "harm_to": "me",
                 "support_type": "wellbeing",
                 "summary": "Someone shared my address online.",
-                "scope": ConsentScope.SUMMARY,
             },
             measure=stored("officer's offered referral", "state"),
             check=becomes(ReferralState.ACCEPTED),
@@ -848,7 +873,7 @@ ROUTES: dict[str, Expect] = {
         things={"pk": "officer's assigned referral"},
         post=Act(
             302,
-            data=lambda world: {"scope": ConsentScope.SUMMARY_AND_DESCRIPTION},
+            data=lambda world: {"scope": ConsentScope.SUMMARY_AND_DESCRIPTION, "share_name": "no"},
             measure=stored("officer's assigned referral", "consent_scope"),
             check=becomes(ConsentScope.SUMMARY_AND_DESCRIPTION),
         ),
@@ -863,6 +888,7 @@ ROUTES: dict[str, Expect] = {
     ),
     "wellbeing:mine_message": Expect(
         things={"pk": "officer's assigned referral"},
+        get=Act(405),
         post=Act(
             302,
             data=lambda world: {"body": "Thursday morning is fine, thank you."},
@@ -890,6 +916,7 @@ ROUTES: dict[str, Expect] = {
     ),
     "wellbeing:mine_reopen": Expect(
         things={"pk": "officer's closed referral"},
+        get=Act(405),
         post=Act(
             302,
             measure=stored("officer's closed referral", "state"),
@@ -902,7 +929,7 @@ ROUTES: dict[str, Expect] = {
             302,
             data=lambda world: {"support_type": "wellbeing"},
             measure=lambda ctx: Referral.objects.filter(
-                case=ctx.world.things["claimed case"].value
+                case=ctx.world.things["assessed case with no offer"].value
             ).exists(),
             check=becomes(True),
         )
@@ -1192,6 +1219,72 @@ def test_professional_standards_use_their_own_report_pages(matrix_client, world,
     _sign_in(matrix_client, world, "psd_officer")
     response = matrix_client.get(route.path(**{name: t.url_value for name, t in own.items()}))
     assert response.status_code == expect.get.status
+
+
+# --- wellbeing: everyone's own support; what a champion never reaches ----------------------
+# Professional Standards officers and family accounts use their own /wellbeing/mine/ pages as
+# anyone does (in the matrix those pages show the officer's referral, so they get 404 there).
+OWN_REFERRAL = {"psd_officer": "psd's self-referral", "family_member": "family's self-referral"}
+OWN_REFERRAL_PAGES = [
+    route
+    for route in all_routes()
+    if _expect(route).things.get("pk") == "officer's assigned referral"
+    and _expect(route).get.status != 405
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "who"),
+    [(route, who) for route in OWN_REFERRAL_PAGES for who in OWN_REFERRAL],
+    ids=[f"{route.name}-{who}" for route in OWN_REFERRAL_PAGES for who in OWN_REFERRAL],
+)
+def test_professional_standards_and_family_use_their_own_referral_pages(
+    matrix_client, world, route: Route, who: str
+):
+    _sign_in(matrix_client, world, who)
+    own = world.things[OWN_REFERRAL[who]]
+    response = matrix_client.get(route.path(pk=own.url_value))
+    assert response.status_code == _expect(route).get.status
+
+
+# A champion of the force reaches a referral only once the person consented, never their own,
+# their family's, one they stepped aside from, or another force's: each is the 404 of a missing
+# referral on every champion route, GET and POST, and nothing is stored (not even a read).
+CHAMPION_REFERRAL_ROUTES = [
+    route
+    for route in all_routes()
+    if route.namespace == "wellbeing"
+    and "pk" in route.kwargs
+    and not route.pattern.startswith("wellbeing/mine/")
+]
+KEPT_FROM_CHAMPION = [
+    "referral not yet accepted",
+    "referral the champion's own",
+    "referral their family's",
+    "referral stepped aside from",
+    "referral another force's",
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "key"),
+    [(route, key) for route in CHAMPION_REFERRAL_ROUTES for key in KEPT_FROM_CHAMPION],
+    ids=[f"{route.name}-{key}" for route in CHAMPION_REFERRAL_ROUTES for key in KEPT_FROM_CHAMPION],
+)
+def test_a_champion_never_reaches_a_referral_kept_from_them(
+    matrix_client, world, route: Route, key: str
+):
+    _sign_in(matrix_client, world, "champion")
+    thing = world.things[key]
+    path = route.path(pk=thing.url_value)
+    expect = _expect(route)
+    for method, act in (("get", expect.get), ("post", expect.post)):
+        if act is None or act.status == 405:
+            continue
+        before = _fingerprint({"pk": thing})
+        response = _request(matrix_client, method, path, act.data(world))
+        assert response.status_code == 404, f"{method.upper()} {route.name} on the {key}"
+        assert _fingerprint({"pk": thing}) == before, f"{method.upper()} {route.name} stored"
 
 
 # --- an empty POST ---------------------------------------------------------------------------
