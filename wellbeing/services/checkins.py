@@ -25,7 +25,7 @@ from wellbeing.models import (
     ReferralEvent,
     ReferralState,
 )
-from wellbeing.selectors import champions_of, current_plan, referrals_for_champion
+from wellbeing.selectors import champions_of, current_plan
 from wellbeing.services._shared import (
     NOTE_MAX_CHARS,
     event_record,
@@ -33,6 +33,7 @@ from wellbeing.services._shared import (
     tell_champion,
     tell_person,
 )
+from wellbeing.services.moves import may_work
 from wellbeing.services.plans import CHECKIN_STATES
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ MISSED_GRACE = timedelta(days=1)
 
 
 def _refuse_unless_champion(actor: User, referral: Referral) -> None:
-    if not referrals_for_champion(actor).filter(pk=referral.pk).exists():
+    if not may_work(actor, referral):
         raise ValidationError("Only a wellbeing champion of this referral can do that.")
 
 
@@ -124,9 +125,7 @@ def _crisis_recipients(referral: Referral, *, recorder_id: int | None) -> Iterab
     people.pop(recorder_id, None)
     for user in people.values():
         # The chokepoint's rule, so nobody linked to the person as family hears of it.
-        if user.pk == referral.champion_id or (
-            referrals_for_champion(user).filter(pk=referral.pk).exists()
-        ):
+        if user.pk == referral.champion_id or may_work(user, referral):
             yield user
 
 

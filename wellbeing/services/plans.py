@@ -14,8 +14,9 @@ from wellbeing.models import (
     ReferralState,
     SupportPlan,
 )
-from wellbeing.selectors import current_plan, referrals_for_champion
+from wellbeing.selectors import current_plan
 from wellbeing.services._shared import event_record, locked, tell_champion, tell_person
+from wellbeing.services.moves import may_work
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -44,7 +45,7 @@ def _side(actor: User, referral: Referral) -> str:
     """'person' or 'champion': who may change this plan. Anyone else is refused."""
     if actor.pk == referral.person_id:
         return "person"
-    if referrals_for_champion(actor).filter(pk=referral.pk).exists():
+    if may_work(actor, referral):
         return "champion"
     raise ValidationError("Only the person and their wellbeing champions can change this plan.")
 

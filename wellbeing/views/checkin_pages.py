@@ -14,12 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from harmsportal.audit.models import AccessLog
-from harmsportal.audit.services import access_record
-from harmsportal.people.models import Role
 from harmsportal.templatetags.govuk_time import govuk_date
 from wellbeing.forms.checkin import CheckInForm, CrisisAcknowledgeForm
-from wellbeing.models import CRISIS_SCORE, Referral
+from wellbeing.models import CRISIS_SCORE
 from wellbeing.selectors import current_plan, get_referral_for_champion
 from wellbeing.services.checkins import (
     checkin_crisis_acknowledge,
@@ -27,30 +24,10 @@ from wellbeing.services.checkins import (
     urgent_oh_route,
 )
 from wellbeing.services.plans import CHECKIN_STATES
+from wellbeing.services.reads import referral_view_record
 from wellbeing.views._shared import form_problem
 
 RECENT_CHECKINS = 5
-
-
-def record_champion_read(user, referral: Referral) -> None:
-    """Audit a champion's read of the referral (and of the report behind it, so the reporter's
-    "Who has seen your report" lists it). Call inside the transaction that shows it."""
-    access_record(
-        actor=user,
-        action=AccessLog.Action.READ,
-        obj=referral,
-        force=referral.force,
-        role=Role.CHAMPION,
-    )
-    if referral.case_id is not None:
-        access_record(
-            actor=user,
-            action=AccessLog.Action.READ,
-            obj=referral.case.report,
-            force=referral.force,
-            role=Role.CHAMPION,
-            reason=f"Through wellbeing referral {referral.reference}",
-        )
 
 
 @login_required
@@ -71,7 +48,7 @@ def checkin(request: HttpRequest, pk: UUID) -> HttpResponse:
             due = govuk_date(referral.next_checkin_at)
             messages.success(request, f"Check-in recorded. The next one is due on {due}.")
             return redirect("wellbeing:referral", pk=referral.public_id)
-    record_champion_read(request.user, referral)
+    referral_view_record(actor=request.user, referral=referral)
     context = {
         "referral": referral,
         "form": form,
@@ -101,7 +78,7 @@ def crisis(request: HttpRequest, pk: UUID) -> HttpResponse:
             else:
                 messages.info(request, "A champion had already recorded acting on this crisis.")
             return redirect("wellbeing:referral", pk=referral.public_id)
-    record_champion_read(request.user, referral)
+    referral_view_record(actor=request.user, referral=referral)
     latest = referral.checkins.filter(Q(score=CRISIS_SCORE) | Q(in_crisis=True)).first()
     context = {
         "referral": referral,

@@ -18,8 +18,8 @@ from wellbeing.forms.plan import SupportPlanForm
 from wellbeing.models import DEFAULT_CHECKIN_DAYS, Referral, ReferralState
 from wellbeing.selectors import get_referral_for_champion, get_referral_for_person
 from wellbeing.services.plans import PLAN_FIELDS, support_plan_update
+from wellbeing.services.reads import referral_view_record
 from wellbeing.views._shared import form_problem
-from wellbeing.views.checkin_pages import record_champion_read
 
 NOT_EDITABLE = (ReferralState.OFFERED, ReferralState.DECLINED, ReferralState.CLOSED)
 
@@ -29,7 +29,7 @@ NOT_EDITABLE = (ReferralState.OFFERED, ReferralState.DECLINED, ReferralState.CLO
 @transaction.atomic  # the champion's read is recorded in the transaction that shows it
 def champion_plan(request: HttpRequest, pk: UUID) -> HttpResponse:
     referral = get_referral_for_champion(request.user, pk)
-    record_champion_read(request.user, referral)
+    referral_view_record(actor=request.user, referral=referral)
     return _plan_page(request, referral, side="champion")
 
 
