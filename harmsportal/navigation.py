@@ -53,6 +53,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Report harm", "reports:start", when=_can_report),
     NavItem("My reports", "reports:list", when=_has_own_reports),
     NavItem("Family", "people:family", when=_has_family_page),
+    NavItem("My support", "wellbeing:mine"),
     NavItem("Triage", "triage:queue", TRIAGE_ROLES, True),
     NavItem("Wellbeing", "wellbeing:home", WELLBEING_ROLES, True),
     NavItem("Training", "training:home"),
@@ -122,11 +123,6 @@ WORK_AREAS: tuple[WorkArea, ...] = (
         "wellbeing:home",
         frozenset({Role.CHAMPION}),
         "Support referrals, check-ins and the capacity of your force's support services.",
-        not_yet=(
-            "Wellbeing referrals are not available in the portal yet. For now, triage records a "
-            "wellbeing referral on the case when someone would like support. When referrals "
-            "are available, those for {force} will be listed here."
-        ),
     ),
     WorkArea(
         "Training administration",
@@ -160,6 +156,13 @@ WORK_AREAS: tuple[WorkArea, ...] = (
         ),
     ),
     WorkArea(
+        "Wellbeing capacity",
+        "wellbeing:capacity",
+        frozenset({Role.FORCE_LEAD, Role.OVERSIGHT}),
+        "Demand for wellbeing support against the capacity of your force's services, and "
+        "waiting times, with small numbers hidden.",
+    ),
+    WorkArea(
         "National trends",
         "trends:home",
         frozenset({Role.NATIONAL_ANALYST}),
@@ -169,6 +172,14 @@ WORK_AREAS: tuple[WorkArea, ...] = (
             "figures across every UK force here, with small numbers hidden. They never show "
             "names or what anyone reported."
         ),
+        national=True,
+    ),
+    WorkArea(
+        "Wellbeing capacity",
+        "wellbeing:capacity",
+        frozenset({Role.NATIONAL_ANALYST}),
+        "Demand for wellbeing support against capacity, and waiting times, across every force, "
+        "with small numbers hidden.",
         national=True,
     ),
     WorkArea(
@@ -223,7 +234,13 @@ def _work_cards(user: User) -> list[HomeCard]:
 def home_for(user: User) -> Home:
     """What this person's home page offers: their areas of work, then their own pages."""
     personal = [item for item in nav_for(user) if item["label"] in PERSONAL_LABELS]
+    for label, url_name in HOME_ONLY_LINKS:
+        url = _url(url_name)
+        if url is not None:
+            personal.append({"label": label, "url": url})
     return Home(work=_work_cards(user), personal=personal, reporting_force=reporting_force_of(user))
 
 
-PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family"})
+PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family", "My support"})
+# Cards on everyone's home page that are not in the menu.
+HOME_ONLY_LINKS = (("Guidance and helplines", "wellbeing:library"),)

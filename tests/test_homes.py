@@ -22,7 +22,9 @@ from tests.reports.factories import SubmittedReportFactory
 pytestmark = pytest.mark.django_db
 
 WYP = "West Yorkshire Police"
-REPORTER_CARDS = ["Report harm", "My reports", "Family"]
+REPORTER_CARDS = ["Report harm", "My reports", "Family", "My support", "Guidance and helplines"]
+# Every signed-in account, whether or not it can report: its own support and the library.
+SUPPORT_CARDS = ["My support", "Guidance and helplines"]
 
 
 def _home(client, user) -> str:
@@ -76,7 +78,7 @@ def _national_analyst() -> User:
 
 
 def _reporter_home(html: str) -> None:
-    """The reporter's home: their own three pages, no work section, no staff menu."""
+    """The reporter's home: their own pages, no work section, no staff menu."""
     assert _titles(html) == REPORTER_CARDS
     assert "Your work" not in html
     for staff_link in ('href="/triage/"', 'href="/admin/"'):
@@ -93,6 +95,8 @@ def test_officer_home_offers_reporting_their_reports_and_inviting_family(client,
     assert cards["My reports"]["url"] == reverse("reports:list")
     assert cards["Family"]["url"] == reverse("people:family")
     assert "Invite family members" in cards["Family"]["text"]
+    assert cards["My support"]["url"] == reverse("wellbeing:mine")
+    assert cards["Guidance and helplines"]["url"] == reverse("wellbeing:library")
 
 
 def test_staff_member_home_is_the_reporters_home(client, staff_member):
@@ -132,14 +136,13 @@ def test_supervisor_home_lists_the_queue_and_supervision(client, triage_supervis
     ]
 
 
-def test_champion_home_says_wellbeing_referrals_are_not_available_yet(client, champion):
+def test_champion_home_links_to_their_forces_wellbeing_referrals(client, champion):
     html = _home(client, champion)
 
-    assert _work(html) == [("Wellbeing referrals", WYP, "")]
+    assert _work(html) == [("Wellbeing referrals", WYP, reverse("wellbeing:home"))]
     (card,) = _cards(_section(html, "your-work"))
-    assert "Not available" in card["text"]
-    assert "Wellbeing referrals are not available in the portal yet." in card["text"]
-    assert f"those for {WYP} will be listed here" in card["text"]
+    assert "Not available" not in card["text"]
+    assert "Support referrals, check-ins" in card["text"]
     assert "ask your lead" not in html
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
@@ -155,7 +158,10 @@ def test_trainer_home_says_training_administration_is_not_available_yet(client, 
 def test_force_lead_home_says_their_forces_trends_are_not_available_yet(client, force_lead):
     html = _home(client, force_lead)
 
-    assert _work(html) == [("Trends for your force", WYP, "")]
+    assert _work(html) == [
+        ("Trends for your force", WYP, ""),
+        ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
+    ]
     assert f"you will see figures for {WYP} here" in html
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
@@ -163,16 +169,22 @@ def test_force_lead_home_says_their_forces_trends_are_not_available_yet(client, 
 def test_oversight_home_says_force_performance_is_not_available_yet(client, oversight):
     html = _home(client, oversight)
 
-    assert _work(html) == [("Force performance", WYP, "")]
+    assert _work(html) == [
+        ("Force performance", WYP, ""),
+        ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
+    ]
     assert "Force performance figures are not available in the portal yet." in html
 
 
 def test_national_analyst_home_covers_all_forces_and_offers_no_report(client):
     html = _home(client, _national_analyst())
 
-    assert _work(html) == [("National trends", "All UK forces", "")]
+    assert _work(html) == [
+        ("National trends", "All UK forces", ""),
+        ("Wellbeing capacity", "All UK forces", reverse("wellbeing:capacity")),
+    ]
     assert "National trends are not available in the portal yet." in html
-    assert _titles(html) == ["National trends"]
+    assert _titles(html) == ["National trends", "Wellbeing capacity", *SUPPORT_CARDS]
     assert 'href="/reports/' not in html
     assert "not linked to a force you can report harm to" in html
 
@@ -241,11 +253,28 @@ def test_a_reporter_who_wants_support_is_told_a_champion_will_contact_them(clien
     client.force_login(officer)
 
     html = html_lib.unescape(client.get(reverse(page, args=[report.public_id])).content.decode())
+    text = re.sub(r"<[^>]+>", "", html)
 
     assert (
         "You said you would like to be offered wellbeing support. A wellbeing champion in "
-        f"{WYP} will contact you once the team has assessed your report." in html
+        f"{WYP} will be in touch once your report has been assessed and you accept the offer, "
+        "which will be waiting for you in My support." in text
     )
+    assert f'href="{reverse("wellbeing:mine")}"' in html
+
+
+def test_once_assessed_the_reporter_is_told_the_offer_is_waiting(client, officer):
+    from tests.triage.factories import AssessedCaseFactory
+
+    case = AssessedCaseFactory(reporter=officer)
+    client.force_login(officer)
+
+    html = html_lib.unescape(
+        client.get(reverse("reports:detail", args=[case.report.public_id])).content.decode()
+    )
+
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Your report has been assessed, so the offer is waiting for you in My support." in text
 
 
 @pytest.mark.parametrize(
@@ -275,4 +304,4 @@ def test_the_demo_analyst_is_not_offered_a_report(client):
     html = _home(client, analyst)
 
     assert analyst.roles == {Role.NATIONAL_ANALYST}
-    assert _titles(html) == ["National trends"]
+    assert _titles(html) == ["National trends", "Wellbeing capacity", *SUPPORT_CARDS]
