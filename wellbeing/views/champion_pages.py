@@ -243,11 +243,16 @@ def choose_service(request: HttpRequest, pk: UUID) -> HttpResponse:
     if form.is_bound and form.is_valid():
         service = form.cleaned_data["service"]
         try:
-            referral_service_choose(actor=request.user, referral=referral, service=service)
+            changed = referral_service_choose(
+                actor=request.user, referral=referral, service=service
+            )
         except ValidationError as error:
             form_problem(form, error)
         else:
-            messages.success(request, f"The referral is with {service.name}.")
+            if changed:
+                messages.success(request, f"The referral is with {service.name}.")
+            else:
+                messages.info(request, f"The referral was already with {service.name}.")
             return to_referral(referral)
     return render(request, "wellbeing/choose_service.html", {"referral": referral, "form": form})
 
@@ -297,11 +302,14 @@ def close(request: HttpRequest, pk: UUID) -> HttpResponse:
     form = CloseForm(_posted(request))
     if form.is_bound and form.is_valid():
         try:
-            referral_close(actor=request.user, referral=referral, **form.cleaned_data)
+            changed = referral_close(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as error:
             form_problem(form, error)
         else:
-            messages.success(request, "The referral is closed. The person has been told.")
+            if changed:
+                messages.success(request, "The referral is closed. The person has been told.")
+            else:
+                messages.info(request, "The referral was already closed.")
             return to_referral(referral)
     return render(request, "wellbeing/close.html", {"referral": referral, "form": form})
 
