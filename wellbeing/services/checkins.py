@@ -124,8 +124,9 @@ def _crisis_recipients(referral: Referral, *, recorder_id: int | None) -> Iterab
         people.setdefault(referral.champion_id, referral.champion)
     people.pop(recorder_id, None)
     for user in people.values():
-        # The chokepoint's rule, so nobody linked to the person as family hears of it.
-        if user.pk == referral.champion_id or may_work(user, referral):
+        # The chokepoint's rule: nobody stepped aside or linked to the person as family hears
+        # of it, nor a champion who has since lost the role.
+        if may_work(user, referral):
             yield user
 
 
