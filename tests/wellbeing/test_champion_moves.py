@@ -9,17 +9,19 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from harmsportal.notifications.models import Notification
 from tests.wellbeing.factories import (
     AcceptedReferralFactory,
     AssignedReferralFactory,
+    CheckInFactory,
     ClosedReferralFactory,
     InSupportReferralFactory,
     SupportServiceFactory,
     champion_in,
 )
-from wellbeing.models import CloseReason, Referral, ReferralEvent, ReferralState
+from wellbeing.models import CloseReason, Referral, ReferralEvent, ReferralState, SupportPlan
 from wellbeing.services.messages import referral_message_send, referral_messages_mark_read
 from wellbeing.services.moves import (
     referral_assign,
@@ -461,3 +463,33 @@ def test_the_champions_buttons_move_the_referral_through_its_life(client, champi
     page = client.get(url("referral")).content.decode()
     assert "Asked again." in page
     assert "How are you?" in page
+
+
+# --- the referral page -------------------------------------------------------------------------
+
+
+def test_a_referral_in_crisis_shows_the_crisis_guidance_once(client, champion):
+    referral = AssignedReferralFactory(champion=champion, in_crisis_since=timezone.now())
+    client.force_login(champion)
+    page = client.get(reverse("wellbeing:referral", args=[referral.public_id])).content.decode()
+    assert page.count("govuk-notification-banner__header") == 1
+    assert "999" in page
+    assert "116 123" in page
+    calm = AssignedReferralFactory(champion=champion)
+    page = client.get(reverse("wellbeing:referral", args=[calm.public_id])).content.decode()
+    assert "116 123" not in page
+
+
+def test_the_referral_page_shows_the_plan_check_ins_and_history(client, champion):
+    referral = AssignedReferralFactory(champion=champion)
+    SupportPlan.objects.create(
+        referral=referral, by=referral.person, what_helps="A call before a hard shift."
+    )
+    CheckInFactory(referral=referral, by=champion, score=2, note="A rough week at work.")
+    client.force_login(champion)
+    page = client.get(reverse("wellbeing:referral", args=[referral.public_id])).content.decode()
+    assert "A call before a hard shift." in page
+    assert "A rough week at work." in page
+    assert "2: struggling" in page
+    assert reverse("wellbeing:plan", args=[referral.public_id]) in page
+    assert reverse("wellbeing:checkin", args=[referral.public_id]) in page

@@ -34,8 +34,7 @@ def referral_view_record(*, actor: User, referral: Referral) -> None:
         access_record(
             actor=actor,
             action=AccessLog.Action.READ,
-            object_type="reports.report",
-            object_id=referral.case.report_id,
+            obj=referral.case.report,
             force=referral.force,
             role=Role.CHAMPION,
             reason=f"Through wellbeing referral {referral.reference}",

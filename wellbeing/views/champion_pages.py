@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,7 +37,7 @@ from wellbeing.forms.champion import (
     ReopenForm,
     StepAsideForm,
 )
-from wellbeing.models import Referral, ReferralState, SupportType
+from wellbeing.models import SCORE_CHOICES, Referral, ReferralState, SupportType
 from wellbeing.selectors import (
     active_services_for,
     champions_of,
@@ -60,6 +61,7 @@ QUEUE_PAGE_SIZE = 20
 # Counted up to here, then "more than 1,000", as the triage queue (docs/decisions/0006).
 QUEUE_COUNT_LIMIT = 1000
 CRISIS_GUIDANCE = "wellbeing/_crisis_guidance.html"
+SCORES = dict(SCORE_CHOICES)
 
 STATE_TAG_CLASSES = {
     ReferralState.OFFERED: "govuk-tag--grey",
@@ -182,11 +184,14 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
         if referral.champion_may_see_description
         else None,
         "plan": current_plan(referral),
-        "checkins": list(referral.checkins.select_related("by")),
+        "checkins": [
+            (checkin, SCORES[checkin.score]) for checkin in referral.checkins.select_related("by")
+        ],
         "thread": messages_,
         "history": list(referral.events.select_related("by")),
         "is_holder": referral.champion_id == request.user.pk,
         "crisis_guidance": _crisis_guidance() if referral.in_crisis_since else None,
+        "urgent_oh_route": settings.HARMSPORTAL_URGENT_OH_ROUTE,
         "assign_form": forms.get("assign_form")
         or AssignForm(
             champions=champions_of(referral.force, referral=referral),
