@@ -43,7 +43,7 @@ DEMO_PASSWORD = "link-walk-demo-password"
 ORIGIN = "http://testserver"
 # Enough to reach every kind of page each role is offered (each page shape is visited at most
 # PER_SHAPE times), small enough to keep the walk of all thirteen accounts under a minute.
-PAGES_PER_ACCOUNT = 80
+PAGES_PER_ACCOUNT = 100
 PER_SHAPE = 2
 # Never followed: they end the session (quick exit, sign-out), or are files, not pages.
 NOT_FOLLOWED = ("/exit/", "/accounts/logout/", "/static/")

@@ -6,6 +6,7 @@ from django.apps import AppConfig
 class WellbeingConfig(AppConfig):
     name = "wellbeing"
     verbose_name = "Wellbeing"
+    demo = "wellbeing.demo.seed"  # seed_demo calls it, after triage's demo assessed its cases
 
     def ready(self) -> None:
         # The seam by which a case's first assessment offers the support its reporter asked
