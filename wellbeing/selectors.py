@@ -118,8 +118,14 @@ def champions_of(force: Force, *, referral: Referral | None = None) -> QuerySet[
         professional_standards=False,
     )
     if referral is not None:
-        champions = champions.exclude(pk=referral.person_id).exclude(
-            pk__in=referral.conflicts.values("user_id")
+        # The same people the chokepoint keeps out: the person, their live family links either
+        # way round, and anyone who stepped aside.
+        linked = FamilyLink.objects.filter(live_link_q())
+        champions = (
+            champions.exclude(pk=referral.person_id)
+            .exclude(pk__in=referral.conflicts.values("user_id"))
+            .exclude(pk__in=linked.filter(family_user=referral.person_id).values("member"))
+            .exclude(pk__in=linked.filter(member=referral.person_id).values("family_user"))
         )
     return champions.distinct().order_by("full_name", "email")
 
