@@ -150,15 +150,17 @@ def test_the_person_accepts_an_offer_with_their_consent(client):
 
 
 def test_the_respond_page_explains_what_is_shared_and_offers_both_choices(client):
-    referral = OfferedReferralFactory()
+    referral = OfferedReferralFactory(support_type="technical")
     html = text(page(client, referral.person, mine(referral, "respond")))
     assert "Summary and my report's description" in html
     assert "Can your champion see your name?" in html
     assert "Your evidence is never shared with a champion" in html
     assert "Accept support" in html
     assert "No thanks, not now" in html
-    # Summary only is chosen unless the person picks otherwise.
+    # Summary only is chosen unless the person picks otherwise; so is what triage offered.
     assert re.search(r'value="summary"[^>]*checked', html)
+    assert re.search(rf'value="{referral.support_type}"[^>]*checked', html)
+    assert f"The support offered is: {referral.get_support_type_display()}." in html
 
 
 def test_a_self_referral_cannot_choose_to_share_a_report_description(client):

@@ -108,6 +108,7 @@ def respond(request: HttpRequest, pk: UUID) -> HttpResponse:
         "accept": AcceptForm(
             _posted(request) if decision == "accept" else None,
             from_case=referral.case_id is not None,
+            initial={"support_type": referral.support_type},  # what triage offered
         ),
         "decline": DeclineForm(_posted(request) if decision == "decline" else None),
     }
