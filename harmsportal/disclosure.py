@@ -5,18 +5,23 @@ doxxing this month), so it is withheld; a true zero names nobody and is shown. A
 percentage describes its base, so it is withheld whenever that base is under k, however large
 the figure itself. k is settings.HARMSPORTAL_DISCLOSURE_K (5 unless configured, never under 2).
 
-Wellbeing, campaigns and trends call `disclose` for every figure they show or export; trends
-builds its secondary suppression (totals that would let a withheld cell be worked out) on top
-of it. Never write a second copy of the rule.
+Wellbeing, campaigns and trends call `disclose` for every figure they show or export. A total
+whose parts are published elsewhere (all forces, when each force can be seen on its own) goes
+through `disclose_total`, the secondary suppression built on `disclose`: it withholds a total
+that would let a withheld part be worked out by subtraction. Never write a second copy of the
+rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 Number = TypeVar("Number", int, float, Decimal)
 
@@ -29,6 +34,15 @@ class Withheld:
 
     def __str__(self) -> str:
         return f"fewer than {self.k}"
+
+
+@dataclass(frozen=True)
+class WithheldTotal(Withheld):
+    """Stands in for a total that is not small itself but is withheld by `disclose_total`,
+    because showing it would let a withheld part be worked out. Still a `Withheld`."""
+
+    def __str__(self) -> str:
+        return "not shown"
 
 
 def disclosure_k() -> int:
@@ -58,3 +72,39 @@ def _check_count(value: object, name: str) -> None:
         raise TypeError(f"A {name} must be a whole number of people, got {value!r}")
     if value < 0:
         raise ValueError(f"A {name} cannot be negative, got {value}")
+
+
+def disclose_total(parts: Iterable[int], *, k: int | None = None) -> int | Withheld:
+    """The total of `parts` (counts that are each published through `disclose`) if it may be
+    shown, otherwise a `Withheld` (the total is itself 1 to k-1) or a `WithheldTotal`.
+
+    Anyone who sees the total and every part can subtract the shown parts from the total. What
+    is left, `rest`, is the sum of the m withheld parts, each of which is known to be 1 to k-1.
+    The total is withheld when that tells them a count below k:
+
+    - `rest` is 1 to k-1: the withheld parts together are a small count (with one withheld
+      part, m = 1, it is that part exactly: all forces 12, West Yorkshire 9, North Yorkshire
+      "<5", every other force 0, so North Yorkshire is 3);
+    - or `rest` pins each withheld part to one value: m parts of 1 to k-1 adding up to m can
+      only all be 1, and adding up to m x (k-1) can only all be k-1 (two forces "<5" and a
+      rest of 8 means both are 4).
+
+    Otherwise each withheld part could still be more than one value, and the total is shown.
+    It may narrow a part (two parts "<5" with a rest of 7 are each 3 or 4); that is accepted,
+    as no count is worked out. With no withheld part the total is shown: nothing is hidden.
+    Every part is checked as `disclose` checks a count (TypeError, ValueError).
+    """
+    k = disclosure_k() if k is None else k
+    parts = list(parts)
+    withheld = [part for part in parts if isinstance(disclose(part, k=k), Withheld)]
+    total = sum(parts)
+    shown = disclose(total, k=k)
+    if isinstance(shown, Withheld) or not withheld:
+        return shown
+    m, rest = len(withheld), sum(withheld)
+    # Each withheld part lies between these, whatever the others are.
+    lowest = max(1, rest - (m - 1) * (k - 1))
+    highest = min(k - 1, rest - (m - 1))
+    if rest < k or lowest == highest:
+        return WithheldTotal(k)
+    return total

@@ -19,9 +19,15 @@ and a median or percentile of fewer than k waits is withheld. Capacity and targe
 services, not people, so they are shown as they are. Nothing here names a person, a reference or
 anything anyone wrote.
 
+Over several forces, each count is a total of the forces' counts, and each force's count can be
+seen on its own (an analyst filters by force). So the open and over-target counts go through
+`harmsportal.disclosure.disclose_total` with the forces' counts as its parts: a total that would
+let a withheld force's count be worked out by subtraction is withheld too. For one force that is
+the same as `disclose`. There is no total across support types.
+
 The figures take a fixed number of queries whatever the number of referrals: one aggregate of
-services, one aggregate of open referrals (over-target included, as a conditional count), and
-one list of wait durations.
+services, one aggregate of open referrals by force and type (over-target included, as a
+conditional count), and one list of wait durations.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q,
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from harmsportal.disclosure import Withheld, disclose
+from harmsportal.disclosure import Withheld, disclose, disclose_total
 from harmsportal.people.models import Force, Role, User
 from wellbeing.models import OPEN_STATES, Referral, SupportService, SupportType
 
@@ -134,11 +140,14 @@ def capacity_by_type(force_ids: Iterable[int] | None, *, now: datetime | None = 
 
     open_rows = (
         _scoped(Referral.objects.filter(state__in=OPEN_STATES), force_ids)
-        .values("support_type")
+        .values("force_id", "support_type")
         .annotate(open=Count("id"), over=Count("id", filter=_over_target_q(targets, now)))
         .order_by()
     )
-    opened = {row["support_type"]: (row["open"], row["over"]) for row in open_rows}
+    # Each force's counts for each type: the parts of the type's totals.
+    opened: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in open_rows:
+        opened[row["support_type"]].append((row["open"], row["over"]))
 
     waits: dict[str, list[timedelta]] = defaultdict(list)
     started = _scoped(Referral.objects, force_ids).filter(
@@ -155,7 +164,7 @@ def capacity_by_type(force_ids: Iterable[int] | None, *, now: datetime | None = 
             label,
             capacity=capacity.get(support_type, 0),
             targets=[days for (_, kind), days in targets.items() if kind == support_type],
-            counts=opened.get(support_type, (0, 0)),
+            counts=opened.get(support_type, []),
             waits=sorted(waits.get(support_type, [])),
         )
         for support_type, label in SupportType.choices
@@ -163,8 +172,9 @@ def capacity_by_type(force_ids: Iterable[int] | None, *, now: datetime | None = 
 
 
 def _row(support_type, label, *, capacity, targets, counts, waits) -> TypeCapacity:
-    open_count, over_count = counts
-    shown_open = disclose(open_count)
+    """`counts`: (open, over target) for each force with open referrals of this type."""
+    open_parts = [open_count for open_count, _ in counts]
+    shown_open = disclose_total(open_parts)
     has_service = bool(targets)
     median = p90 = None
     if waits:
@@ -180,8 +190,8 @@ def _row(support_type, label, *, capacity, targets, counts, waits) -> TypeCapaci
         target_max=max(targets) if targets else None,
         median_wait=median,
         p90_wait=p90,
-        over_target=disclose(over_count) if has_service else None,
-        over_capacity=not isinstance(shown_open, Withheld) and open_count > capacity,
+        over_target=disclose_total(over for _, over in counts) if has_service else None,
+        over_capacity=not isinstance(shown_open, Withheld) and sum(open_parts) > capacity,
     )
 
 

@@ -13,7 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harmsportal.disclosure import Withheld
+from harmsportal.disclosure import Withheld, WithheldTotal
 from harmsportal.people.models import Role
 from tests.factories import force, make_person
 from tests.wellbeing.factories import SupportServiceFactory
@@ -207,30 +207,129 @@ def test_the_page_shows_the_hand_computed_figures_and_withholds_small_ones(
     }
 
 
+def all_forces_oh():
+    return next(row for row in capacity_by_type(None) if row.support_type == OH)
+
+
+def north_yorkshire_more(*, waiting: float = 15, n: int = 2) -> None:
+    """`n` more open occupational health referrals in North Yorkshire, waiting `waiting` days."""
+    person = make_person(force_slug="north-yorkshire")
+    for _ in range(n):
+        referral(
+            state=ReferralState.ACCEPTED,
+            waiting=waiting,
+            force_slug="north-yorkshire",
+            person=person,
+        )
+
+
 def test_an_analyst_sees_all_forces_together_each_against_its_own_target(
     client, analyst, west_yorkshire, north_yorkshire
 ):
+    north_yorkshire_more(n=2)  # North Yorkshire's 5 open are shown, so the total can be
     client.force_login(analyst)
 
     rows = rows_of(client.get(CAPACITY).content.decode())
 
     # Waits 2, 4, 6, 8, 11, 12, 20 and 25: median rank 4 = 8 days, 90th rank 8 = 25 days.
-    # Over target: West Yorkshire's 5, and North Yorkshire's 25-day wait against its 20 days
-    # (its 15-day waits would be over West Yorkshire's 10, but not over their own 20).
+    # Open: West Yorkshire's 9 and North Yorkshire's 5. Over target: West Yorkshire's 5, and
+    # North Yorkshire's 25-day wait against its 20 days (its 15-day waits would be over West
+    # Yorkshire's 10, but not over their own 20): that 1 is withheld, so 6 would give it away.
     assert rows["Occupational health or psychological support"] == {
-        "Open referrals": "12 Over capacity",
+        "Open referrals": "14 Over capacity",
         "Capacity": "9",
         "Target wait": "10 to 20 days",
         "Median wait": "8 days",
         "90th percentile wait": "25 days",
-        "Over target wait": "6",
+        "Over target wait": "Not shown",
     }
+    figures = all_forces_oh()
+    assert (figures.open, figures.over_target) == (14, WithheldTotal(5))
+
+
+def test_an_all_forces_total_is_not_shown_when_it_would_give_away_one_forces_small_count(
+    client, analyst, west_yorkshire, north_yorkshire
+):
+    """All forces 12, West Yorkshire 9, every other force 0 but North Yorkshire "<5": 12 would
+    tell anyone that North Yorkshire has 3. Over target likewise (6 = 5 + North Yorkshire's 1)."""
+    client.force_login(analyst)
+
+    html = client.get(CAPACITY).content.decode()
+
+    oh = rows_of(html)["Occupational health or psychological support"]
+    assert (oh["Open referrals"], oh["Over target wait"]) == ("Not shown", "Not shown")
+    assert "Over capacity" not in oh["Open referrals"]  # 12 against 9 would say "more than 9"
+    assert "when it would let a withheld figure for one force be worked out" in html
+    figures = all_forces_oh()
+    assert (figures.open, figures.over_target) == (WithheldTotal(5), WithheldTotal(5))
+    assert figures.over_capacity is False
+    # The technical total, 3 from West Yorkshire alone, is small itself: "<5" as usual.
+    assert (
+        rows_of(html)["Technical support (removing personal data, securing accounts)"][
+            "Open referrals"
+        ]
+        == "&lt;5"
+    )
+
+
+def test_an_all_forces_total_is_shown_when_the_withheld_forces_add_up_to_k_or_more(
+    client, analyst, west_yorkshire, north_yorkshire
+):
+    """North Yorkshire 3 and Humberside 2, both "<5": subtracting gives 5 for the two, which
+    could be 1 and 4, 2 and 3, 3 and 2 or 4 and 1. Over target is judged on its own parts."""
+    person = make_person(force_slug="humberside")
+    SupportServiceFactory(
+        force=force("humberside"), support_type=OH, capacity=1, target_wait_days=5
+    )
+    for _ in range(2):
+        referral(state=ReferralState.ACCEPTED, waiting=6, force_slug="humberside", person=person)
+    north_yorkshire_more(waiting=21, n=1)  # North Yorkshire: 4 open, 2 over target
+    client.force_login(analyst)
+
+    oh = rows_of(client.get(CAPACITY).content.decode())[
+        "Occupational health or psychological support"
+    ]
+
+    # Open: 9 + 4 + 2 = 15 (withheld 4 + 2 = 6). Over: 5 + 2 + 2 = 9 (withheld 2 + 2 = 4!).
+    assert oh["Open referrals"] == "15 Over capacity"
+    assert oh["Over target wait"] == "Not shown"
+
+
+def test_an_all_forces_over_target_total_is_shown_when_its_withheld_parts_add_up_to_k(
+    analyst, west_yorkshire, north_yorkshire
+):
+    north_yorkshire_more(waiting=21, n=4)  # North Yorkshire: 7 open, 5 over target
+
+    figures = all_forces_oh()
+
+    assert (figures.open, figures.over_target) == (16, 10)
+
+
+def test_two_forces_each_just_under_k_do_not_give_themselves_away(west_yorkshire, north_yorkshire):
+    """West Yorkshire 9, North Yorkshire 4 and Humberside 4: a rest of 8 from two "<5" can
+    only be 4 and 4, so the total of 17 is withheld although 8 is not small."""
+    north_yorkshire_more(n=1)
+    person = make_person(force_slug="humberside")
+    for _ in range(4):
+        referral(state=ReferralState.ACCEPTED, waiting=1, force_slug="humberside", person=person)
+
+    assert all_forces_oh().open == WithheldTotal(5)
 
 
 def test_an_analyst_can_look_at_one_force(client, analyst, west_yorkshire, north_yorkshire):
     client.force_login(analyst)
 
     html = client.get(CAPACITY, {"force": "north-yorkshire"}).content.decode()
+    west = client.get(CAPACITY, {"force": "west-yorkshire"}).content.decode()
+
+    # One force's figures are not totals of other published figures: disclosed as they are.
+    assert rows_of(west)["Occupational health or psychological support"]["Open referrals"] == (
+        "9 Over capacity"
+    )
+    assert rows_of(west)["Occupational health or psychological support"]["Over target wait"] == (
+        "5"
+    )
+    assert "would let a withheld figure" not in west
 
     assert "Open referrals, capacity and waits by kind of support in North Yorkshire" in html
     assert rows_of(html)["Occupational health or psychological support"] == {

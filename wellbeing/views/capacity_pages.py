@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harmsportal.disclosure import Withheld, disclosure_k
+from harmsportal.disclosure import Withheld, WithheldTotal, disclosure_k
 from harmsportal.people.access import role_required
 from harmsportal.people.models import Force, Role
 from wellbeing.capacity import (
@@ -35,6 +35,8 @@ from wellbeing.services.directory import support_service_save
 from wellbeing.views._shared import form_problem
 
 NO_SERVICE = "No service"
+# A total withheld because it would let a withheld figure be worked out (not itself small).
+TOTAL_NOT_SHOWN = "Not shown"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class CapacityRow:
 
 
 def count_text(figure) -> str:
+    if isinstance(figure, WithheldTotal):
+        return TOTAL_NOT_SHOWN
     return f"<{figure.k}" if isinstance(figure, Withheld) else f"{figure:,}"
 
 
