@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from harmsportal.people.models import User
 from harmsportal.people.selectors import reporting_force_of
 from reports.models import ReportStatus
 from triage.models import CaseAction, CaseEvent
@@ -44,7 +45,6 @@ from wellbeing.services._shared import (
 )
 
 if TYPE_CHECKING:
-    from harmsportal.people.models import User
     from triage.models import Case
 
 WHY_MAX_CHARS = 1000
@@ -259,6 +259,8 @@ def referral_self_refer(
     _check_consent(referral_has_case=False, summary=summary, scope=scope, harm_to=harm_to)
     if not summary:
         raise ValidationError("Tell your champion briefly what you would like support with.")
+    # The person's own row, locked: two presses of "Ask for support" make one referral.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     already = Referral.objects.filter(
         person=actor, support_type=support_type, state__in=OPEN_STATES
     ).first()
