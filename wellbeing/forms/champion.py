@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 
 from harmsportal.forms import BoundedIntegersMixin
 from harmsportal.people.models import User
@@ -100,17 +100,12 @@ class QueueFilterForm(forms.Form):
             return ["-created_at", "-id"]
         if sort == SORT_OLDEST:
             return ["created_at", "id"]
-        # Crisis first, then needs attention, then an overdue check-in; then the soonest
-        # check-in, then the longest wait.
-        urgency = Case(
-            When(in_crisis_since__isnull=False, then=Value(0)),
-            When(needs_attention=True, then=Value(1)),
-            When(_overdue_q(self.now), then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
+        # Crisis first (the longest in crisis first), then needs attention, then by next
+        # check-in, which puts the overdue ones (due before now) first; then the longest wait.
+        # Plain columns, not a CASE on "now": the same order, and one an index can give.
         return [
-            urgency.asc(),
+            F("in_crisis_since").asc(nulls_last=True),
+            F("needs_attention").desc(),
             F("next_checkin_at").asc(nulls_last=True),
             "created_at",
             "id",

@@ -146,9 +146,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = context["page"]
     listed = []
     if page.paginator.count:
-        listed = referrals.select_related("person", "champion")[
-            page.start_index() - 1 : page.end_index()
-        ]
+        # The page's ids first, sorted on the referral's own columns without any join (a force
+        # holds tens of thousands); then only those rows with their people.
+        ids = list(
+            referrals.values_list("pk", flat=True)[page.start_index() - 1 : page.end_index()]
+        )
+        listed = referrals.filter(pk__in=ids).select_related("person", "champion")
     context.update(filters=filters, rows=_queue_rows(listed, user=request.user, now=now))
     return render(request, "wellbeing/queue.html", context)
 
@@ -173,7 +176,6 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
     referral_view_record(actor=request.user, referral=referral)
     messages_ = list(referral.messages.select_related("author"))
     referral_messages_mark_read(actor=request.user, referral=referral)
-    services = active_services_for(referral)
     context = {
         "referral": referral,
         "now": timezone.now(),
@@ -197,7 +199,6 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
             champions=champions_of(referral.force, referral=referral),
             initial={"champion": referral.champion_id},
         ),
-        "has_services": services.exists(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "message_form": forms.get("message_form") or MessageForm(),
     }
