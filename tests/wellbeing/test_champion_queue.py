@@ -20,6 +20,7 @@ from tests.wellbeing.factories import (
 )
 from tests.wellbeing.test_queue_queries import bulk_referrals
 from wellbeing.models import SupportType
+from wellbeing.services.messages import referral_message_send
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,19 @@ def test_the_queue_is_paginated_and_pages_keep_the_filters(client, champion):
     page = client.get("/wellbeing/?state=all").content.decode()
     assert "?state=all&amp;page=2" in page
     assert len(references(client, "?state=all&page=99999999999999999999")) == 5
+
+
+def test_a_new_message_from_the_person_is_flagged_until_their_champion_reads_it(client, champion):
+    referral = AssignedReferralFactory(champion=champion)
+    referral_message_send(actor=referral.person, referral=referral, body="Can we talk?")
+    client.force_login(champion)
+    assert ">New message</strong>" in client.get("/wellbeing/").content.decode()
+    client.get(f"/wellbeing/referrals/{referral.public_id}/")
+    assert ">New message</strong>" not in client.get("/wellbeing/").content.decode()
+
+
+def test_an_accepted_referral_reads_as_waiting_for_a_champion(client, champion):
+    AcceptedReferralFactory()
+    client.force_login(champion)
+    page = client.get("/wellbeing/").content.decode()
+    assert ">Waiting for a champion</strong>" in page

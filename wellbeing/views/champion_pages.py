@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -37,7 +38,13 @@ from wellbeing.forms.champion import (
     ReopenForm,
     StepAsideForm,
 )
-from wellbeing.models import SCORE_CHOICES, Referral, ReferralState, SupportType
+from wellbeing.models import (
+    SCORE_CHOICES,
+    Referral,
+    ReferralMessage,
+    ReferralState,
+    SupportType,
+)
 from wellbeing.selectors import (
     active_services_for,
     champions_of,
@@ -73,6 +80,10 @@ STATE_TAG_CLASSES = {
 }
 
 
+# As the champion reads them: an accepted referral is one waiting for its champion.
+STATE_LABELS = dict(ReferralState.choices) | {ReferralState.ACCEPTED: "Waiting for a champion"}
+
+
 def to_referral(referral: Referral) -> HttpResponse:
     return redirect("wellbeing:referral", pk=referral.public_id)
 
@@ -102,12 +113,13 @@ class QueueRow:
     overdue: bool
     crisis: bool
     needs_attention: bool
+    unread: bool  # the person wrote and nobody holding it has read it yet
 
 
 def _queue_rows(referrals, *, user, now) -> list[QueueRow]:
     any_id = "00000000-0000-0000-0000-000000000000"
     referral_url = reverse("wellbeing:referral", args=[any_id]).replace(any_id, "{}")
-    states, types = dict(ReferralState.choices), dict(SupportType.choices)
+    states, types = STATE_LABELS, dict(SupportType.choices)
     rows = []
     for referral in referrals:
         if referral.champion_id is None:
@@ -131,6 +143,7 @@ def _queue_rows(referrals, *, user, now) -> list[QueueRow]:
                 overdue=referral.checkin_overdue(now),
                 crisis=referral.in_crisis_since is not None,
                 needs_attention=referral.needs_attention,
+                unread=referral.unread,
             )
         )
     return rows
@@ -151,7 +164,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         ids = list(
             referrals.values_list("pk", flat=True)[page.start_index() - 1 : page.end_index()]
         )
-        listed = referrals.filter(pk__in=ids).select_related("person", "champion")
+        unread = ReferralMessage.objects.filter(
+            referral=OuterRef("pk"), from_person=True, read_at__isnull=True
+        )
+        listed = (
+            referrals.filter(pk__in=ids)
+            .select_related("person", "champion")
+            .annotate(unread=Exists(unread))
+        )
     context.update(filters=filters, rows=_queue_rows(listed, user=request.user, now=now))
     return render(request, "wellbeing/queue.html", context)
 
