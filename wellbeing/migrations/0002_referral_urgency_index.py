@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='referral',
-            index=models.Index(models.F('force'), models.OrderBy(models.F('in_crisis_since'), nulls_last=True), models.OrderBy(models.F('needs_attention'), descending=True), models.OrderBy(models.F('next_checkin_at'), nulls_last=True), models.F('created_at'), models.F('id'), name='referral_force_urgency_idx'),
+            index=models.Index(fields=['force', 'in_crisis_since', '-needs_attention', 'next_checkin_at', 'created_at', 'id'], name='referral_force_urgency_idx'),
         ),
     ]

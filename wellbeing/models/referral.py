@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from harmsportal.people.models import Force
@@ -143,13 +143,17 @@ class Referral(models.Model):
             models.Index(fields=["force", "support_type", "state"], name="referral_force_type_idx"),
             # The champion's queue in its default order (most urgent first): the database
             # walks this index for one force and stops after a page (bench/wellbeing_queue_page).
+            # Plain fields: ascending is NULLS LAST on Postgres, as the order asks, and SQLite
+            # refuses NULLS LAST in an index.
             models.Index(
-                F("force"),
-                F("in_crisis_since").asc(nulls_last=True),
-                F("needs_attention").desc(),
-                F("next_checkin_at").asc(nulls_last=True),
-                F("created_at"),
-                F("id"),
+                fields=[
+                    "force",
+                    "in_crisis_since",
+                    "-needs_attention",
+                    "next_checkin_at",
+                    "created_at",
+                    "id",
+                ],
                 name="referral_force_urgency_idx",
             ),
         ]
