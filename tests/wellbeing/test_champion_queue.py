@@ -77,7 +77,9 @@ def test_filtering_by_who_holds_it(client, champion):
     assert set(references(client)) == {mine.reference, colleagues.reference, waiting.reference}
 
 
-def test_crisis_then_needs_attention_then_overdue_come_first(client, champion):
+def test_crisis_then_needs_attention_then_waiting_for_a_champion_then_overdue_come_first(
+    client, champion
+):
     now = timezone.now()
     plain = AssignedReferralFactory(champion=champion, next_checkin_at=now + timedelta(days=1))
     overdue = AssignedReferralFactory(champion=champion, next_checkin_at=now - timedelta(days=2))
@@ -87,17 +89,20 @@ def test_crisis_then_needs_attention_then_overdue_come_first(client, champion):
     crisis = AssignedReferralFactory(
         champion=champion, in_crisis_since=now, next_checkin_at=now + timedelta(days=9)
     )
+    # Nobody has been in touch yet: before every check-in, after crisis and attention.
+    waiting = AcceptedReferralFactory()
     client.force_login(champion)
     assert references(client) == [
         crisis.reference,
         attention.reference,
+        waiting.reference,
         overdue.reference,
         plain.reference,
     ]
     page = client.get("/wellbeing/").content.decode()
     assert ">Crisis</strong>" in page
     assert ">Needs attention</strong>" in page
-    assert references(client, "?sort=newest")[0] == crisis.reference
+    assert references(client, "?sort=newest")[0] == waiting.reference
     assert references(client, "?sort=oldest")[0] == plain.reference
     assert references(client, "?sort=checkin")[0] == overdue.reference
 

@@ -9,7 +9,14 @@ from django.db.models import F, Q, QuerySet
 
 from harmsportal.forms import BoundedIntegersMixin
 from harmsportal.people.models import User
-from wellbeing.models import OPEN_STATES, CloseReason, ReferralState, SupportService, SupportType
+from wellbeing.models import (
+    HAS_CHAMPION,
+    OPEN_STATES,
+    CloseReason,
+    ReferralState,
+    SupportService,
+    SupportType,
+)
 from wellbeing.services._shared import NOTE_MAX_CHARS
 from wellbeing.services.messages import MESSAGE_MAX_CHARS
 from wellbeing.services.moves import REASON_MAX_CHARS
@@ -38,7 +45,7 @@ SORT_CHECKIN = "checkin"
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
 SORT_CHOICES = [
-    (SORT_ATTENTION, "Needs you first (crisis, attention, overdue)"),
+    (SORT_ATTENTION, "Needs you first"),
     (SORT_CHECKIN, "Next check-in"),
     (SORT_NEWEST, "Newest first"),
     (SORT_OLDEST, "Oldest first"),
@@ -100,12 +107,14 @@ class QueueFilterForm(forms.Form):
             return ["-created_at", "-id"]
         if sort == SORT_OLDEST:
             return ["created_at", "id"]
-        # Crisis first (the longest in crisis first), then needs attention, then by next
-        # check-in, which puts the overdue ones (due before now) first; then the longest wait.
-        # Plain columns, not a CASE on "now": the same order, and one an index can give.
+        # Crisis first (the longest in crisis first), then needs attention, then those waiting
+        # for a champion, then by next check-in, which puts the overdue ones (due before now)
+        # first; then the longest wait. Columns, not a CASE on "now": the same order, and one
+        # the queue's index (Referral.Meta) can give.
         return [
             F("in_crisis_since").asc(nulls_last=True),
             F("needs_attention").desc(),
+            HAS_CHAMPION.asc(),
             F("next_checkin_at").asc(nulls_last=True),
             "created_at",
             "id",

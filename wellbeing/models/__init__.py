@@ -14,6 +14,7 @@ from wellbeing.models.choices import (
 )
 from wellbeing.models.referral import (
     DEFAULT_CHECKIN_DAYS,
+    HAS_CHAMPION,
     CheckIn,
     Referral,
     ReferralConflict,
@@ -28,6 +29,7 @@ __all__ = [
     "CHAMPION_STATES",
     "CRISIS_SCORE",
     "DEFAULT_CHECKIN_DAYS",
+    "HAS_CHAMPION",
     "OPEN_STATES",
     "SCORE_CHOICES",
     "ChampionListing",

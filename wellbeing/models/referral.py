@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from harmsportal.people.models import Force
@@ -32,6 +32,10 @@ from wellbeing.models.choices import (
 from wellbeing.models.services import SupportService
 
 DEFAULT_CHECKIN_DAYS = 14
+
+# Whether a champion holds the referral, as a sortable value: false (waiting for a champion)
+# comes first. The queue's order and its index use this one expression.
+HAS_CHAMPION = ExpressionWrapper(Q(champion__isnull=False), output_field=models.BooleanField())
 
 
 class ReferralCounter(models.Model):
@@ -143,17 +147,16 @@ class Referral(models.Model):
             models.Index(fields=["force", "support_type", "state"], name="referral_force_type_idx"),
             # The champion's queue in its default order (most urgent first): the database
             # walks this index for one force and stops after a page (bench/wellbeing_queue_page).
-            # Plain fields: ascending is NULLS LAST on Postgres, as the order asks, and SQLite
-            # refuses NULLS LAST in an index.
+            # Ascending is NULLS LAST on Postgres, as the order asks (SQLite refuses NULLS LAST
+            # in an index, and sorts the page itself).
             models.Index(
-                fields=[
-                    "force",
-                    "in_crisis_since",
-                    "-needs_attention",
-                    "next_checkin_at",
-                    "created_at",
-                    "id",
-                ],
+                F("force"),
+                F("in_crisis_since"),
+                F("needs_attention").desc(),
+                HAS_CHAMPION,
+                F("next_checkin_at"),
+                F("created_at"),
+                F("id"),
                 name="referral_force_urgency_idx",
             ),
         ]
