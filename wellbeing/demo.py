@@ -287,7 +287,7 @@ STORIES: tuple[DemoStory, ...] = (
         support_type=SupportType.WELLBEING,
         harm_to=HarmTo.ME,
         summary="",
-        steps=(Step(0, "decline", {"why": "The account is down now. I'm okay, thank you."}),),
+        steps=(Step(0, "decline", {}),),
     ),
     DemoStory(
         person="family",

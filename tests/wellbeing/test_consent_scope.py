@@ -181,3 +181,81 @@ def test_a_champion_reading_a_referral_is_listed_on_the_reporters_who_has_seen_p
     assert "Wellbeing champion" in seen
     assert "West Yorkshire Police" in seen
     assert champion.get_full_name() not in seen
+
+
+PLAN_WORDS = "Please call after the school run, never on the desk phone."
+PERSON_MESSAGE = "The marmalade cat photos are back up again."
+DECLINE_REASON = "My sergeant would find out about the lighthouse posts."
+CHAMPION_ROUTES = ["referral", "plan", "checkin", "crisis"]
+
+
+def test_withdrawing_consent_hides_the_plan_messages_and_decline_reason_on_every_page(
+    client, champion
+):
+    from wellbeing.services.messages import referral_message_send
+    from wellbeing.services.offers import referral_accept
+    from wellbeing.services.plans import support_plan_update
+
+    referral = _referral(champion, scope=ConsentScope.SUMMARY, share_name=False)
+    referral.state, referral.champion = "offered", None
+    referral.save()
+    client.force_login(referral.person)  # the decline form, with a reason as if one were asked
+    client.post(
+        reverse("wellbeing:respond", args=[referral.public_id]),
+        {"decision": "decline", "why": DECLINE_REASON},
+    )
+    referral.refresh_from_db()
+    referral_accept(
+        actor=referral.person,
+        referral=referral,
+        summary=SUMMARY,
+        scope=ConsentScope.SUMMARY,
+        share_name=False,
+        harm_to="me",
+        support_type="wellbeing",
+    )
+    referral = Referral.objects.get(pk=referral.pk)
+    referral.assign(champion)
+    support_plan_update(
+        actor=referral.person,
+        referral=referral,
+        contact_how="phone",
+        contact_when="Weekday evenings",
+        needs=PLAN_WORDS,
+        what_helps="",
+        what_does_not_help="",
+        checkin_every_days=14,
+        remind_person=False,
+    )
+    referral_message_send(actor=referral.person, referral=referral, body=PERSON_MESSAGE)
+    client.force_login(champion)
+    urls = [reverse(f"wellbeing:{name}", args=[referral.public_id]) for name in CHAMPION_ROUTES]
+    assert PLAN_WORDS in client.get(urls[0]).content.decode()
+    assert PERSON_MESSAGE in client.get(urls[0]).content.decode()
+
+    Referral.objects.get(pk=referral.pk).withdraw_consent()
+
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert PLAN_WORDS not in html, url
+        assert "Weekday evenings" not in html, url
+        assert PERSON_MESSAGE not in html, url
+        assert DECLINE_REASON not in html, url
+    page = client.get(urls[0]).content.decode()
+    assert "withdrew their consent, so their plan is not shown" in page
+    assert "withdrew their consent, so your messages with them are not shown" in page
+
+
+def test_the_person_cannot_message_on_a_referral_they_withdrew_consent_from(client, champion):
+    referral = _referral(champion, scope=ConsentScope.SUMMARY, share_name=False)
+    Referral.objects.get(pk=referral.pk).withdraw_consent()
+    client.force_login(referral.person)
+
+    response = client.post(
+        reverse("wellbeing:mine_message", args=[referral.public_id]),
+        {"body": "Is anyone still there?"},
+    )
+
+    assert response.status_code == 200
+    assert "Reopen your referral to message a champion" in response.content.decode()
+    assert not referral.messages.exists()

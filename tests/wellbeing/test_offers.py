@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from harmsportal.notifications.models import Notification
 from harmsportal.people.models import User
@@ -174,14 +175,14 @@ def test_nobody_but_the_person_may_answer_the_offer(persona, who):
 def test_declining_is_respected_kindly_and_the_person_can_change_their_mind():
     referral = OfferedReferralFactory()
     person = referral.person
-    assert referral_decline(actor=person, referral=referral, why="Not right now.")
+    assert referral_decline(actor=person, referral=referral)
     assert not referral_decline(actor=person, referral=referral)
     stored = Referral.objects.get(pk=referral.pk)
     assert stored.state == ReferralState.DECLINED
     kind = Notification.objects.get(user=person, title__contains="declined")
     assert "change your mind" in kind.title
     assert kind.email_status == "not_required"  # no email: a quiet confirmation in the portal
-    assert stored.events.get(kind=ReferralEvent.Kind.DECLINED).why == "Not right now."
+    assert stored.events.get(kind=ReferralEvent.Kind.DECLINED).why == ""
 
     assert referral_accept(actor=person, referral=stored, **ACCEPT)
     again = Referral.objects.get(pk=referral.pk)
@@ -280,7 +281,7 @@ def test_narrowing_what_is_shared_takes_effect_at_once_and_the_champion_is_told(
     stored = Referral.objects.get(pk=referral.pk)
     assert not stored.champion_may_see_name
     assert not stored.champion_may_see_description
-    assert stored.champion_may_see_summary
+    assert stored.champion_may_see_shared
     assert f"What is shared on {stored.reference} changed" in titles(referral.champion)
     event = stored.events.get(kind=ReferralEvent.Kind.CONSENT_CHANGED)
     assert event.why == "Summary only; name not shared."
@@ -318,7 +319,7 @@ def test_withdrawing_consent_closes_the_referral_hides_everything_and_tells_the_
     assert stored.state == ReferralState.CLOSED
     assert not stored.consent_active
     assert not stored.champion_may_see_name
-    assert not stored.champion_may_see_summary
+    assert not stored.champion_may_see_shared
     assert stored.next_checkin_at is None
     assert any("Consent withdrawn" in title for title in titles(referral.champion))
     assert not referral_consent_withdraw(actor=referral.person, referral=stored)
@@ -402,3 +403,16 @@ def test_the_report_answer_is_not_needed_for_a_manual_offer():
     assert referral_offer(actor=case.assignee, case=Case.objects.get(pk=case.pk)).state == (
         ReferralState.OFFERED
     )
+
+
+def test_declining_asks_no_reason_so_none_reaches_a_champion_after_a_later_accept(client):
+    referral = OfferedReferralFactory()
+    client.force_login(referral.person)
+    url = reverse("wellbeing:respond", args=[referral.public_id])
+    assert 'name="why"' not in client.get(url).content.decode()
+
+    client.post(url, {"decision": "decline", "why": "My inspector is the one posting it."})
+
+    stored = Referral.objects.get(pk=referral.pk)
+    assert stored.state == ReferralState.DECLINED
+    assert not stored.events.filter(why__contains="inspector").exists()

@@ -8,7 +8,7 @@ from django import forms
 from harmsportal.forms import BoundedIntegersMixin
 from wellbeing.models import ConsentScope, HarmTo, SupportType
 from wellbeing.services._shared import NOTE_MAX_CHARS, SUMMARY_MAX_CHARS
-from wellbeing.services.offers import FEEDBACK_MAX_CHARS, WHY_MAX_CHARS
+from wellbeing.services.offers import FEEDBACK_MAX_CHARS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -101,14 +101,8 @@ class AcceptForm(ConsentAnswers):
 
 
 class DeclineForm(forms.Form):
-    why = forms.CharField(
-        label="Anything you would like us to know",
-        help_text="You do not have to give a reason.",
-        required=False,
-        max_length=WHY_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": f"Keep this to {WHY_MAX_CHARS} characters or fewer."},
-    )
+    """Declining asks nothing: no reason is collected, so none can reach a champion (the form
+    promises nothing is shared)."""
 
 
 class SelfReferForm(ConsentAnswers):

@@ -188,17 +188,20 @@ class Referral(models.Model):
         return self.consent_given_at is not None and self.consent_withdrawn_at is None
 
     @property
-    def champion_may_see_name(self) -> bool:
-        return self.consent_active and self.consent_name
+    def champion_may_see_shared(self) -> bool:
+        """Champions may see what the person shared: their summary, plan, messages and
+        feedback. The one rule every champion page and template asks (withdrawing consent
+        hides it all at once)."""
+        return self.consent_active
 
     @property
-    def champion_may_see_summary(self) -> bool:
-        return self.consent_active
+    def champion_may_see_name(self) -> bool:
+        return self.champion_may_see_shared and self.consent_name
 
     @property
     def champion_may_see_description(self) -> bool:
         return (
-            self.consent_active
+            self.champion_may_see_shared
             and self.case_id is not None
             and self.consent_scope == ConsentScope.SUMMARY_AND_DESCRIPTION
         )

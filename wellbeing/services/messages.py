@@ -39,6 +39,12 @@ def referral_message_send(*, actor: User, referral: Referral, body: str) -> Refe
     if from_person:
         if referral.state in (ReferralState.OFFERED, ReferralState.DECLINED):
             raise ValidationError("Accept the support first, then you can message a champion.")
+        if not referral.champion_may_see_shared:
+            # No champion may read it: refused, not sent into a thread nobody can open.
+            raise ValidationError(
+                "You withdrew your consent, so no champion can read messages on this referral. "
+                "Reopen your referral to message a champion."
+            )
     elif not may_work(actor, referral):
         raise ValidationError("You cannot work on this referral.")
     elif not referral.consent_active:

@@ -47,7 +47,6 @@ from wellbeing.services._shared import (
 if TYPE_CHECKING:
     from triage.models import Case
 
-WHY_MAX_CHARS = 1000
 FEEDBACK_MAX_CHARS = 3000
 
 
@@ -209,18 +208,18 @@ def referral_accept(
 
 
 @transaction.atomic
-def referral_decline(*, actor: User, referral: Referral, why: str = "") -> bool:
-    """The person says no, for now. Respected without pressure: they can accept later."""
+def referral_decline(*, actor: User, referral: Referral) -> bool:
+    """The person says no, for now. Respected without pressure: they can accept later.
+
+    No reason is asked for: the history is read by champions if the person accepts later, and
+    declining promises that nothing is shared."""
     referral = locked(referral)
     _require_person(actor, referral)
-    why = why.strip()
-    if len(why) > WHY_MAX_CHARS:
-        raise ValidationError(f"Your reason must be {WHY_MAX_CHARS} characters or fewer.")
     before = referral.state
     if not referral.decline():
         return False
     event_record(
-        actor=actor, referral=referral, kind=ReferralEvent.Kind.DECLINED, from_state=before, why=why
+        actor=actor, referral=referral, kind=ReferralEvent.Kind.DECLINED, from_state=before
     )
     tell_person(
         referral,

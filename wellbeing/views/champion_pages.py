@@ -194,18 +194,20 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
     """The referral page, with any bound form that came back with errors. Every showing is a
     read in the access log, in the transaction that shows it."""
     referral_view_record(actor=request.user, referral=referral)
-    messages_ = list(referral.messages.select_related("author"))
+    shared = referral.champion_may_see_shared
+    # What the person shared (plan, messages) is not even read once they withdraw consent.
+    messages_ = list(referral.messages.select_related("author")) if shared else []
     referral_messages_mark_read(actor=request.user, referral=referral)
     context = {
         "referral": referral,
         "now": timezone.now(),
         "may_see_name": referral.champion_may_see_name,
-        "may_see_summary": referral.champion_may_see_summary,
+        "may_see_shared": shared,
         # Read only with the scope that allows it; evidence is never read for this page.
         "description": referral.case.report.description
         if referral.champion_may_see_description
         else None,
-        "plan": current_plan(referral),
+        "plan": current_plan(referral) if shared else None,
         "checkins": [
             (checkin, SCORES[checkin.score]) for checkin in referral.checkins.select_related("by")
         ],

@@ -52,7 +52,7 @@ def checkin(request: HttpRequest, pk: UUID) -> HttpResponse:
     context = {
         "referral": referral,
         "form": form,
-        "plan": current_plan(referral),
+        "plan": current_plan(referral) if referral.champion_may_see_shared else None,
         "recent": referral.checkins.select_related("by")[:RECENT_CHECKINS],
         "can_record": referral.state in CHECKIN_STATES,
     }

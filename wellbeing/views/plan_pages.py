@@ -64,8 +64,7 @@ def _plan_page(request: HttpRequest, referral: Referral, *, side: str) -> HttpRe
         "plan": current,
         "history": _history(versions),
         "editable": referral.state not in NOT_EDITABLE,
-        # A champion no longer sees what the person shared once they withdraw consent.
-        "may_read": side == "person" or referral.consent_active,
+        "may_read": side == "person" or referral.champion_may_see_shared,
     }
     return render(request, "wellbeing/plan.html", context)
 
