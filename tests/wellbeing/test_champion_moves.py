@@ -271,7 +271,7 @@ def test_a_champion_reopens_at_the_persons_request_and_the_person_is_told(champi
     referral = ClosedReferralFactory(champion=champion)
     assert referral_reopen(actor=champion, referral=referral, why="They asked.") is True
     stored = fresh(referral)
-    assert stored.state == ReferralState.ASSIGNED
+    assert stored.state == ReferralState.IN_SUPPORT  # support had started: the wait is over
     assert last_event(stored).why == "They asked."
     assert f"Your wellbeing referral {referral.reference} has been reopened" in titles(
         referral.person
@@ -449,7 +449,7 @@ def test_the_champions_buttons_move_the_referral_through_its_life(client, champi
     assert client.post(url("close"), {"reason": "support_ended"}).status_code == 302
     assert client.post(url("reopen"), {"why": "Asked again."}).status_code == 302
     stored = fresh(referral)
-    assert stored.state == ReferralState.ASSIGNED
+    assert stored.state == ReferralState.IN_SUPPORT  # its support had started before closing
     assert stored.service == service
     kinds = list(stored.events.values_list("kind", flat=True))
     assert kinds == [

@@ -253,11 +253,12 @@ class Referral(models.Model):
         self.save(update_fields=["state", "declined_at"])
         return True
 
-    def assign(self, champion) -> bool:
-        """Give the referral to a champion; on an assigned referral this is a reassignment."""
+    def assign(self, champion, *, days: int = DEFAULT_CHECKIN_DAYS) -> bool:
+        """Give the referral to a champion; on an assigned referral this is a reassignment.
+        The first check-in is due `days` after assignment (the plan's cadence)."""
+        self._refuse_if_closed("assign it")
         if self.champion_id == champion.pk and self.state != ReferralState.ACCEPTED:
             return False
-        self._refuse_if_closed("assign it")
         if self.state in (ReferralState.OFFERED, ReferralState.DECLINED):
             raise ValidationError(
                 "The person has not accepted this support, so it cannot be assigned."
@@ -267,7 +268,7 @@ class Referral(models.Model):
             self.state = ReferralState.ASSIGNED
             self.assigned_at = timezone.now()
             if self.next_checkin_at is None:
-                self.next_checkin_at = self.assigned_at + timedelta(days=DEFAULT_CHECKIN_DAYS)
+                self.next_checkin_at = self.assigned_at + timedelta(days=days)
         self.save()
         return True
 
@@ -284,7 +285,9 @@ class Referral(models.Model):
             changed = True
         if self.state == ReferralState.ASSIGNED:
             self.state = ReferralState.IN_SUPPORT
-            self.first_support_at = timezone.now()
+            # The end of the first wait only: support starting again after a reopen keeps it.
+            if self.first_support_at is None:
+                self.first_support_at = timezone.now()
             changed = True
         if changed:
             self.save()
@@ -304,7 +307,10 @@ class Referral(models.Model):
         self.save()
         return True
 
-    def reopen(self) -> bool:
+    def reopen(self, *, days: int = DEFAULT_CHECKIN_DAYS) -> bool:
+        """Open a closed referral again. With its champion it goes back to in support when
+        support had started (its wait is over), else to assigned; without one, to accepted.
+        The next check-in is due `days` from now (the plan's cadence)."""
         if self.state != ReferralState.CLOSED:
             return False
         if self.consent_given_at is None:
@@ -312,7 +318,12 @@ class Referral(models.Model):
         now = timezone.now()
         # Reopening is the person's consent again (a champion reopens at the person's request).
         self.consent_withdrawn_at = None
-        self.state = ReferralState.ASSIGNED if self.champion_id else ReferralState.ACCEPTED
+        if self.champion_id is None:
+            self.state = ReferralState.ACCEPTED
+        elif self.first_support_at is not None:
+            self.state = ReferralState.IN_SUPPORT
+        else:
+            self.state = ReferralState.ASSIGNED
         self.closed_at = None
         self.close_reason = ""
         self.feedback_helpful = None
@@ -320,7 +331,7 @@ class Referral(models.Model):
         self.feedback_at = None
         self.feedback_declined = False
         if self.champion_id:
-            self.next_checkin_at = now + timedelta(days=DEFAULT_CHECKIN_DAYS)
+            self.next_checkin_at = now + timedelta(days=days)
         self.save()
         return True
 

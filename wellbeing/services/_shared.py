@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
-from wellbeing.models import Referral, ReferralCounter, ReferralEvent
-from wellbeing.selectors import champions_of
+from wellbeing.models import DEFAULT_CHECKIN_DAYS, Referral, ReferralCounter, ReferralEvent
+from wellbeing.selectors import champions_of, current_plan
 
 if TYPE_CHECKING:
     from harmsportal.people.models import Force, User
@@ -26,6 +26,12 @@ def champion_url(referral: Referral) -> str:
 
 def person_url(referral: Referral) -> str:
     return reverse("wellbeing:mine_referral", args=[referral.public_id])
+
+
+def checkin_days(referral: Referral) -> int:
+    """Days between check-ins: the current plan's cadence, or the default without a plan."""
+    plan = current_plan(referral)
+    return plan.checkin_every_days if plan is not None else DEFAULT_CHECKIN_DAYS
 
 
 def locked(referral: Referral) -> Referral:

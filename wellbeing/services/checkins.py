@@ -19,7 +19,6 @@ from django.utils import timezone
 from harmsportal.people.models import User
 from wellbeing.models import (
     CRISIS_SCORE,
-    DEFAULT_CHECKIN_DAYS,
     CheckIn,
     Referral,
     ReferralEvent,
@@ -28,6 +27,7 @@ from wellbeing.models import (
 from wellbeing.selectors import champions_of, current_plan
 from wellbeing.services._shared import (
     NOTE_MAX_CHARS,
+    checkin_days,
     event_record,
     locked,
     tell_champion,
@@ -49,11 +49,6 @@ MISSED_GRACE = timedelta(days=1)
 def _refuse_unless_champion(actor: User, referral: Referral) -> None:
     if not may_work(actor, referral):
         raise ValidationError("Only a wellbeing champion of this referral can do that.")
-
-
-def _cadence(referral: Referral) -> int:
-    plan = current_plan(referral)
-    return plan.checkin_every_days if plan is not None else DEFAULT_CHECKIN_DAYS
 
 
 def _two_falls_in_a_row(referral: Referral) -> bool:
@@ -93,7 +88,7 @@ def checkin_record(
         referral=referral, by=actor, at=now, score=score, in_crisis=bool(in_crisis), note=note
     )
     # The new due date has no reminder and no missed flag yet: the claims start afresh.
-    referral.next_checkin_at = now + timedelta(days=_cadence(referral))
+    referral.next_checkin_at = now + timedelta(days=checkin_days(referral))
     referral.reminded_for = None
     referral.missed_for = None
     referral.needs_attention = _two_falls_in_a_row(referral)

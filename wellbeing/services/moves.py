@@ -25,6 +25,7 @@ from wellbeing.models import (
 from wellbeing.selectors import champions_of, referrals_for_champion
 from wellbeing.services._shared import (
     NOTE_MAX_CHARS,
+    checkin_days,
     event_record,
     locked,
     tell_champion,
@@ -69,7 +70,7 @@ def referral_assign(*, actor: User, referral: Referral, champion: User) -> bool:
             "Choose an active wellbeing champion in this force who has not stepped aside."
         )
     before, previous = referral.state, referral.champion
-    if not referral.assign(champion):
+    if not referral.assign(champion, days=checkin_days(referral)):
         return False
     event_record(
         actor=actor,
@@ -231,7 +232,7 @@ def referral_reopen(*, actor: User, referral: Referral, why: str = "") -> bool:
                 "The person withdrew their consent, so only they can reopen this referral."
             )
     before = referral.state
-    if not referral.reopen():
+    if not referral.reopen(days=checkin_days(referral)):
         return False
     event_record(
         actor=actor,
