@@ -394,7 +394,7 @@ def test_the_person_reopens_a_closed_referral(client):
     referral = ClosedReferralFactory()
     response = page(client, referral.person, mine(referral, "mine_reopen"), {})
     assert response.status_code == 302
-    assert stored(referral).state == ReferralState.ASSIGNED
+    assert stored(referral).state == ReferralState.IN_SUPPORT  # its support had started
 
 
 def test_reopening_an_offer_that_was_closed_unanswered_is_a_clear_message(client):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from wellbeing.models import DEFAULT_CHECKIN_DAYS, Referral, ReferralCounter, ReferralEvent
-from wellbeing.selectors import champions_of, current_plan
+from wellbeing.selectors import champions_of, current_plan, referrals_for_champion
 
 if TYPE_CHECKING:
     from harmsportal.people.models import Force, User
@@ -106,3 +106,25 @@ def tell_champions(referral: Referral, *, title: str, skip: User | None = None) 
         tell_champion(champion, referral, title=title)
         sent += 1
     return sent
+
+
+def may_work(user: User, referral: Referral) -> bool:
+    """`user` may work `referral` as a champion: the chokepoint's rule, asked of one row (an
+    account that is no longer active may not)."""
+    return user.is_active and referrals_for_champion(user).filter(pk=referral.pk).exists()
+
+
+def tell_holder_or_champions(
+    referral: Referral, *, title: str, skip: User | None = None, email: bool = True
+) -> int:
+    """Tell the champion holding the referral, while they may still work it; when nobody holds
+    it, or its holder can no longer act (lost the role, left, stepped aside), tell every champion
+    of the force who may see it instead. Nobody is told twice, and `skip` (whoever acted) is not
+    told at all. Returns how many were told."""
+    holder = referral.champion
+    if holder is not None and may_work(holder, referral):
+        if skip is not None and holder.pk == skip.pk:
+            return 0
+        tell_champion(holder, referral, title=title, email=email)
+        return 1
+    return tell_champions(referral, title=title, skip=skip)

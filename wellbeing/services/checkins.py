@@ -30,10 +30,11 @@ from wellbeing.services._shared import (
     checkin_days,
     event_record,
     locked,
+    may_work,
     tell_champion,
+    tell_holder_or_champions,
     tell_person,
 )
-from wellbeing.services.moves import may_work
 from wellbeing.services.plans import CHECKIN_STATES
 
 if TYPE_CHECKING:
@@ -200,9 +201,8 @@ def checkin_remind(*, referral_id: int, due: datetime) -> bool:
     if not won:
         return False
     referral = Referral.objects.select_related("champion", "person").get(pk=referral_id)
-    tell_champion(
-        referral.champion, referral, title=f"Check-in due on referral {referral.reference}"
-    )
+    # A holder who can no longer act (lost the role, left): the force's champions instead.
+    tell_holder_or_champions(referral, title=f"Check-in due on referral {referral.reference}")
     plan = current_plan(referral)
     if plan is not None and plan.remind_person:
         tell_person(referral, title="Your wellbeing check-in is due soon")
@@ -221,9 +221,7 @@ def checkin_missed_flag(*, referral_id: int, due: datetime) -> bool:
         return False
     referral = Referral.objects.select_related("champion").get(pk=referral_id)
     event_record(actor=None, referral=referral, kind=ReferralEvent.Kind.CHECKIN_MISSED)
-    tell_champion(
-        referral.champion, referral, title=f"Check-in missed on referral {referral.reference}"
-    )
+    tell_holder_or_champions(referral, title=f"Check-in missed on referral {referral.reference}")
     return True
 
 

@@ -14,11 +14,10 @@ from wellbeing.services._shared import (
     NOTE_MAX_CHARS,
     event_record,
     locked,
-    tell_champion,
-    tell_champions,
+    may_work,
+    tell_holder_or_champions,
     tell_person,
 )
-from wellbeing.services.moves import may_work
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -57,12 +56,10 @@ def referral_message_send(*, actor: User, referral: Referral, body: str) -> Refe
     )
     event_record(actor=actor, referral=referral, kind=ReferralEvent.Kind.MESSAGE)
     title = f"New message on wellbeing referral {referral.reference}"
-    if not from_person:
-        tell_person(referral, title=title)
-    elif referral.champion_id:
-        tell_champion(referral.champion, referral, title=title)
+    if from_person:
+        tell_holder_or_champions(referral, title=title)
     else:
-        tell_champions(referral, title=title)
+        tell_person(referral, title=title)
     return message
 
 

@@ -22,14 +22,16 @@ from wellbeing.models import (
     ReferralState,
     SupportService,
 )
-from wellbeing.selectors import champions_of, referrals_for_champion
+from wellbeing.selectors import champions_of
 from wellbeing.services._shared import (
     NOTE_MAX_CHARS,
     checkin_days,
     event_record,
     locked,
+    may_work,
     tell_champion,
     tell_champions,
+    tell_holder_or_champions,
     tell_person,
 )
 
@@ -37,11 +39,6 @@ if TYPE_CHECKING:
     from harmsportal.people.models import User
 
 REASON_MAX_CHARS = 1000
-
-
-def may_work(user: User, referral: Referral) -> bool:
-    """`user` may work `referral` as a champion: the chokepoint's rule, asked of one row."""
-    return referrals_for_champion(user).filter(pk=referral.pk).exists()
 
 
 def require_champion(actor: User, referral: Referral) -> None:
@@ -210,9 +207,9 @@ def referral_close(*, actor: User, referral: Referral, reason: str, why: str = "
         why=why or referral.get_close_reason_display(),
     )
     tell_person(referral, title=f"Your wellbeing referral {referral.reference} has been closed")
-    if referral.champion_id and referral.champion_id != actor.pk:
-        tell_champion(
-            referral.champion, referral, title=f"Referral {referral.reference} was closed"
+    if referral.champion_id:
+        tell_holder_or_champions(
+            referral, title=f"Referral {referral.reference} was closed", skip=actor
         )
     return True
 
@@ -243,10 +240,7 @@ def referral_reopen(*, actor: User, referral: Referral, why: str = "") -> bool:
     )
     title = f"Referral {referral.reference} has been reopened"
     if by_person:
-        if referral.champion_id:
-            tell_champion(referral.champion, referral, title=title)
-        else:
-            tell_champions(referral, title=title)
+        tell_holder_or_champions(referral, title=title)
     else:
         tell_person(
             referral, title=f"Your wellbeing referral {referral.reference} has been reopened"

@@ -39,8 +39,8 @@ from wellbeing.services._shared import (
     event_record,
     locked,
     reference_allocate,
-    tell_champion,
     tell_champions,
+    tell_holder_or_champions,
     tell_person,
 )
 
@@ -316,9 +316,7 @@ def referral_consent_change(
         why=_shared_words(referral),
     )
     if referral.champion_id and referral.is_open:
-        tell_champion(
-            referral.champion, referral, title=f"What is shared on {referral.reference} changed"
-        )
+        tell_holder_or_champions(referral, title=f"What is shared on {referral.reference} changed")
     return True
 
 
@@ -337,10 +335,8 @@ def referral_consent_withdraw(*, actor: User, referral: Referral) -> bool:
         from_state=before,
     )
     if referral.champion_id:
-        tell_champion(
-            referral.champion,
-            referral,
-            title=f"Consent withdrawn on {referral.reference}: the referral is closed",
+        tell_holder_or_champions(
+            referral, title=f"Consent withdrawn on {referral.reference}: the referral is closed"
         )
     return True
 
@@ -394,5 +390,5 @@ def referral_feedback(
         why="Chose not to give feedback." if declined else "",
     )
     if referral.champion_id and not declined:
-        tell_champion(referral.champion, referral, title=f"Feedback given on {referral.reference}")
+        tell_holder_or_champions(referral, title=f"Feedback given on {referral.reference}")
     return True

@@ -15,8 +15,13 @@ from wellbeing.models import (
     SupportPlan,
 )
 from wellbeing.selectors import current_plan
-from wellbeing.services._shared import event_record, locked, tell_champion, tell_person
-from wellbeing.services.moves import may_work
+from wellbeing.services._shared import (
+    event_record,
+    locked,
+    may_work,
+    tell_holder_or_champions,
+    tell_person,
+)
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -141,10 +146,9 @@ def support_plan_update(
     )
     title = f"Support plan changed on referral {referral.reference}"
     if side == "person":
-        if referral.champion_id is not None:
-            tell_champion(referral.champion, referral, title=title)
+        tell_holder_or_champions(referral, title=title)
     else:
         tell_person(referral, title="Your support plan has changed")
-        if referral.champion_id is not None and referral.champion_id != actor.pk:
-            tell_champion(referral.champion, referral, title=title)
+        if referral.champion_id is not None:
+            tell_holder_or_champions(referral, title=title, skip=actor)
     return plan
