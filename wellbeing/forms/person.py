@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from harmsportal.forms import BoundedIntegersMixin
-from wellbeing.models import ConsentScope, HarmTo, SupportType
+from wellbeing.models import HELPFUL_CHOICES, ConsentScope, HarmTo, SupportType
 from wellbeing.services._shared import NOTE_MAX_CHARS, SUMMARY_MAX_CHARS
 from wellbeing.services.offers import FEEDBACK_MAX_CHARS
 
@@ -134,13 +134,7 @@ class MessageForm(forms.Form):
 class FeedbackForm(BoundedIntegersMixin, forms.Form):
     helpful = forms.TypedChoiceField(
         label="How helpful was the support?",
-        choices=[
-            (5, "Very helpful"),
-            (4, "Helpful"),
-            (3, "Neither helpful nor unhelpful"),
-            (2, "Not very helpful"),
-            (1, "Not helpful at all"),
-        ],
+        choices=HELPFUL_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,

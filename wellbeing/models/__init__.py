@@ -3,6 +3,7 @@
 from wellbeing.models.choices import (
     CHAMPION_STATES,
     CRISIS_SCORE,
+    HELPFUL_CHOICES,
     OPEN_STATES,
     SCORE_CHOICES,
     CloseReason,
@@ -30,6 +31,7 @@ __all__ = [
     "CRISIS_SCORE",
     "DEFAULT_CHECKIN_DAYS",
     "HAS_CHAMPION",
+    "HELPFUL_CHOICES",
     "OPEN_STATES",
     "SCORE_CHOICES",
     "ChampionListing",

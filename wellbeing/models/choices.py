@@ -65,3 +65,11 @@ SCORE_CHOICES = [
     (5, "5: doing well"),
 ]
 CRISIS_SCORE = 1
+# How helpful the person found the support, as they answer it when it closes (best first).
+HELPFUL_CHOICES = [
+    (5, "Very helpful"),
+    (4, "Helpful"),
+    (3, "Neither helpful nor unhelpful"),
+    (2, "Not very helpful"),
+    (1, "Not helpful at all"),
+]

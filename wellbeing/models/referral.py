@@ -21,6 +21,7 @@ from django.utils import timezone
 from harmsportal.people.models import Force
 from triage.models import Case
 from wellbeing.models.choices import (
+    HELPFUL_CHOICES,
     OPEN_STATES,
     CloseReason,
     ConsentScope,
@@ -205,6 +206,11 @@ class Referral(models.Model):
             and self.case_id is not None
             and self.consent_scope == ConsentScope.SUMMARY_AND_DESCRIPTION
         )
+
+    @property
+    def feedback_helpful_label(self) -> str:
+        """The person's answer to "How helpful was the support?", in their words ("" if none)."""
+        return dict(HELPFUL_CHOICES).get(self.feedback_helpful, "")
 
     def checkin_overdue(self, now=None) -> bool:
         now = now or timezone.now()
