@@ -236,6 +236,7 @@ def referral(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.atomic  # the read is recorded in the transaction that shows it
 def assign(request: HttpRequest, pk: UUID) -> HttpResponse:
     referral = get_referral_for_champion(request.user, pk)
     form = AssignForm(
@@ -256,11 +257,13 @@ def assign(request: HttpRequest, pk: UUID) -> HttpResponse:
             else:
                 messages.info(request, f"The referral is already assigned to {who}.")
             return to_referral(referral)
+    referral_view_record(actor=request.user, referral=referral)  # the page shows the referral
     return render(request, "wellbeing/assign.html", {"referral": referral, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.atomic  # the read is recorded in the transaction that shows it
 def choose_service(request: HttpRequest, pk: UUID) -> HttpResponse:
     referral = get_referral_for_champion(request.user, pk)
     form = ChooseServiceForm(
@@ -282,6 +285,7 @@ def choose_service(request: HttpRequest, pk: UUID) -> HttpResponse:
             else:
                 messages.info(request, f"The referral was already with {service.name}.")
             return to_referral(referral)
+    referral_view_record(actor=request.user, referral=referral)  # the page shows the referral
     return render(request, "wellbeing/choose_service.html", {"referral": referral, "form": form})
 
 
@@ -303,6 +307,7 @@ def start_support(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.atomic  # the read is recorded in the transaction that shows it
 def step_aside(request: HttpRequest, pk: UUID) -> HttpResponse:
     referral = get_referral_for_champion(request.user, pk)
     form = StepAsideForm(_posted(request))
@@ -320,11 +325,13 @@ def step_aside(request: HttpRequest, pk: UUID) -> HttpResponse:
                 "Another champion will support the person.",
             )
             return redirect("wellbeing:home")
+    referral_view_record(actor=request.user, referral=referral)  # the page shows the referral
     return render(request, "wellbeing/step_aside.html", {"referral": referral, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.atomic  # the read is recorded in the transaction that shows it
 def close(request: HttpRequest, pk: UUID) -> HttpResponse:
     referral = get_referral_for_champion(request.user, pk)
     form = CloseForm(_posted(request))
@@ -339,6 +346,7 @@ def close(request: HttpRequest, pk: UUID) -> HttpResponse:
             else:
                 messages.info(request, "The referral was already closed.")
             return to_referral(referral)
+    referral_view_record(actor=request.user, referral=referral)  # the page shows the referral
     return render(request, "wellbeing/close.html", {"referral": referral, "form": form})
 
 
