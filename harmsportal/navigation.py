@@ -33,6 +33,11 @@ def _has_own_reports(user: User) -> bool:
     return _can_report(user) or user.kind == User.Kind.FAMILY
 
 
+def _not_champion(user: User) -> bool:
+    # Champions reach capacity from their queue, under their one "Wellbeing" item.
+    return not user.has_role(*WELLBEING_ROLES)
+
+
 def _has_family_page(user: User) -> bool:
     # A family account sees its link; a member invites family into the force they report to.
     if user.kind == User.Kind.FAMILY:
@@ -56,6 +61,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My support", "wellbeing:mine"),
     NavItem("Triage", "triage:queue", TRIAGE_ROLES, True),
     NavItem("Wellbeing", "wellbeing:home", WELLBEING_ROLES, True),
+    NavItem("Wellbeing capacity", "wellbeing:capacity", AGGREGATE_ROLES, True, _not_champion),
     NavItem("Training", "training:home"),
     NavItem("Trends", "trends:home", AGGREGATE_ROLES, True),
     NavItem("Administration", "admin:index", frozenset({Role.PLATFORM_ADMIN}), True),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -135,7 +135,17 @@ def services_of(force_ids: Iterable[int]) -> QuerySet[SupportService]:
 
 
 def active_services_for(referral: Referral) -> QuerySet[SupportService]:
-    return SupportService.objects.filter(force=referral.force, active=True)
+    return with_open_counts(SupportService.objects.filter(force=referral.force, active=True))
+
+
+def with_open_counts(services: QuerySet[SupportService]) -> QuerySet[SupportService]:
+    """Each service with `open_count`, its open referrals, exact (not through `disclose`).
+    Only for champions' own pages: they work these referrals and see them one by one, so an
+    exact count shows them nothing new, and a withheld one would hide that a service is full.
+    Anyone else's aggregates come from `wellbeing.capacity`, through `disclose`."""
+    return services.annotate(
+        open_count=Count("referrals", filter=Q(referrals__state__in=OPEN_STATES))
+    )
 
 
 def open_referral_count(force: Force) -> int:
@@ -176,6 +186,14 @@ def resources_for(user: User) -> QuerySet[Resource]:
     if user.kind == User.Kind.FAMILY:
         visible = visible.filter(for_families=True)
     return visible
+
+
+def urgent_routes_of(force: Force) -> QuerySet[Resource]:
+    """The force's own helplines in the library (not withdrawn): its urgent routes on the
+    crisis page. National and other forces' resources are not the force's own route."""
+    return Resource.objects.filter(
+        force=force, kind=Resource.Kind.HELPLINE, withdrawn_at__isnull=True
+    ).order_by("title")
 
 
 def get_resource_for_user(user: User, pk: UUID | str) -> Resource:

@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from harmsportal.forms import BoundedIntegersMixin
 from harmsportal.people.models import User
+from wellbeing.forms import too_long
 from wellbeing.models import (
     HAS_CHAMPION,
     OPEN_STATES,
@@ -28,7 +29,8 @@ from wellbeing.services.moves import REASON_MAX_CHARS
 STATE_OPEN = "open"
 STATE_ALL = "all"
 STATE_CHOICES = [
-    (STATE_OPEN, "Open (accepted, assigned or in support)"),
+    # Short labels: a longer one is cut off in the select at desktop widths.
+    (STATE_OPEN, "Open"),
     (ReferralState.ACCEPTED, "Waiting for a champion"),
     (ReferralState.ASSIGNED, ReferralState.ASSIGNED.label),
     (ReferralState.IN_SUPPORT, ReferralState.IN_SUPPORT.label),
@@ -158,9 +160,25 @@ class ChooseServiceForm(BoundedIntegersMixin, forms.Form):
     def __init__(self, *args, services: QuerySet[SupportService], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
-        self.fields["service"].label_from_instance = lambda service: (
-            f"{service.name} ({service.get_support_type_display()})"
-        )
+        self.fields["service"].label_from_instance = service_label
+
+
+def service_label(service: SupportService) -> str:
+    """A service as a choice, e.g. "Trauma team (Trauma risk management (TRiM)): 5 of 3 places
+    used (full), target 28 days". The kind of support only when the name does not already say
+    it; the open count is exact, from `with_open_counts` (champions see these referrals)."""
+    kind = service.get_support_type_display()
+    name = (
+        service.name if kind.casefold() in service.name.casefold() else f"{service.name} ({kind})"
+    )
+    days = service.target_wait_days
+    target = f"target {days} day{'s' if days != 1 else ''}"
+    used = getattr(service, "open_count", None)
+    if used is None:
+        return f"{name}, {target}"
+    places = f"{service.capacity:,} place{'s' if service.capacity != 1 else ''}"
+    full = " (full)" if used >= service.capacity else ""
+    return f"{name}: {used:,} of {places} used{full}, {target}"
 
 
 class StepAsideForm(forms.Form):
@@ -172,7 +190,10 @@ class StepAsideForm(forms.Form):
             'A few words are enough, for example "we work on the same team". It is kept with '
             "the referral. The person and other champions never see it."
         ),
-        error_messages={"required": "Enter how you know the person."},
+        error_messages={
+            "required": "Enter how you know the person.",
+            **too_long("How you know the person", REASON_MAX_CHARS),
+        },
     )
 
 
@@ -197,6 +218,7 @@ class CloseForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         required=False,
         help_text="Kept in the referral's history.",
+        error_messages=too_long("Anything you add", NOTE_MAX_CHARS),
     )
 
 
@@ -207,6 +229,7 @@ class ReopenForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         required=False,
         help_text="For example, the person asked for more support. Kept in the history.",
+        error_messages=too_long("Why it is reopening", NOTE_MAX_CHARS),
     )
 
 
@@ -219,5 +242,8 @@ class MessageForm(forms.Form):
             "They read this in Harms Portal. Their email only says there is a new message and "
             "asks them to sign in."
         ),
-        error_messages={"required": "Enter a message."},
+        error_messages={
+            "required": "Enter a message.",
+            **too_long("Your message", MESSAGE_MAX_CHARS),
+        },
     )

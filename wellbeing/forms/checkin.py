@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from harmsportal.forms import BoundedIntegersMixin
+from wellbeing.forms import too_long
 from wellbeing.models import SCORE_CHOICES
 from wellbeing.services._shared import NOTE_MAX_CHARS
 from wellbeing.services.checkins import ACKNOWLEDGE_MAX_CHARS
@@ -33,6 +34,7 @@ class CheckInForm(BoundedIntegersMixin, forms.Form):
         required=False,
         max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages=too_long("Your note", NOTE_MAX_CHARS),
     )
 
 
@@ -44,4 +46,5 @@ class CrisisAcknowledgeForm(forms.Form):
         required=False,
         max_length=ACKNOWLEDGE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=too_long("What you did", ACKNOWLEDGE_MAX_CHARS),
     )

@@ -53,7 +53,7 @@ class SupportServiceForm(BoundedIntegersMixin, forms.Form):
         help_text="As colleagues know it, for example Occupational Health (West Yorkshire).",
         error_messages={
             "required": "Enter the name of the service.",
-            "max_length": "The name must be 120 characters or fewer.",
+            "max_length": "The name of the service must be 120 characters or fewer.",
         },
     )
     support_type = forms.ChoiceField(
@@ -160,7 +160,7 @@ class ListingForm(forms.Form):
         help_text="Phone, email, the hours you are usually free, or where to find you.",
         error_messages={
             "required": "Enter how colleagues can reach you.",
-            "max_length": f"This must be {HOW_TO_REACH_MAX_CHARS:,} characters or fewer.",
+            "max_length": f"How colleagues can reach you must be {HOW_TO_REACH_MAX_CHARS:,} characters or fewer.",
         },
     )
     listed = forms.BooleanField(
@@ -193,7 +193,7 @@ class ResourceForm(forms.Form):
         help_text="A few plain sentences: who it is for and how it helps. Shown as plain text.",
         error_messages={
             "required": "Enter what it offers.",
-            "max_length": f"This must be {RESOURCE_SUMMARY_MAX_CHARS:,} characters or fewer.",
+            "max_length": f"What it offers must be {RESOURCE_SUMMARY_MAX_CHARS:,} characters or fewer.",
         },
     )
     url = forms.CharField(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from wellbeing.forms import too_long
 from wellbeing.models import SupportType
 from wellbeing.services._shared import NOTE_MAX_CHARS
 
@@ -25,4 +26,5 @@ class OfferForm(forms.Form):
         required=False,
         max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=too_long("The note for the case record", NOTE_MAX_CHARS),
     )

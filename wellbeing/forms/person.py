@@ -31,7 +31,7 @@ def _summary_field(label: str, *, required: bool) -> forms.CharField:
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "Tell your champion briefly what you would like support with.",
-            "max_length": f"Your summary must be {SUMMARY_MAX_CHARS} characters or fewer.",
+            "max_length": f"Your summary must be {SUMMARY_MAX_CHARS:,} characters or fewer.",
         },
     )
 
@@ -148,7 +148,7 @@ class FeedbackForm(BoundedIntegersMixin, forms.Form):
         max_length=FEEDBACK_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "max_length": f"Your feedback must be {FEEDBACK_MAX_CHARS} characters or fewer."
+            "max_length": f"Your feedback must be {FEEDBACK_MAX_CHARS:,} characters or fewer."
         },
     )
 

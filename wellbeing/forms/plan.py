@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from harmsportal.forms import BoundedIntegersMixin
+from wellbeing.forms import too_long
 from wellbeing.models import DEFAULT_CHECKIN_DAYS, SupportPlan
 from wellbeing.services.plans import (
     CHECKIN_DAYS_MAX,
@@ -16,13 +17,14 @@ from wellbeing.services.plans import (
 _DAYS_MESSAGE = f"Enter a number of days from {CHECKIN_DAYS_MIN} to {CHECKIN_DAYS_MAX}."
 
 
-def _text(label: str, hint: str) -> forms.CharField:
+def _text(label: str, hint: str, *, what: str) -> forms.CharField:
     return forms.CharField(
         label=label,
         help_text=hint,
         required=False,
         max_length=PLAN_TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=too_long(what, PLAN_TEXT_MAX_CHARS),
     )
 
 
@@ -38,11 +40,16 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
         help_text="For example, weekday mornings, or not while on shift.",
         required=False,
         max_length=CONTACT_WHEN_MAX_CHARS,
+        error_messages=too_long("When to make contact", CONTACT_WHEN_MAX_CHARS),
     )
-    needs = _text("What support is needed?", "In the person's own words.")
-    what_helps = _text("What helps?", "For example, a call before a hard shift.")
+    needs = _text(
+        "What support is needed?", "In the person's own words.", what="What support is needed"
+    )
+    what_helps = _text("What helps?", "For example, a call before a hard shift.", what="What helps")
     what_does_not_help = _text(
-        "What does not help?", "For example, being asked about it in front of colleagues."
+        "What does not help?",
+        "For example, being asked about it in front of colleagues.",
+        what="What does not help",
     )
     checkin_every_days = forms.IntegerField(
         label="How often should the champion check in, in days?",
@@ -62,3 +69,11 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
         help_text="The reminder says only that a check-in is due and asks them to sign in.",
         required=False,
     )
+
+    def __init__(self, *args, side: str = "person", **kwargs) -> None:
+        """`side` is who fills it in: the person ("you") or their champion ("they")."""
+        super().__init__(*args, **kwargs)
+        if side == "champion":
+            contact_how = self.fields["contact_how"]
+            contact_how.label = "How would they like to be contacted?"
+            contact_how.error_messages["required"] = "Select how they would like to be contacted."

@@ -21,7 +21,6 @@ from wellbeing.capacity import (
     TypeCapacity,
     capacity_by_type,
     capacity_forces_for,
-    open_by_service,
 )
 from wellbeing.forms.directory import (
     ALL_FORCES,
@@ -30,7 +29,12 @@ from wellbeing.forms.directory import (
     SupportServiceForm,
 )
 from wellbeing.models import SupportService, SupportType
-from wellbeing.selectors import champion_forces, get_service_for_champion, services_of
+from wellbeing.selectors import (
+    champion_forces,
+    get_service_for_champion,
+    services_of,
+    with_open_counts,
+)
 from wellbeing.services.directory import support_service_save
 from wellbeing.views._shared import form_problem
 
@@ -100,12 +104,21 @@ def _chosen_force(form: CapacityFilterForm, forces: list[Force], all_forces: boo
     return chosen
 
 
+def _refuse_another_force(request: HttpRequest, forces: list[Force], all_forces: bool) -> None:
+    """Someone with one force has no list to choose from: another force's slug is a 404, as
+    another force's object is, not an error about a list they never saw."""
+    slug = request.GET.get("force")
+    if not all_forces and len(forces) == 1 and slug and slug != forces[0].slug:
+        raise Http404
+
+
 @role_required(*CAPACITY_ROLES)
 @require_GET
 def capacity(request: HttpRequest) -> HttpResponse:
     scope = capacity_forces_for(request.user)
     all_forces = scope is None
     forces = list(Force.objects.order_by("name")) if all_forces else scope
+    _refuse_another_force(request, forces, all_forces)
     form = CapacityFilterForm(request.GET or None, forces=forces, all_forces=all_forces)
     force = _chosen_force(form, forces, all_forces)
     rows = capacity_by_type(None if force is None else [force.pk])
@@ -130,33 +143,33 @@ def capacity(request: HttpRequest) -> HttpResponse:
 @require_GET
 def services(request: HttpRequest) -> HttpResponse:
     forces = champion_forces(request.user)
-    listed = list(
+    # Exact open counts, not through `disclose`: this page is for champions only, who work
+    # these referrals and see each one, so a small count protects nobody here, and "<5" hid
+    # that a service with a capacity under 5 was full. Aggregates for anyone else (the
+    # capacity page) still go through `disclose`.
+    listed = with_open_counts(
         services_of(force.pk for force in forces)
         .select_related("force")
         .order_by("force__name", "support_type", "name")
     )
-    counts = open_by_service(service.pk for service in listed)
     types = dict(SupportType.choices)
     rows = [
         {
             "service": service,
             "type": types[service.support_type],
-            "open": count_text(counts[service.pk]),
-            "load": _load(counts[service.pk], service.capacity),
+            "open": f"{service.open_count:,}",
+            "load": _load(service.open_count, service.capacity),
         }
         for service in listed
     ]
-    context = {"rows": rows, "forces": forces, "k": disclosure_k()}
-    return render(request, "wellbeing/services.html", context)
+    return render(request, "wellbeing/services.html", {"rows": rows, "forces": forces})
 
 
-def _load(open_count, capacity: int) -> str:
-    """ "over", "full" or "": said only when the open count itself is shown."""
-    if isinstance(open_count, Withheld):
-        return ""
+def _load(open_count: int, capacity: int) -> str:
+    """ "over" (more open than places), "full" (every place taken) or ""."""
     if open_count > capacity:
         return "over"
-    return "full" if open_count == capacity and capacity else ""
+    return "full" if open_count >= capacity else ""
 
 
 def _force_asked_for(request: HttpRequest) -> Force | None:

@@ -51,6 +51,7 @@ from wellbeing.selectors import (
     current_plan,
     get_referral_for_champion,
     referrals_for_champion,
+    urgent_routes_of,
 )
 from wellbeing.services.messages import referral_message_send, referral_messages_mark_read
 from wellbeing.services.moves import (
@@ -216,6 +217,7 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
         "is_holder": referral.champion_id == request.user.pk,
         "crisis_guidance": _crisis_guidance() if referral.in_crisis_since else None,
         "urgent_oh_route": settings.HARMSPORTAL_URGENT_OH_ROUTE,
+        "urgent_routes": urgent_routes_of(referral.force) if referral.in_crisis_since else None,
         "assign_form": forms.get("assign_form")
         or AssignForm(
             champions=champions_of(referral.force, referral=referral),

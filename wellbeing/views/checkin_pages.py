@@ -12,12 +12,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from harmsportal.templatetags.govuk_time import govuk_date
 from wellbeing.forms.checkin import CheckInForm, CrisisAcknowledgeForm
 from wellbeing.models import CRISIS_SCORE
-from wellbeing.selectors import current_plan, get_referral_for_champion
+from wellbeing.selectors import current_plan, get_referral_for_champion, urgent_routes_of
 from wellbeing.services.checkins import (
     checkin_crisis_acknowledge,
     checkin_record,
@@ -55,6 +56,9 @@ def checkin(request: HttpRequest, pk: UUID) -> HttpResponse:
         "plan": current_plan(referral) if referral.champion_may_see_shared else None,
         "recent": referral.checkins.select_related("by")[:RECENT_CHECKINS],
         "can_record": referral.state in CHECKIN_STATES,
+        # "was due" for a day gone by, "is due" for today or a day still to come.
+        "due_passed": referral.next_checkin_at is not None
+        and timezone.localdate(referral.next_checkin_at) < timezone.localdate(),
     }
     return render(request, "wellbeing/checkin.html", context)
 
@@ -85,5 +89,6 @@ def crisis(request: HttpRequest, pk: UUID) -> HttpResponse:
         "form": form,
         "crisis_checkin": latest,
         "urgent_oh_route": urgent_oh_route(),
+        "urgent_routes": list(urgent_routes_of(referral.force)),
     }
     return render(request, "wellbeing/crisis.html", context)

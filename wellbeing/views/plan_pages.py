@@ -44,7 +44,7 @@ def _plan_page(request: HttpRequest, referral: Referral, *, side: str) -> HttpRe
     versions = list(referral.plans.select_related("by"))  # newest first
     current = versions[0] if versions else None
     form = SupportPlanForm(
-        request.POST if request.method == "POST" else None, initial=_initial(current)
+        request.POST if request.method == "POST" else None, initial=_initial(current), side=side
     )
     if form.is_bound and form.is_valid():
         try:
