@@ -8,8 +8,10 @@ the figure itself. k is settings.HARMSPORTAL_DISCLOSURE_K (5 unless configured, 
 Wellbeing, campaigns and trends call `disclose` for every figure they show or export. A total
 whose parts are published elsewhere (all forces, when each force can be seen on its own) goes
 through `disclose_total`, the secondary suppression built on `disclose`: it withholds a total
-that would let a withheld part be worked out by subtraction. Never write a second copy of the
-rule.
+that would let a withheld part be worked out by subtraction. A count that is part of another
+published count (over target, of the open referrals) goes through `disclose_part`: it is
+withheld when the rest, which is not published, could be worked out and is 1 to k-1. Never
+write a second copy of the rule.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ class Withheld:
 
 @dataclass(frozen=True)
 class WithheldTotal(Withheld):
-    """Stands in for a total that is not small itself but is withheld by `disclose_total`,
-    because showing it would let a withheld part be worked out. Still a `Withheld`."""
+    """Stands in for a figure that is not small itself but is withheld (by `disclose_total` or
+    `disclose_part`), because showing it would let a withheld count be worked out. Still a
+    `Withheld`."""
 
     def __str__(self) -> str:
         return "not shown"
@@ -108,3 +111,44 @@ def disclose_total(parts: Iterable[int], *, k: int | None = None) -> int | Withh
     if rest < k or lowest == highest:
         return WithheldTotal(k)
     return total
+
+
+def disclose_part(pairs: Iterable[tuple[int, int]], *, k: int | None = None) -> int | Withheld:
+    """The total of the parts in `pairs`, one `(whole, part)` for each force, where the part is
+    counted among the whole (over target, of the open referrals), the whole is published beside
+    it (through `disclose_total`) and the rest, whole - part, is not published.
+
+    Anyone who sees the whole and the part can subtract to get the rest. So on top of
+    `disclose_total(parts)`, the total is withheld (a `WithheldTotal`) when a rest that can be
+    worked out is 1 to k-1 (open 9 and over target 5: exactly 4 are within the target):
+
+    - the rest of the totals, when the wholes' total is shown;
+    - the rest of any one pair whose whole is shown on its own (a force's own figures): that
+      pair's part is withheld on the force's own page, and a total that includes it would
+      give it back by subtracting the other forces' parts (withheld whenever it is included,
+      a cautious rule).
+
+    When a whole is withheld, its rest cannot be worked out, and the part is judged as a count.
+    Raises ValueError for a part larger than its whole, and as `disclose` does for bad counts.
+    """
+    k = disclosure_k() if k is None else k
+    pairs = list(pairs)
+    for whole, part in pairs:
+        _check_count(whole, "count")
+        _check_count(part, "count")
+        if part > whole:
+            raise ValueError(f"A part ({part}) cannot be larger than its whole ({whole})")
+    shown = disclose_total([part for _, part in pairs], k=k)
+    if isinstance(shown, Withheld):
+        return shown
+
+    def gives_away(whole_shown: int | Withheld, rest: int) -> bool:
+        return not isinstance(whole_shown, Withheld) and isinstance(disclose(rest, k=k), Withheld)
+
+    wholes = disclose_total([whole for whole, _ in pairs], k=k)
+    rest = sum(whole - part for whole, part in pairs)
+    if gives_away(wholes, rest) or any(
+        gives_away(disclose(whole, k=k), whole - part) for whole, part in pairs
+    ):
+        return WithheldTotal(k)
+    return shown

@@ -25,6 +25,11 @@ seen on its own (an analyst filters by force). So the open and over-target count
 let a withheld force's count be worked out by subtraction is withheld too. For one force that is
 the same as `disclose`. There is no total across support types.
 
+Over target is a part of open, published beside it, so open minus over target (the referrals
+within the target) could be worked out: the over-target figure goes through
+`harmsportal.disclosure.disclose_part`, which also withholds it when that rest is 1 to k-1
+(open 9, over target 5: exactly 4 within the target), for one force or over several.
+
 The figures take a fixed number of queries whatever the number of referrals: one aggregate of
 services, one aggregate of open referrals by force and type (over-target included, as a
 conditional count), and one list of wait durations.
@@ -43,7 +48,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q,
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from harmsportal.disclosure import Withheld, disclose, disclose_total
+from harmsportal.disclosure import Withheld, disclose, disclose_part, disclose_total
 from harmsportal.people.models import Force, Role, User
 from wellbeing.models import OPEN_STATES, Referral, SupportService, SupportType
 
@@ -190,7 +195,8 @@ def _row(support_type, label, *, capacity, targets, counts, waits) -> TypeCapaci
         target_max=max(targets) if targets else None,
         median_wait=median,
         p90_wait=p90,
-        over_target=disclose_total(over for _, over in counts) if has_service else None,
+        # Over target is part of open: withheld too when open - over (within target) is small.
+        over_target=disclose_part(counts) if has_service else None,
         over_capacity=not isinstance(shown_open, Withheld) and sum(open_parts) > capacity,
     )
 

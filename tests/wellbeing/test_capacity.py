@@ -13,7 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harmsportal.disclosure import Withheld, WithheldTotal
+from harmsportal.disclosure import Withheld, WithheldTotal, disclose_part
 from harmsportal.people.models import Role
 from tests.factories import force, make_person
 from tests.wellbeing.factories import SupportServiceFactory
@@ -79,7 +79,8 @@ def west_yorkshire():
     A wait of 100 days whose support started 400 days ago is outside the window.
     Open: in support after 2, 11 and 20 days; waiting 3, 9.5, exactly 10, 12, 15 and 30 days:
     9 open, over the capacity of 6. Over the target of 10 days: waiting 12, 15 and 30 (exactly
-    10 is not over it) and started after 11 and 20 (not the closed one after 12): 5.
+    10 is not over it) and started after 11 and 20 (not the closed one after 12): 5. Shown
+    beside the 9 open, 5 would say exactly 4 are within the target, so it is "Not shown".
     Technical: 3 referrals in support after 1, 2 and 3 days; a service of capacity 5, target 7.
     """
     person = make_person()
@@ -154,7 +155,7 @@ def test_the_figures_match_the_hand_computed_fixture(west_yorkshire, north_yorks
     assert (oh.target_min, oh.target_max) == (10, 10)
     assert oh.median_wait == Decimal("8.0")
     assert oh.p90_wait == Decimal("20.0")
-    assert oh.over_target == 5
+    assert oh.over_target == WithheldTotal(5)  # 9 open - 5 over = exactly 4 within target
     assert oh.over_capacity is True
 
     tech = rows[TECH]
@@ -187,7 +188,7 @@ def test_the_page_shows_the_hand_computed_figures_and_withholds_small_ones(
         "Target wait": "10 days",
         "Median wait": "8 days",
         "90th percentile wait": "20 days",
-        "Over target wait": "5",
+        "Over target wait": "Not shown",
     }
     assert rows["Technical support (removing personal data, securing accounts)"] == {
         "Open referrals": "&lt;5",
@@ -295,14 +296,16 @@ def test_an_all_forces_total_is_shown_when_the_withheld_forces_add_up_to_k_or_mo
     assert oh["Over target wait"] == "Not shown"
 
 
-def test_an_all_forces_over_target_total_is_shown_when_its_withheld_parts_add_up_to_k(
+def test_an_all_forces_over_target_total_is_shown_when_nothing_can_be_worked_out_from_it(
     analyst, west_yorkshire, north_yorkshire
 ):
     north_yorkshire_more(waiting=21, n=4)  # North Yorkshire: 7 open, 5 over target
+    north_yorkshire_more(waiting=1, n=3)  # and 5 within it: 10 open
+    west_yorkshire_within_target(1)  # West Yorkshire: 10 open, 5 over, 5 within
 
     figures = all_forces_oh()
 
-    assert (figures.open, figures.over_target) == (16, 10)
+    assert (figures.open, figures.over_target) == (20, 10)
 
 
 def test_two_forces_each_just_under_k_do_not_give_themselves_away(west_yorkshire, north_yorkshire):
@@ -316,6 +319,83 @@ def test_two_forces_each_just_under_k_do_not_give_themselves_away(west_yorkshire
     assert all_forces_oh().open == WithheldTotal(5)
 
 
+def west_yorkshire_within_target(n: int) -> None:
+    """`n` more open occupational health referrals in West Yorkshire, waiting 1 day."""
+    person = make_person()
+    for _ in range(n):
+        referral(state=ReferralState.ACCEPTED, waiting=1, person=person)
+
+
+@pytest.mark.parametrize(
+    ("more_within", "over_target_cell"),
+    [
+        (0, "Not shown"),  # 9 open, 5 over: exactly 4 within target
+        (1, "5"),  # 10 open, 5 over: 5 within target
+        (5, "5"),  # 14 open, 5 over: 9 within target
+    ],
+)
+def test_over_target_is_shown_once_the_number_within_target_is_k_or_more(
+    client, force_lead, west_yorkshire, more_within, over_target_cell
+):
+    west_yorkshire_within_target(more_within)
+    client.force_login(force_lead)
+
+    oh = rows_of(client.get(CAPACITY).content.decode())[
+        "Occupational health or psychological support"
+    ]
+
+    assert oh["Over target wait"] == over_target_cell
+
+
+def test_over_target_is_shown_when_every_open_referral_is_over_it(client, force_lead):
+    """All 6 open are over target: 0 within it points to nobody, so 6 is shown."""
+    SupportServiceFactory(support_type=OH, capacity=4, target_wait_days=10)
+    person = make_person()
+    for _ in range(6):
+        referral(state=ReferralState.ACCEPTED, waiting=20, person=person)
+    client.force_login(force_lead)
+
+    oh = rows_of(client.get(CAPACITY).content.decode())[
+        "Occupational health or psychological support"
+    ]
+
+    assert (oh["Open referrals"], oh["Over target wait"]) == ("6 Over capacity", "6")
+
+
+def test_the_page_says_over_target_is_not_shown_when_it_would_give_away_those_within(
+    client, force_lead, west_yorkshire
+):
+    client.force_login(force_lead)
+
+    html = client.get(CAPACITY).content.decode()
+
+    assert "would let the number within the target wait be worked out" in html
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([(9, 5)], WithheldTotal(5)),  # exactly 4 within target
+        ([(10, 5)], 5),
+        ([(9, 9)], 9),  # nobody within target
+        ([(9, 0)], 0),
+        ([(3, 0)], 0),  # open "<5": nothing to subtract from
+        ([(3, 2)], Withheld(5)),  # small itself
+        ([(9, 5), (10, 5)], WithheldTotal(5)),  # West Yorkshire's own 4 within, given back
+        ([(10, 5), (10, 5)], 10),
+        ([(10, 8), (10, 8)], WithheldTotal(5)),  # 20 open, 16 over: 4 within in all
+        ([(10, 5), (3, 1)], WithheldTotal(5)),  # disclose_total: the "<5" part is 1
+    ],
+)
+def test_disclose_part_withholds_a_part_that_gives_away_a_small_rest(pairs, expected):
+    assert disclose_part(pairs) == expected
+
+
+def test_disclose_part_refuses_a_part_larger_than_its_whole():
+    with pytest.raises(ValueError, match="larger than its whole"):
+        disclose_part([(3, 4)])
+
+
 def test_an_analyst_can_look_at_one_force(client, analyst, west_yorkshire, north_yorkshire):
     client.force_login(analyst)
 
@@ -326,8 +406,9 @@ def test_an_analyst_can_look_at_one_force(client, analyst, west_yorkshire, north
     assert rows_of(west)["Occupational health or psychological support"]["Open referrals"] == (
         "9 Over capacity"
     )
+    # 9 open and 5 over target would say exactly 4 are within the target.
     assert rows_of(west)["Occupational health or psychological support"]["Over target wait"] == (
-        "5"
+        "Not shown"
     )
     assert "would let a withheld figure" not in west
 
