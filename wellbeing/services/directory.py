@@ -120,7 +120,9 @@ def resource_publish(
 @transaction.atomic
 def resource_withdraw(*, actor: User, resource: Resource) -> bool:
     """Take a force's resource out of every library. False if it was already withdrawn."""
-    resource = Resource.objects.select_for_update().select_related("force").get(pk=resource.pk)
+    resource = (
+        Resource.objects.select_for_update(of=("self",)).select_related("force").get(pk=resource.pk)
+    )
     if resource.force is None:
         raise ValidationError("National resources are looked after centrally.")
     _refuse_unless_champion(actor, resource.force, "withdraw its resources")
