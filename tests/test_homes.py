@@ -263,7 +263,7 @@ def test_a_reporter_who_wants_support_is_told_a_champion_will_contact_them(clien
     assert f'href="{reverse("wellbeing:mine")}"' in html
 
 
-def test_once_assessed_the_reporter_is_told_the_offer_is_waiting(client, officer):
+def test_once_assessed_the_reporter_is_told_support_was_offered(client, officer):
     from tests.triage.factories import AssessedCaseFactory
 
     case = AssessedCaseFactory(reporter=officer)
@@ -274,7 +274,11 @@ def test_once_assessed_the_reporter_is_told_the_offer_is_waiting(client, officer
     )
 
     text = re.sub(r"<[^>]+>", "", html)
-    assert "Your report has been assessed, so the offer is waiting for you in My support." in text
+    assert (
+        "Wellbeing support was offered when your report was assessed. You can see it in My "
+        "support, where you can accept it, decline it or change your answer at any time." in text
+    )
+    assert "Once you accept it" not in text
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,7 @@ class OfferForm(forms.Form):
     support_type = forms.ChoiceField(
         label="What kind of support should be offered?",
         help_text="The person can change it when they accept.",
-        choices=SupportType.choices,
-        initial=SupportType.WELLBEING,
+        choices=SupportType.choices,  # no default: triage chooses the kind, none is assumed
         widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of support to offer."},
     )

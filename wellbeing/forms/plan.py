@@ -42,9 +42,7 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
         max_length=CONTACT_WHEN_MAX_CHARS,
         error_messages=too_long("When to make contact", CONTACT_WHEN_MAX_CHARS),
     )
-    needs = _text(
-        "What support is needed?", "In the person's own words.", what="What support is needed"
-    )
+    needs = _text("What support is needed?", "In your own words.", what="What support is needed")
     what_helps = _text("What helps?", "For example, a call before a hard shift.", what="What helps")
     what_does_not_help = _text(
         "What does not help?",
@@ -52,8 +50,8 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
         what="What does not help",
     )
     checkin_every_days = forms.IntegerField(
-        label="How often should the champion check in, in days?",
-        help_text=f"Every {DEFAULT_CHECKIN_DAYS} days unless you choose otherwise.",
+        label="How often should your champion check in with you?",
+        help_text=f"In days. Every {DEFAULT_CHECKIN_DAYS} days unless you choose otherwise.",
         min_value=CHECKIN_DAYS_MIN,
         max_value=CHECKIN_DAYS_MAX,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
@@ -65,8 +63,8 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
         },
     )
     remind_person = forms.BooleanField(
-        label="Remind the person too when a check-in is due",
-        help_text="The reminder says only that a check-in is due and asks them to sign in.",
+        label="Remind me too when a check-in is due",
+        help_text="The reminder says only that a check-in is due and asks you to sign in.",
         required=False,
     )
 
@@ -77,3 +75,12 @@ class SupportPlanForm(BoundedIntegersMixin, forms.Form):
             contact_how = self.fields["contact_how"]
             contact_how.label = "How would they like to be contacted?"
             contact_how.error_messages["required"] = "Select how they would like to be contacted."
+            self.fields["needs"].help_text = "In the person's own words."
+            checkin = self.fields["checkin_every_days"]
+            checkin.label = "How often should the champion check in, in days?"
+            checkin.help_text = f"Every {DEFAULT_CHECKIN_DAYS} days unless you choose otherwise."
+            remind = self.fields["remind_person"]
+            remind.label = "Remind the person too when a check-in is due"
+            remind.help_text = (
+                "The reminder says only that a check-in is due and asks them to sign in."
+            )

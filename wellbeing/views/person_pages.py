@@ -27,7 +27,7 @@ from wellbeing.forms.person import (
     MessageForm,
     SelfReferForm,
 )
-from wellbeing.models import Referral, ReferralState
+from wellbeing.models import OPEN_STATES, Referral, ReferralState
 from wellbeing.selectors import current_plan, get_referral_for_person, referrals_of_person
 from wellbeing.services._shared import person_url
 from wellbeing.services.messages import referral_message_send, referral_messages_mark_read
@@ -54,6 +54,8 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms) -> HttpRes
         "thread": list(referral.messages.select_related("author")),
         "message_form": forms.get("message_form") or MessageForm(),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),
+        # Feedback is asked only about support that happened: a champion took it on.
+        "had_support": bool(referral.assigned_at or referral.first_support_at),
         "now": timezone.now(),
     }
     return render(request, "wellbeing/mine_referral.html", context)
@@ -84,11 +86,13 @@ def mine_referral(request: HttpRequest, pk: UUID) -> HttpResponse:
 def self_refer(request: HttpRequest) -> HttpResponse:
     force = reporting_force_of(request.user)
     form = SelfReferForm(_posted(request))
+    existing = None
     if force is not None and form.is_bound and form.is_valid():
         try:
             referral = referral_self_refer(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_problem(form, error)
+            existing = _open_referral_for(request.user, form.cleaned_data["support_type"])
         else:
             messages.success(
                 request,
@@ -96,7 +100,16 @@ def self_refer(request: HttpRequest) -> HttpResponse:
                 f"{referral.force.name}. A champion will be in touch through this page.",
             )
             return to_mine(referral)
-    return render(request, "wellbeing/self_refer.html", {"form": form, "force": force})
+    context = {"form": form, "force": force, "existing": existing}
+    return render(request, "wellbeing/self_refer.html", context)
+
+
+def _open_referral_for(user, support_type: str) -> Referral | None:
+    """The person's open referral for this kind of support, which a second self-referral is
+    refused for: its error links to it."""
+    return (
+        referrals_of_person(user).filter(support_type=support_type, state__in=OPEN_STATES).first()
+    )
 
 
 @login_required
