@@ -46,7 +46,7 @@ def test_a_champion_manages_what_the_force_offers_on_a_phone(page, settings):
     assert _width(page) <= PHONE["width"]
 
     visit(page, "/wellbeing/services/")
-    assert "Over capacity" in page.locator("#services").inner_text()
+    assert "Full: over capacity" in page.locator("#services").inner_text()
     assert _width(page) <= PHONE["width"]
 
     visit(page, "/wellbeing/services/new/")

@@ -440,11 +440,15 @@ def test_a_lead_sees_only_their_own_force_and_cannot_ask_for_another(
 ):
     client.force_login(force_lead)
 
-    html = client.get(CAPACITY, {"force": "north-yorkshire"}).content.decode()
+    # Another force's figures are not there for them, exactly like a force that does not exist.
+    other = client.get(CAPACITY, {"force": "north-yorkshire"})
+    missing = client.get(CAPACITY, {"force": "no-such-force"})
+    own = client.get(CAPACITY).content.decode()
 
-    assert "in West Yorkshire" in html
-    assert "North Yorkshire" not in html
-    assert rows_of(html)["Occupational health or psychological support"]["Capacity"] == "6"
+    assert other.status_code == missing.status_code == 404
+    assert "North Yorkshire" not in other.content.decode()
+    assert "in West Yorkshire" in own
+    assert rows_of(own)["Occupational health or psychological support"]["Capacity"] == "6"
 
 
 def test_the_page_names_nobody_and_quotes_nothing_anyone_wrote(client, force_lead, west_yorkshire):
