@@ -68,7 +68,7 @@ def test_the_first_assessment_offers_support_when_the_reporter_asked_for_it():
     assert list(referral.events.values_list("kind", flat=True)) == [ReferralEvent.Kind.OFFERED]
     told = Notification.objects.get(user=case.report.reporter, link_path__contains="/wellbeing/")
     assert "Wellbeing support is offered" in told.title
-    assert "sign in to accept or decline" in told.title
+    assert "accept or decline it in My support" in told.title
     assert told.link_path == f"/wellbeing/mine/{referral.public_id}/"
     # The case's history says so; the case itself stays assessed (nobody chose an action).
     event = case.events.filter(kind=CaseEvent.Kind.ACTION_RECORDED).get()

@@ -280,7 +280,7 @@ class Referral(models.Model):
 
     def start_support(self, *, service: SupportService | None = None) -> bool:
         """Support has begun: with the champion, or handed to a support service."""
-        self._refuse_if_closed("start support")
+        self._refuse_if_closed("start support or hand it to a service")
         if self.state in (ReferralState.OFFERED, ReferralState.DECLINED, ReferralState.ACCEPTED):
             raise ValidationError("Assign a champion before support starts.")
         changed = False
@@ -394,7 +394,7 @@ class ReferralEvent(models.Model):
         STEPPED_ASIDE = "stepped_aside", "Champion stepped aside"
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
-        FEEDBACK = "feedback", "Feedback given"
+        FEEDBACK = "feedback", "Feedback"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

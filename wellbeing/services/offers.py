@@ -96,7 +96,7 @@ def _offer_create(*, actor: User, case: Case, support_type: str) -> Referral:
     event_record(actor=actor, referral=referral, kind=ReferralEvent.Kind.OFFERED)
     tell_person(
         referral,
-        title=f"Wellbeing support is offered ({referral.reference}) — sign in to accept or decline",
+        title=f"Wellbeing support is offered ({referral.reference}): accept or decline it in My support",
     )
     return referral
 
@@ -221,12 +221,8 @@ def referral_decline(*, actor: User, referral: Referral) -> bool:
     event_record(
         actor=actor, referral=referral, kind=ReferralEvent.Kind.DECLINED, from_state=before
     )
-    tell_person(
-        referral,
-        title=f"You declined wellbeing support ({referral.reference}). If you change your "
-        "mind, you can accept it at any time from My support.",
-        email=False,
-    )
+    # No notification: the person has just done this themselves, and the page already says
+    # they can change their mind. Saying it again and again would be pressure.
     return True
 
 

@@ -148,7 +148,7 @@ def support_plan_update(
     if side == "person":
         tell_holder_or_champions(referral, title=title)
     else:
-        tell_person(referral, title="Your support plan has changed")
+        tell_person(referral, title=f"Your support plan on {referral.reference} has changed")
         if referral.champion_id is not None:
             tell_holder_or_champions(referral, title=title, skip=actor)
     return plan
