@@ -278,6 +278,25 @@ class Referral(models.Model):
         self.save()
         return True
 
+    def release(self) -> bool:
+        """Take the referral off its champion (they stepped aside), so another can be assigned.
+
+        An assigned referral goes back to accepted, waiting for a champion, as if never
+        assigned. One already in support stays in support with no champion: its first support
+        happened, and `first_support_at` is the end of the wait the capacity view measures.
+        `assign` then gives it a new champion in either state. False when nobody held it.
+        """
+        if self.champion_id is None:
+            return False
+        self.champion = None
+        fields = ["champion"]
+        if self.state == ReferralState.ASSIGNED:
+            self.state = ReferralState.ACCEPTED
+            self.assigned_at = None
+            fields += ["state", "assigned_at"]
+        self.save(update_fields=fields)
+        return True
+
     def start_support(self, *, service: SupportService | None = None) -> bool:
         """Support has begun: with the champion, or handed to a support service."""
         self._refuse_if_closed("start support or hand it to a service")

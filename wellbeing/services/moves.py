@@ -137,28 +137,6 @@ def referral_support_start(*, actor: User, referral: Referral) -> bool:
     return True
 
 
-def _release(referral: Referral) -> bool:
-    """Take the referral off its champion, so another can be assigned.
-
-    A model-level move written here (wellbeing/models/ belongs to the lead): an assigned
-    referral goes back to accepted, waiting for a champion, as if never assigned. A referral
-    already in support stays in support with no champion: its first support happened, and
-    moving it back would let `start_support` overwrite `first_support_at`, the end of the wait
-    the capacity view measures. `Referral.assign` then gives it a new champion in either
-    state. Returns False when nobody held it.
-    """
-    if referral.champion_id is None:
-        return False
-    referral.champion = None
-    fields = ["champion"]
-    if referral.state == ReferralState.ASSIGNED:
-        referral.state = ReferralState.ACCEPTED
-        referral.assigned_at = None
-        fields += ["state", "assigned_at"]
-    referral.save(update_fields=fields)
-    return True
-
-
 @transaction.atomic
 def referral_step_aside(*, actor: User, referral: Referral, reason: str) -> bool:
     """`actor` knows the person: record the conflict and, if they held the referral, release
@@ -169,7 +147,7 @@ def referral_step_aside(*, actor: User, referral: Referral, reason: str) -> bool
     require_champion(actor, referral)
     ReferralConflict.objects.create(referral=referral, user=actor, reason=reason)
     before = referral.state
-    released = referral.champion_id == actor.pk and _release(referral)
+    released = referral.champion_id == actor.pk and referral.release()
     event_record(
         actor=actor,
         referral=referral,
