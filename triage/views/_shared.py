@@ -1,29 +1,14 @@
-"""What every triage page shares: messages, redirects, pagination."""
+"""What every triage page shares: redirects and pagination (refusals: harmsportal.refusals)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 
 from harmsportal.pagination import requested_page
 from triage.models import Case
-
-
-def problem(request: HttpRequest, error: ValidationError) -> None:
-    """A service's refusal of a button press, shown as a message on the page it returns to."""
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def form_problem(form: Form, error: ValidationError) -> None:
-    """A service's refusal of a valid form, shown in the form's error summary."""
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 def to_case(case: Case) -> HttpResponse:

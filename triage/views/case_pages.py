@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
+from harmsportal.refusals import form_problem, problem
 from reports.answer_rows import answer_rows
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
 from triage.forms import (
@@ -50,7 +51,7 @@ from triage.services.working import (
     case_outcome_give,
     case_reopen,
 )
-from triage.views._shared import form_problem, problem, to_case
+from triage.views._shared import to_case
 
 
 @role_required(*TRIAGE_ROLES)

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
+from harmsportal.refusals import form_problem
 from triage.forms import StepAsideForm, TransferForm
 from triage.selectors import get_case_for_user
 from triage.services.moving import case_step_aside, case_transfer
-from triage.views._shared import form_problem
 
 
 @role_required(Role.TRIAGE_SUPERVISOR)

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
+from harmsportal.refusals import problem
 from harmsportal.templatetags.govuk_time import SHORT, govuk_datetime
 from triage import selectors
 from triage.forms import QueueFilter
 from triage.models import CaseStatus, Risk
 from triage.services.claiming import case_claim_next
 from triage.sla import SlaState
-from triage.views._shared import paginate, paginate_capped, problem, to_case
+from triage.views._shared import paginate, paginate_capped, to_case
 
 QUEUE_PAGE_SIZE = 20  # as the notifications inbox
 # The queue counts its cases up to here (50 pages), then says "more than 1,000": an exact

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from harmsportal.disclosure import Withheld, WithheldTotal, disclosure_k
 from harmsportal.people.access import role_required
 from harmsportal.people.models import Force, Role
+from harmsportal.refusals import form_problem
 from wellbeing.capacity import (
     CAPACITY_ROLES,
     WAIT_WINDOW_DAYS,
@@ -36,7 +37,6 @@ from wellbeing.selectors import (
     with_open_counts,
 )
 from wellbeing.services.directory import support_service_save
-from wellbeing.views._shared import form_problem
 
 NO_SERVICE = "No service"
 # A total withheld because it would let a withheld figure be worked out (not itself small).

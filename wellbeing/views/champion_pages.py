@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import Role
+from harmsportal.refusals import form_problem, problem
 from harmsportal.templatetags.govuk_time import SHORT, govuk_datetime
 from triage.views._shared import paginate_capped
 from wellbeing.forms.champion import (
@@ -63,7 +64,6 @@ from wellbeing.services.moves import (
     referral_support_start,
 )
 from wellbeing.services.reads import referral_view_record
-from wellbeing.views._shared import form_problem, problem
 
 QUEUE_PAGE_SIZE = 20
 # Counted up to here, then "more than 1,000", as the triage queue (docs/decisions/0006).

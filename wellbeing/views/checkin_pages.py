@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from harmsportal.refusals import form_problem
 from harmsportal.templatetags.govuk_time import govuk_date
 from wellbeing.forms.checkin import CheckInForm, CrisisAcknowledgeForm
 from wellbeing.models import CRISIS_SCORE
@@ -26,7 +27,6 @@ from wellbeing.services.checkins import (
 )
 from wellbeing.services.plans import CHECKIN_STATES
 from wellbeing.services.reads import referral_view_record
-from wellbeing.views._shared import form_problem
 
 RECENT_CHECKINS = 5
 

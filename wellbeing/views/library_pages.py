@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import Force, Role
+from harmsportal.refusals import form_problem, problem
 from wellbeing.forms.directory import ChooseForceForm, ListingForm, ResourceForm
 from wellbeing.models import ChampionListing, Resource
 from wellbeing.selectors import (
@@ -23,7 +24,6 @@ from wellbeing.selectors import (
     resources_for,
 )
 from wellbeing.services import directory as offering
-from wellbeing.views._shared import form_problem, problem
 
 
 def _posted(request: HttpRequest):

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_http_methods
 
 from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES
+from harmsportal.refusals import form_problem
 from triage.selectors import get_case_for_user, is_supervisor_of
 from wellbeing.forms.offer import OfferForm
 from wellbeing.models import Referral, ReferralState
 from wellbeing.selectors import offer_for_case
 from wellbeing.services.offers import referral_offer
-from wellbeing.views._shared import form_problem
 
 
 def offer_status(offer: Referral | None) -> str:

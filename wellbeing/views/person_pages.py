@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harmsportal.people.selectors import reporting_force_of
+from harmsportal.refusals import form_problem, problem
 from wellbeing.forms.person import (
     AcceptForm,
     ConsentForm,
@@ -40,7 +41,7 @@ from wellbeing.services.offers import (
     referral_feedback,
     referral_self_refer,
 )
-from wellbeing.views._shared import form_problem, problem, to_mine
+from wellbeing.views._shared import to_mine
 
 
 def _posted(request: HttpRequest) -> dict | None:

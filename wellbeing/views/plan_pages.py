@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from harmsportal.refusals import form_problem
 from wellbeing.forms.plan import SupportPlanForm
 from wellbeing.models import DEFAULT_CHECKIN_DAYS, Referral, ReferralState
 from wellbeing.selectors import get_referral_for_champion, get_referral_for_person
 from wellbeing.services.plans import PLAN_FIELDS, support_plan_update
 from wellbeing.services.reads import referral_view_record
-from wellbeing.views._shared import form_problem
 
 NOT_EDITABLE = (ReferralState.OFFERED, ReferralState.DECLINED, ReferralState.CLOSED)
 
