@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("triage/", include("triage.urls")),
     path("wellbeing/", include("wellbeing.urls")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]
 

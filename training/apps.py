@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class TrainingConfig(AppConfig):
     name = "training"
+    verbose_name = "Training"

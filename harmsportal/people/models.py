@@ -85,6 +85,8 @@ STAFF_ROLES = frozenset(set(Role) - {Role.REPORTER})
 # The named groups every app uses instead of its own tuple of roles.
 TRIAGE_ROLES = frozenset({Role.TRIAGE, Role.TRIAGE_SUPERVISOR})
 WELLBEING_ROLES = frozenset({Role.CHAMPION})
+# Training admins run their force's training; platform admins also publish national modules.
+TRAINING_ROLES = frozenset({Role.TRAINING_ADMIN})
 # Roles that see only aggregates: their force's (lead, oversight) or every force's (analyst).
 AGGREGATE_ROLES = frozenset({Role.FORCE_LEAD, Role.OVERSIGHT, Role.NATIONAL_ANALYST})
 

@@ -1,0 +1,219 @@
+"""Every read of training data starts here, scoped to the person asking.
+
+One chokepoint per kind of object, each a 404 alike for an object that does not exist and one
+the user may not see:
+
+- `get_module_for_learner(user, slug)`: a published module the person may take. Family
+  accounts see only family modules; everyone else sees national modules and their own force's.
+- `get_completion_for_learner(user, pk)`: the person's own completion (its certificate and
+  feedback). Nobody else's, whatever their role.
+- `get_module_for_trainer(user, pk)`: a module a training admin may review and annotate: their
+  force's own modules and every national one. `may_edit_module` says whether they may also
+  change its content (force modules: their training admins; national ones: platform admins).
+- `get_version_for_editor(user, pk)`, `get_rule_for_trainer(user, pk)`,
+  `get_roster_import_for_trainer(user, pk)`: the same reach for versions, rules and imports.
+- `team_profiles(user)`: the roster profiles of the people who report to `user`.
+
+Training admins work only within the forces where they hold the role (`trainer_force_ids`);
+the trainer of another force sees none of this force's people, rules, imports or figures.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from harmsportal.people.models import TRAINING_ROLES, Force, User
+from harmsportal.people.selectors import reporting_force_of
+from training.models import (
+    Audience,
+    AudienceRule,
+    Completion,
+    Module,
+    ModuleVersion,
+    RosterImport,
+    TrainingProfile,
+    VersionStatus,
+)
+
+# --- learners ------------------------------------------------------------------------------
+
+
+def is_family_account(user: User) -> bool:
+    return user.kind == User.Kind.FAMILY
+
+
+def learner_force(user: User) -> Force | None:
+    """The force whose modules, notes and rules apply to `user` (the force they report under)."""
+    return reporting_force_of(user)
+
+
+def modules_for_learner(user: User) -> QuerySet[Module]:
+    """Modules with a published version that `user` may take, national first, then by title.
+
+    Audiences are a short JSON list on a few dozen modules; the family filter runs in the
+    query where the database can (`audiences__contains` is not on SQLite), so it is applied by
+    `_family_only` on the ids instead.
+    """
+    if not user.is_authenticated:
+        return Module.objects.none()
+    force = learner_force(user)
+    owner = Q(owner_force__isnull=True)
+    if force is not None:
+        owner |= Q(owner_force=force)
+    modules = Module.objects.filter(owner, versions__status=VersionStatus.PUBLISHED).distinct()
+    if is_family_account(user):
+        modules = modules.filter(pk__in=_family_module_ids(modules))
+    return modules.order_by("owner_force", "title")
+
+
+def _family_module_ids(modules: QuerySet[Module]) -> list[int]:
+    return [m.pk for m in modules.only("pk", "audiences") if Audience.FAMILY in m.audiences]
+
+
+def get_module_for_learner(user: User, slug: str) -> Module:
+    """The one chokepoint for a learner's module pages; 404 for missing and forbidden alike."""
+    try:
+        return modules_for_learner(user).select_related("owner_force").get(slug=slug)
+    except Module.DoesNotExist:
+        raise Http404 from None
+
+
+def published_version(module: Module) -> ModuleVersion:
+    version = module.versions.filter(status=VersionStatus.PUBLISHED).first()
+    if version is None:  # retired between the list and the click
+        raise Http404
+    return version
+
+
+def get_completion_for_learner(user: User, pk: UUID | str) -> Completion:
+    """The person's own completion, for its certificate and feedback; 404 for anyone else's."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Completion.objects.select_related("module", "version", "force").get(
+            public_id=pk, person=user
+        )
+    except Completion.DoesNotExist:
+        raise Http404 from None
+
+
+# --- training admins -----------------------------------------------------------------------
+
+
+def trainer_force_ids(user: User) -> list[int]:
+    """Ids of the forces where `user` is a training admin, from the membership cache."""
+    if not user.is_authenticated or user.professional_standards:
+        return []
+    return sorted({m.force_id for m in user.membership_list() if m.role in TRAINING_ROLES})
+
+
+def trainer_forces(user: User) -> QuerySet[Force]:
+    return Force.objects.filter(pk__in=trainer_force_ids(user))
+
+
+def is_trainer_of(user: User, force: Force | int) -> bool:
+    force_id = force if isinstance(force, int) else force.pk
+    return force_id in trainer_force_ids(user)
+
+
+def may_publish_national(user: User) -> bool:
+    return user.is_authenticated and not user.professional_standards and user.is_platform_admin
+
+
+def modules_for_trainer(user: User) -> QuerySet[Module]:
+    """The modules a trainer may review and annotate: their forces' own and every national one.
+    Platform admins reach national modules (which they publish) but no force's own."""
+    force_ids = trainer_force_ids(user)
+    if not force_ids and not may_publish_national(user):
+        return Module.objects.none()
+    return Module.objects.filter(Q(owner_force__isnull=True) | Q(owner_force_id__in=force_ids))
+
+
+def may_edit_module(user: User, module: Module) -> bool:
+    if module.is_national:
+        return may_publish_national(user)
+    return is_trainer_of(user, module.owner_force_id)
+
+
+def get_module_for_trainer(user: User, pk: UUID | str) -> Module:
+    try:
+        return modules_for_trainer(user).select_related("owner_force").get(public_id=pk)
+    except Module.DoesNotExist:
+        raise Http404 from None
+
+
+def get_module_for_editor(user: User, pk: UUID | str) -> Module:
+    """A module whose content `user` may change; 404 otherwise (a force's trainer reading a
+    national module gets its review and note pages, never its editor)."""
+    module = get_module_for_trainer(user, pk)
+    if not may_edit_module(user, module):
+        raise Http404
+    return module
+
+
+def get_version_for_editor(user: User, pk: UUID | str) -> ModuleVersion:
+    try:
+        version = ModuleVersion.objects.select_related("module", "module__owner_force").get(
+            public_id=pk
+        )
+    except ModuleVersion.DoesNotExist:
+        raise Http404 from None
+    if not may_edit_module(user, version.module):
+        raise Http404
+    return version
+
+
+def get_rule_for_trainer(user: User, pk: UUID | str) -> AudienceRule:
+    try:
+        return AudienceRule.objects.select_related("module", "force").get(
+            public_id=pk, force_id__in=trainer_force_ids(user)
+        )
+    except AudienceRule.DoesNotExist:
+        raise Http404 from None
+
+
+def get_roster_import_for_trainer(user: User, pk: UUID | str) -> RosterImport:
+    try:
+        return RosterImport.objects.select_related("force").get(
+            public_id=pk, force_id__in=trainer_force_ids(user)
+        )
+    except RosterImport.DoesNotExist:
+        raise Http404 from None
+
+
+def chosen_trainer_force(user: User, slug: str | None) -> Force:
+    """The force a trainer's page works on: `?force=<slug>` among theirs, else their first.
+    A slug outside their forces is a 404, like any object out of reach."""
+    forces = trainer_forces(user)
+    if slug:
+        force = forces.filter(slug=slug).first()
+        if force is None:
+            raise Http404
+        return force
+    force = forces.first()
+    if force is None:
+        raise Http404
+    return force
+
+
+# --- line managers -------------------------------------------------------------------------
+
+
+def team_profiles(user: User) -> QuerySet[TrainingProfile]:
+    """The profiles of the people whose roster names `user` as their line manager."""
+    if not user.is_authenticated or is_family_account(user):
+        return TrainingProfile.objects.none()
+    return TrainingProfile.objects.filter(line_manager=user).select_related("person", "force")
+
+
+def line_manager_of(person: User, force: Force) -> User | None:
+    """The line manager the roster of `force` names for `person`, if any and still active."""
+    profile = (
+        TrainingProfile.objects.filter(person=person, force=force, line_manager__is_active=True)
+        .select_related("line_manager")
+        .first()
+    )
+    return profile.line_manager if profile is not None else None
