@@ -23,6 +23,10 @@ class Notification(models.Model):
         ACKNOWLEDGEMENT = "acknowledgement", "Report received"
         FAMILY_INVITE = "family_invite", "Family invitation"
         ALERT = "alert", "Staff alert"
+        TRAINING = "training", "Training reminder"
+        # A roster import added the person: the email tells them to set a password through
+        # the portal's own "reset your password" page (no secret link in the email itself).
+        ACCOUNT_INVITE = "account_invite", "Account invitation"
         # The one exception: allauth's own emails (confirm your address, reset your password,
         # password changed …). Their words come from allauth's templates and are stored on the
         # row to be sent verbatim; they carry no report content and never show in the inbox.

@@ -81,6 +81,8 @@ EMAIL_SUBJECTS = {
     Notification.Kind.ACKNOWLEDGEMENT: "We have received your report",
     Notification.Kind.FAMILY_INVITE: "You have been invited to create an account",
     Notification.Kind.ALERT: "Something needs your attention",
+    Notification.Kind.TRAINING: "You have training to do",
+    Notification.Kind.ACCOUNT_INVITE: "You have been added to Harms Portal",
 }
 
 
