@@ -1,7 +1,9 @@
-"""Forms: GOV.UK Frontend markup (templates/forms/), and bounds on integers from a request."""
+"""Forms: GOV.UK Frontend markup (templates/forms/), the GOV.UK date input, and bounds on
+integers from a request."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
@@ -120,3 +122,95 @@ def conditionally_required(field: forms.Field) -> forms.Field:
     """
     field.conditionally_required = True
     return field
+
+
+# --- the GOV.UK date input -------------------------------------------------------------------
+
+
+class DateInput(forms.MultiWidget):
+    """GOV.UK date input: day, month and year boxes inside the field's fieldset."""
+
+    template_name = "forms/widgets/date_input.html"
+    use_fieldset = True
+
+    # Which boxes the last error was about ("day", "month", "year"); all of them when None.
+    # Set by DateField while cleaning (fields and widgets are copied per form instance).
+    error_parts: tuple[str, ...] | None = None
+
+    def __init__(self, attrs=None) -> None:
+        widgets = (
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        )
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if value:
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        subwidgets = context["widget"]["subwidgets"]
+        base_id = (attrs or {}).get("id") or self.attrs.get("id")
+        if base_id:
+            # The first box takes the field's own id, so the error summary's link lands on it.
+            subwidgets[0]["attrs"]["id"] = base_id
+        for subwidget, label in zip(subwidgets, ("Day", "Month", "Year"), strict=True):
+            subwidget["label"] = label
+            # The fieldset carries aria-describedby for the hint and error; not each box.
+            subwidget["attrs"].pop("aria-describedby", None)
+            # GOV.UK: only the boxes the error is about get the red border.
+            if self.error_parts is not None and label.lower() not in self.error_parts:
+                subwidget["attrs"].pop("aria-invalid", None)
+        return context
+
+    def id_for_label(self, id_):
+        return id_
+
+
+class DateField(forms.MultiValueField):
+    """A GOV.UK date input (day, month, year) giving a `datetime.date`.
+
+    Its messages follow the GOV.UK date input pattern; `name` is how they refer to the date
+    ("The date it started must be a real date.").
+    """
+
+    widget = DateInput
+
+    def __init__(self, *, name: str = "The date", **kwargs) -> None:
+        fields = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        self.name = name
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (part.strip() for part in data_list)
+        missing = [
+            name
+            for name, part in zip(("day", "month", "year"), (day, month, year), strict=True)
+            if not part
+        ]
+        if missing:
+            self.widget.error_parts = tuple(missing)
+            raise forms.ValidationError(
+                f"{self.name} must include a {' and a '.join(missing)}.", code="incomplete"
+            )
+        real_date = forms.ValidationError(f"{self.name} must be a real date.", code="invalid")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise real_date
+        if len(year) != 4:
+            self.widget.error_parts = ("year",)
+            raise forms.ValidationError("Year must include 4 numbers.", code="year_digits")
+        if len(day) > 2 or len(month) > 2:
+            raise real_date  # also keeps huge numbers away from datetime.date
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise real_date from None

@@ -1,6 +1,6 @@
 """GOV.UK widgets the journey needs beyond the shared renderer's: hinted and exclusive
-checkboxes, the three-part date input and the character count (which works without
-JavaScript: the limit is stated in text and enforced on the server)."""
+checkboxes and the character count (which works without JavaScript: the limit is stated in
+text and enforced on the server). The three-part date input is shared: harmsportal/forms.py."""
 
 from __future__ import annotations
 
@@ -47,49 +47,6 @@ class HintedCheckboxes(forms.CheckboxSelectMultiple):
             option["conditional_id"] = f"conditional-{option['attrs']['id']}"
             option["attrs"]["data-aria-controls"] = option["conditional_id"]
         return option
-
-
-class DateInput(forms.MultiWidget):
-    """GOV.UK date input: day, month and year boxes inside the field's fieldset."""
-
-    template_name = "reports/widgets/date_input.html"
-    use_fieldset = True
-
-    # Which boxes the last error was about ("day", "month", "year"); all of them when None.
-    # Set by DateField while cleaning (fields and widgets are copied per form instance).
-    error_parts: tuple[str, ...] | None = None
-
-    def __init__(self, attrs=None) -> None:
-        widgets = (
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
-        )
-        super().__init__(widgets, attrs)
-
-    def decompress(self, value):
-        if value:
-            return [str(value.day), str(value.month), str(value.year)]
-        return ["", "", ""]
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        subwidgets = context["widget"]["subwidgets"]
-        base_id = (attrs or {}).get("id") or self.attrs.get("id")
-        if base_id:
-            # The first box takes the field's own id, so the error summary's link lands on it.
-            subwidgets[0]["attrs"]["id"] = base_id
-        for subwidget, label in zip(subwidgets, ("Day", "Month", "Year"), strict=True):
-            subwidget["label"] = label
-            # The fieldset carries aria-describedby for the hint and error; not each box.
-            subwidget["attrs"].pop("aria-describedby", None)
-            # GOV.UK: only the boxes the error is about get the red border.
-            if self.error_parts is not None and label.lower() not in self.error_parts:
-                subwidget["attrs"].pop("aria-invalid", None)
-        return context
-
-    def id_for_label(self, id_):
-        return id_
 
 
 class CharacterCountTextarea(forms.Textarea):

@@ -7,12 +7,12 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from harmsportal.forms import conditionally_required
+from harmsportal.forms import DateField, conditionally_required
 from harmsportal.templatetags.govuk_time import govuk_date
 from reports.forms.base import YES_NO, StepForm, harmed_wording, person_name, yes_no
 from reports.models import HateCharacteristic, OfflineImpact, YesNoNotSure
 from reports.selectors import categories_for_new_reports, platforms_for_new_reports
-from reports.widgets import CharacterCountTextarea, DateInput, HintedCheckboxes
+from reports.widgets import CharacterCountTextarea, HintedCheckboxes
 
 DESCRIPTION_MAX_CHARS = 5000
 DETAILS_MAX_CHARS = 1000
@@ -129,52 +129,6 @@ class PlatformsForm(StepForm):
             other = ""  # an answer for a box no longer ticked is not kept
         cleaned["platform_other"] = other
         return cleaned
-
-
-class DateField(forms.MultiValueField):
-    """A GOV.UK date input (day, month, year) giving a `datetime.date`.
-
-    Its messages follow the GOV.UK date input pattern; `name` is how they refer to the date
-    ("The date it started must be a real date.").
-    """
-
-    widget = DateInput
-
-    def __init__(self, *, name: str = "The date", **kwargs) -> None:
-        fields = (
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-        )
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
-        self.name = name
-
-    def compress(self, data_list):
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = (part.strip() for part in data_list)
-        missing = [
-            name
-            for name, part in zip(("day", "month", "year"), (day, month, year), strict=True)
-            if not part
-        ]
-        if missing:
-            self.widget.error_parts = tuple(missing)
-            raise forms.ValidationError(
-                f"{self.name} must include a {' and a '.join(missing)}.", code="incomplete"
-            )
-        real_date = forms.ValidationError(f"{self.name} must be a real date.", code="invalid")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise real_date
-        if len(year) != 4:
-            self.widget.error_parts = ("year",)
-            raise forms.ValidationError("Year must include 4 numbers.", code="year_digits")
-        if len(day) > 2 or len(month) > 2:
-            raise real_date  # also keeps huge numbers away from datetime.date
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except (ValueError, OverflowError):
-            raise real_date from None
 
 
 # Online harm to police staff is not older than the web most people used: an earlier date is a
