@@ -28,11 +28,15 @@ from django.http import Http404
 from harmsportal.people.models import TRAINING_ROLES, Force, User
 from harmsportal.people.selectors import reporting_force_of
 from training.models import (
+    Assignment,
     Audience,
     AudienceRule,
     Completion,
+    ForceNote,
     Module,
     ModuleVersion,
+    Progress,
+    QuizAttempt,
     RosterImport,
     TrainingProfile,
     VersionStatus,
@@ -98,6 +102,42 @@ def get_completion_for_learner(user: User, pk: UUID | str) -> Completion:
         )
     except Completion.DoesNotExist:
         raise Http404 from None
+
+
+# The learner's own records: every query is filtered to `person=user`, so none reaches anyone
+# else's training. Pages reach a module only through `get_module_for_learner` first.
+
+
+def open_assignments_of(user: User) -> QuerySet[Assignment]:
+    """The person's open work (not completed, not cancelled), soonest due first."""
+    return Assignment.objects.filter(
+        person=user, completion__isnull=True, cancelled_at__isnull=True
+    ).order_by("due_on", "pk")
+
+
+def completions_of(user: User) -> QuerySet[Completion]:
+    """Every completion of the person, of every version, newest first: their history."""
+    return Completion.objects.filter(person=user).select_related("module", "version", "feedback")
+
+
+def progress_of(user: User, version: ModuleVersion) -> Progress | None:
+    return Progress.objects.filter(person=user, version=version).first()
+
+
+def progress_by_version(user: User, version_ids: list[int]) -> dict[int, Progress]:
+    progress = Progress.objects.filter(person=user, version_id__in=version_ids)
+    return {p.version_id: p for p in progress}
+
+
+def latest_attempt(user: User, version: ModuleVersion) -> QuizAttempt | None:
+    return QuizAttempt.objects.filter(person=user, version=version).order_by("-at", "-pk").first()
+
+
+def force_note_for(module: Module, force: Force | None) -> ForceNote | None:
+    """The note the learner's own force attached to `module`, if any."""
+    if force is None:
+        return None
+    return ForceNote.objects.filter(module=module, force=force).first()
 
 
 # --- training admins -----------------------------------------------------------------------
