@@ -1,0 +1,1 @@
+"""Training forms: validation and cleaning only."""
