@@ -174,6 +174,72 @@ def notification_email_queue(
     return notification
 
 
+# Rows written by one `notifications_send_bulk` INSERT.
+BULK_BATCH_SIZE = 1_000
+
+
+@transaction.atomic
+def notifications_send_bulk(
+    *,
+    recipients: Iterable[tuple[int, str]],
+    kind: str,
+    title: str,
+    link_path: str = "",
+) -> int:
+    """Put the same notification in many inboxes and outboxes at once; return how many.
+
+    `recipients` are (user id, email address) pairs. For large batches (a roster import's
+    invitations): the rows are bulk-inserted PENDING in the caller's transaction, and after
+    commit ONE relay run is queued instead of one delivery task per row. The relay claims and
+    delivers pending rows exactly as it does for `notification_send` (RELAY_BATCH_SIZE a run,
+    every minute from beat), so thousands of emails go out steadily, each once, and a rollback
+    sends none. Same fixed wording per kind; account emails are refused as in
+    `notification_send`.
+    """
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if kind == Notification.Kind.ACCOUNT:
+        raise ValueError("account emails go through notification_email_queue")
+    email = not _emails_withheld.get()
+    status = Notification.EmailStatus.PENDING if email else Notification.EmailStatus.NOT_REQUIRED
+    now = timezone.now()
+    written = 0
+    batch: list[Notification] = []
+    for user_id, to_email in recipients:
+        batch.append(
+            Notification(
+                user_id=user_id,
+                to_email=to_email,
+                kind=kind,
+                title=title[:200],
+                link_path=link_path,
+                created_at=now,
+                email_status=status,
+            )
+        )
+        if len(batch) == BULK_BATCH_SIZE:
+            written += len(Notification.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        written += len(Notification.objects.bulk_create(batch))
+    if email and written:
+        transaction.on_commit(_enqueue_relay)
+    return written
+
+
+def _enqueue_relay() -> None:
+    """Ask a worker for one relay run now; if the broker is down, beat runs it within a minute."""
+    from harmsportal.notifications.tasks import notifications_relay_task
+
+    try:
+        notifications_relay_task.delay()
+    except Exception as exc:  # queueing must never fail the user's request; the rows are safe
+        logger.warning(
+            "notifications: could not queue a relay run (%s); beat will run it",
+            type(exc).__name__,
+        )
+
+
 def _enqueue_delivery(notification_id) -> None:
     """Ask a worker to deliver now. If the broker is down, the periodic relay delivers later."""
     from harmsportal.notifications.tasks import notification_deliver_task
