@@ -364,6 +364,11 @@ HARMSPORTAL_EVIDENCE_MAX_BYTES = _int("HARMSPORTAL_EVIDENCE_MAX_BYTES", 20 * 102
 HARMSPORTAL_EVIDENCE_MAX_FILES = _int("HARMSPORTAL_EVIDENCE_MAX_FILES", 10)
 HARMSPORTAL_EVIDENCE_MAX_PIXELS = _int("HARMSPORTAL_EVIDENCE_MAX_PIXELS", 64_000_000)
 HARMSPORTAL_EVIDENCE_KEYS = env.list("HARMSPORTAL_EVIDENCE_KEYS", default=[])
+# Training roster imports (training.services.roster): the largest CSV or XLSX a training admin
+# may upload. django-import-export reads a whole file into memory, so the cap is what keeps an
+# import's memory bounded; 10 MB holds a 50,000-person roster as CSV. Files above the evidence
+# limit are refused by the upload handler before they are written anywhere.
+HARMSPORTAL_ROSTER_MAX_BYTES = _int("HARMSPORTAL_ROSTER_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "harmsportal.uploads.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
