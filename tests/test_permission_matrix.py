@@ -70,6 +70,7 @@ from tests.wellbeing.factories import (
     SelfReferralFactory,
     SupportServiceFactory,
 )
+from training.models import LineManagerNotice, TrainingProfile
 from triage.models import Case, CaseStatus, TriagePreference
 from triage.support_offer import first_assessment_handler_replaced
 from wellbeing.models import (
@@ -398,6 +399,18 @@ def _fresh(ctx: Ctx, key: str):
     """The world object `key` as stored now; None once deleted."""
     obj = ctx.world.things[key].value
     return type(obj).objects.filter(pk=obj.pk).first()
+
+
+def _reporter_asks_for_line_manager(ctx: Ctx) -> None:
+    """The claimed case's reporter asked that their line manager be told, and the roster
+    names one (a colleague, not the person sending)."""
+    report = ctx.world.things["claimed case"].value.report
+    Report.objects.filter(pk=report.pk).update(line_manager_consent=True)
+    TrainingProfile.objects.update_or_create(
+        person=report.reporter,
+        force=report.force,
+        defaults={"audiences": ["frontline"], "line_manager": ctx.world.colleague},
+    )
 
 
 def stored(key: str, attr: str) -> Measure:
@@ -730,6 +743,16 @@ ROUTES: dict[str, Expect] = {
                 user=ctx.actor, email_when_reporter_writes=True
             ).exists(),
             check=becomes(True),
+        )
+    ),
+    "triage:line_manager_notice": Expect(
+        post=Act(
+            302,
+            prepare=_reporter_asks_for_line_manager,
+            measure=lambda ctx: LineManagerNotice.objects.filter(
+                subject_key=str(_fresh(ctx, "claimed case").report.public_id)
+            ).count(),
+            check=lambda before, after, ctx: (before, after) == (0, 1),
         )
     ),
     "triage:step_aside": Expect(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from triage.views import case_pages, moving_pages, preference_pages, queue_pages
+from triage.views import case_pages, moving_pages, notice_pages, preference_pages, queue_pages
 
 app_name = "triage"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("cases/<uuid:pk>/reopen/", case_pages.reopen, name="reopen"),
     path("cases/<uuid:pk>/transfer/", moving_pages.transfer, name="transfer"),
     path("cases/<uuid:pk>/step-aside/", moving_pages.step_aside, name="step_aside"),
+    path(
+        "cases/<uuid:pk>/line-manager/",
+        notice_pages.line_manager_notice,
+        name="line_manager_notice",
+    ),
     path(
         "cases/<uuid:pk>/evidence/<uuid:evidence_pk>/",
         case_pages.evidence,

@@ -40,6 +40,7 @@ from reports.services.evidence import report_evidence_add_after_send, report_lin
 from reports.services.lifecycle import report_withdraw
 from reports.step_urls import resume_url
 from reports.views.evidence_form import evidence_form_handle
+from training.services.notices import line_manager_notice_for
 
 
 @login_required
@@ -73,6 +74,8 @@ def _render_detail(request: HttpRequest, report: Report, message_form: MessageFo
         "can_add_evidence": is_reporter and report.is_open,
         # The family account's choice about sharing, while the link to that member is live.
         "sharing_member": member if is_reporter and _link_is_live(report) else None,
+        # The reporter asked that their line manager be told: whether triage has told them.
+        "line_manager_notice": line_manager_notice_for(report.public_id) if is_reporter else None,
     }
     return render(request, "reports/detail.html", context)
 

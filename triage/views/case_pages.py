@@ -22,6 +22,8 @@ from harmsportal.people.models import TRIAGE_ROLES, Role
 from harmsportal.refusals import form_problem, problem
 from reports.answer_rows import answer_rows
 from reports.downloads import attachment_response, evidence_file_read, requested_copy
+from training.selectors import line_manager_of
+from training.services.notices import line_manager_notice_for
 from triage.forms import (
     ActionForm,
     AssessmentForm,
@@ -82,8 +84,19 @@ def case_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "stepped_aside": any(conflict.user_id == request.user.pk for conflict in conflicts),
         "is_assignee": case.assignee_id == request.user.pk,
         "is_supervisor": is_supervisor_of(request.user, case.force),
+        **_line_manager_context(report),
     }
     return render(request, "triage/case.html", context)
+
+
+def _line_manager_context(report) -> dict:
+    """Whether the reporter asked that their line manager be told, and whether they were."""
+    notice = line_manager_notice_for(report.public_id)
+    known = report.line_manager_consent and notice is None
+    return {
+        "line_manager_notice": notice,
+        "line_manager_known": known and line_manager_of(report.reporter, report.force) is not None,
+    }
 
 
 # ---------------------------------------------------------------------------
