@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wellbeing.tasks.wellbeing_checkins_task",
         "schedule": 900.0,
     },
+    # Training due and expiry reminders, refreshers on expiry and review-due flags, each once
+    # (training/tasks.py).
+    "training-sweep": {
+        "task": "training.tasks.training_sweep_task",
+        "schedule": 900.0,
+    },
 }
 
 # ---------------------------------------------------------------------------

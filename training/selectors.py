@@ -25,7 +25,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from harmsportal.people.models import TRAINING_ROLES, Force, User
+from harmsportal.people.models import TRAINING_ROLES, Force, Role, User
 from harmsportal.people.selectors import reporting_force_of
 from training.models import (
     Assignment,
@@ -222,6 +222,23 @@ def get_roster_import_for_trainer(user: User, pk: UUID | str) -> RosterImport:
         )
     except RosterImport.DoesNotExist:
         raise Http404 from None
+
+
+def rules_for_trainer(user: User, force: Force) -> QuerySet[AudienceRule]:
+    """`force`'s audience rules, for one of its training admins (none for anyone else)."""
+    if not is_trainer_of(user, force):
+        return AudienceRule.objects.none()
+    return AudienceRule.objects.filter(force=force).select_related("module")
+
+
+def people_of_force(force: Force) -> QuerySet[User]:
+    """Active people who belong to `force`: they report under it, or its roster lists them.
+    Who a training admin of the force may assign work to."""
+    return User.objects.filter(
+        Q(memberships__force=force, memberships__role=Role.REPORTER)
+        | Q(training_profiles__force=force),
+        is_active=True,
+    ).distinct()
 
 
 def chosen_trainer_force(user: User, slug: str | None) -> Force:
