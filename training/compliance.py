@@ -1,0 +1,633 @@
+"""Compliance: who has done the training their force set, by audience and module.
+
+The figures count each person's *current* piece of work on a module in a force: their latest
+assignment that was not cancelled (`current_work`). Earlier assignments are history, so a
+person who has completed a module three years running, or who is now asked to complete a new
+version, is counted once, as they stand today. For each audience and module:
+
+- **assigned**: people with current work on the module;
+- **completed**: their current assignment was completed, and the completion is still in date
+  (it never expires, or expires today or later). A later completion of the module by the same
+  person (taken again without being asked) extends it: the person's latest completion decides;
+- **overdue**: their current assignment is open and was due before today;
+- **expiring in 30 days**: completed, and that latest completion expires within
+  `EXPIRING_DAYS` days (today included).
+
+The refresh rule is the completion's own: `Completion.expires_on` was set from the version the
+person actually completed, so a v1 completion keeps its expiry after v2 is published. A new
+version that must be completed again gives the person a new open assignment (source
+NEW_VERSION), which becomes their current work: they count as assigned and not completed until
+they complete it.
+
+Each rule is one expression (`COMPLETED`, `OVERDUE`, `EXPIRING`, built by `_rules`), used both
+in the aggregate counts and in the line manager's per-person view, so the two never disagree.
+Every figure takes a fixed number of queries whatever the number of people: one aggregate query
+grouped by force, audience and module.
+
+Training admins see these figures exactly, with names in the overdue list: it is their own
+force, and chasing training is their job. Leads, oversight and analysts see them only through
+`disclosed_figures`, which suppresses small counts (`harmsportal.disclosure`) and any count
+that could be worked out from the others by subtraction.
+
+Reads of people's training records (the overdue list, a line manager's team, a certificate
+check) and every export are written to the access log by the `*_record` functions below, in the
+transaction that shows the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from harmsportal.audit.models import AccessLog
+from harmsportal.audit.services import access_record
+from harmsportal.disclosure import Withheld, disclose, disclose_part, disclose_total
+from harmsportal.people.models import Role
+from training.models import (
+    RATING_CHOICES,
+    Assignment,
+    Audience,
+    Changed,
+    Completion,
+    Feedback,
+    VersionStatus,
+)
+from training.selectors import may_publish_national, trainer_force_ids
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from harmsportal.people.models import Force, User
+    from training.models import Module, ModuleVersion, TrainingProfile
+
+# A completion expiring within this many days (today included) is "expiring".
+EXPIRING_DAYS = 30
+
+Figure = int | Withheld
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def current_work(force_ids: Iterable[int] | None = None) -> QuerySet[Assignment]:
+    """Each person's latest assignment that was not cancelled, per module and force, with
+    `latest_expires_on`: the expiry of their latest completion of the module since that
+    assignment's own completion (None: open, or a completion that never expires).
+
+    "Latest" is the assignment made last (the highest key): a refresher or a new version's
+    assignment replaces the completed one it follows.
+    """
+    later = Assignment.objects.filter(
+        person=OuterRef("person"),
+        module=OuterRef("module"),
+        force=OuterRef("force"),
+        cancelled_at__isnull=True,
+        pk__gt=OuterRef("pk"),
+    )
+    latest_completion = Completion.objects.filter(
+        person=OuterRef("person"),
+        module=OuterRef("module"),
+        completed_at__gte=OuterRef("completion__completed_at"),
+    ).order_by("-completed_at", "-pk")
+    work = Assignment.objects.filter(cancelled_at__isnull=True)
+    if force_ids is not None:
+        work = work.filter(force_id__in=list(force_ids))
+    return work.exclude(Exists(later)).annotate(
+        latest_expires_on=Subquery(latest_completion.values("expires_on")[:1])
+    )
+
+
+@dataclass(frozen=True)
+class Rules:
+    completed: Q
+    overdue: Q
+    expiring: Q
+    expired: Q
+
+
+def _rules(today: date) -> Rules:
+    """The conditions on `current_work()` rows, for counts and for each person's status."""
+    done = Q(completion__isnull=False)
+    in_date = Q(latest_expires_on__isnull=True) | Q(latest_expires_on__gte=today)
+    return Rules(
+        completed=done & in_date,
+        overdue=Q(completion__isnull=True, due_on__lt=today),
+        expiring=done
+        & Q(
+            latest_expires_on__gte=today,
+            latest_expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+        ),
+        expired=done & Q(latest_expires_on__lt=today),
+    )
+
+
+# --- exact figures (training admins) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One force's exact figures for one audience and module."""
+
+    assigned: int
+    completed: int
+    overdue: int
+    expiring: int
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    audience: str
+    audience_label: str
+    module_title: str
+    module_slug: str
+    assigned: Figure
+    completed: Figure
+    overdue: Figure
+    expiring: Figure
+    # Whole per cent of assigned that are completed; a Withheld when it cannot be shown.
+    percent_complete: Figure
+
+
+def percent(part: int, whole: int) -> int:
+    """`part` of `whole` as a whole per cent, halves rounded up (whole > 0)."""
+    return (200 * part + whole) // (2 * whole)
+
+
+def _audience_label(value: str) -> str:
+    return Audience(value).label if value in Audience.values else value
+
+
+def counts_by_force(
+    force_ids: Iterable[int] | None,
+    *,
+    audience: str | None = None,
+    module: Module | None = None,
+    today: date | None = None,
+) -> dict[tuple[str, str, str], dict[int, Counts]]:
+    """{(audience, module title, module slug): {force id: Counts}}, in one query."""
+    today = today or timezone.localdate()
+    rules = _rules(today)
+    work = current_work(force_ids)
+    if audience:
+        work = work.filter(audience=audience)
+    if module is not None:
+        work = work.filter(module=module)
+    rows = (
+        work.values("force_id", "audience", "module__title", "module__slug")
+        .annotate(
+            assigned=Count("pk"),
+            completed=Count("pk", filter=rules.completed),
+            overdue=Count("pk", filter=rules.overdue),
+            expiring=Count("pk", filter=rules.expiring),
+        )
+        .order_by()
+    )
+    found: dict[tuple[str, str, str], dict[int, Counts]] = defaultdict(dict)
+    for row in rows:
+        key = (row["audience"], row["module__title"], row["module__slug"])
+        found[key][row["force_id"]] = Counts(
+            row["assigned"], row["completed"], row["overdue"], row["expiring"]
+        )
+    return found
+
+
+def _in_order(keys):
+    """By audience (in the order audiences are listed), then module title."""
+    order = {value: index for index, value in enumerate(Audience.values)}
+    return sorted(keys, key=lambda key: (order.get(key[0], len(order)), key[1].lower(), key[2]))
+
+
+def compliance_rows(
+    force: Force,
+    *,
+    audience: str | None = None,
+    module: Module | None = None,
+    today: date | None = None,
+) -> list[ComplianceRow]:
+    """The exact figures for one force, for its training admins: one row per audience and
+    module that anyone has current work on."""
+    found = counts_by_force([force.pk], audience=audience, module=module, today=today)
+    rows = []
+    for key in _in_order(found):
+        counts = found[key][force.pk]
+        rows.append(
+            ComplianceRow(
+                audience=key[0],
+                audience_label=_audience_label(key[0]),
+                module_title=key[1],
+                module_slug=key[2],
+                assigned=counts.assigned,
+                completed=counts.completed,
+                overdue=counts.overdue,
+                expiring=counts.expiring,
+                percent_complete=percent(counts.completed, counts.assigned),
+            )
+        )
+    return rows
+
+
+# --- aggregates with disclosure control (leads, oversight, analysts) ----------------------------
+
+
+def _first_withheld(*figures: Figure) -> Figure:
+    """The first of `figures` that is withheld, else the first (they are the same count)."""
+    return next((figure for figure in figures if isinstance(figure, Withheld)), figures[0])
+
+
+def disclose_counts(parts: list[Counts]) -> dict[str, Figure]:
+    """The four figures and the per cent complete for one audience and module, over the
+    forces whose exact counts are `parts`, each withheld when it, or something worked out from
+    it and the others, is a small count.
+
+    The figures nest: completed and overdue are parts of assigned (completed people are not
+    overdue), and expiring is a part of completed. Subtracting shown figures gives the people
+    not completed (assigned - completed), those not completed but not overdue either
+    (assigned - completed - overdue), those not overdue (assigned - overdue), those completed
+    and not expiring (completed - expiring) and those not expiring (assigned - expiring). Each
+    figure goes through `disclose_part` against every figure it is a part of, so none of those
+    rests can be worked out when it is 1 to k-1; assigned goes through `disclose_total` over
+    the forces. With every rest that can be worked out 0 or at least k, so is every sum of
+    them. The per cent complete is shown only when both completed and assigned are, and its
+    base (assigned) is k or more.
+    """
+    assigned = disclose_total([p.assigned for p in parts])
+    completed = disclose_part([(p.assigned, p.completed) for p in parts])
+    overdue = _first_withheld(
+        disclose_part([(p.assigned - p.completed, p.overdue) for p in parts]),
+        disclose_part([(p.assigned, p.overdue) for p in parts]),
+    )
+    expiring = _first_withheld(
+        disclose_part([(p.completed, p.expiring) for p in parts]),
+        disclose_part([(p.assigned, p.expiring) for p in parts]),
+    )
+    if isinstance(completed, Withheld):
+        share: Figure = completed
+    elif isinstance(assigned, Withheld):
+        share = assigned
+    else:
+        share = disclose(percent(completed, assigned), base=assigned)
+    return {
+        "assigned": assigned,
+        "completed": completed,
+        "overdue": overdue,
+        "expiring": expiring,
+        "percent_complete": share,
+    }
+
+
+# Roles that see their own force's aggregate figures; a national analyst sees every force.
+FORCE_FIGURES_ROLES = (Role.FORCE_LEAD, Role.OVERSIGHT)
+FIGURES_ROLES = (*FORCE_FIGURES_ROLES, Role.NATIONAL_ANALYST)
+
+
+def figures_forces_for(user: User) -> list[Force] | None:
+    """The forces whose aggregate figures `user` may see: None means every force."""
+    if not user.is_authenticated or user.professional_standards:
+        return []
+    if user.has_role(Role.NATIONAL_ANALYST):
+        return None
+    forces = {m.force for m in user.membership_list() if m.role in FORCE_FIGURES_ROLES}
+    return sorted(forces, key=lambda force: force.name)
+
+
+def disclosed_figures(
+    force_ids: Iterable[int] | None,
+    *,
+    audience: str | None = None,
+    today: date | None = None,
+) -> list[ComplianceRow]:
+    """The figures for one or more forces (None: every force), as aggregates only: no names,
+    every count through `harmsportal.disclosure` (`disclose_counts`)."""
+    found = counts_by_force(force_ids, audience=audience, today=today)
+    return [
+        ComplianceRow(
+            audience=key[0],
+            audience_label=_audience_label(key[0]),
+            module_title=key[1],
+            module_slug=key[2],
+            **disclose_counts(list(found[key].values())),
+        )
+        for key in _in_order(found)
+    ]
+
+
+# --- people (training admins and line managers) --------------------------------------------------
+
+
+def overdue_work(
+    force: Force,
+    *,
+    audience: str | None = None,
+    module: Module | None = None,
+    today: date | None = None,
+) -> QuerySet[Assignment]:
+    """The force's overdue current work, longest overdue first, with each person and module."""
+    today = today or timezone.localdate()
+    work = current_work([force.pk]).filter(_rules(today).overdue)
+    if audience:
+        work = work.filter(audience=audience)
+    if module is not None:
+        work = work.filter(module=module)
+    return work.select_related("person", "module").order_by("due_on", "person__full_name", "pk")
+
+
+@dataclass(frozen=True)
+class TeamWork:
+    """One piece of a team member's current work, as their line manager sees it."""
+
+    module_title: str
+    audience_label: str
+    due_on: date
+    status: str  # a key of STATUS_LABELS
+    completed_on: date | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    email: str
+    force_name: str
+    work: list[TeamWork]
+
+
+STATUS_LABELS = {
+    "completed": "Completed",
+    "expiring": "Expires soon",
+    "expired": "Expired",
+    "overdue": "Overdue",
+    "to_do": "To do",
+}
+
+
+def _status(row) -> str:
+    if row.is_expiring:
+        return "expiring"
+    if row.is_completed:
+        return "completed"
+    if row.is_expired:
+        return "expired"
+    return "overdue" if row.is_overdue else "to_do"
+
+
+def team_members(profiles: Iterable[TrainingProfile], *, today: date | None = None):
+    """Each person in `profiles` (from `training.selectors.team_profiles`) with their current
+    work in that profile's force, by name. Two queries whatever the size of the team."""
+    today = today or timezone.localdate()
+    rules = _rules(today)
+    profiles = sorted(profiles, key=lambda p: (p.person.full_name.lower(), p.force.name, p.pk))
+    if not profiles:
+        return []
+    pairs = Q(pk__in=[])
+    for profile in profiles:
+        pairs |= Q(person_id=profile.person_id, force_id=profile.force_id)
+    flags = {
+        f"is_{name}": ExpressionWrapper(getattr(rules, name), output_field=BooleanField())
+        for name in ("completed", "overdue", "expiring", "expired")
+    }
+    work = (
+        current_work({profile.force_id for profile in profiles})
+        .filter(pairs)
+        .annotate(**flags)
+        .select_related("module", "completion")
+        .order_by("due_on", "module__title", "pk")
+    )
+    by_pair: dict[tuple[int, int], list[TeamWork]] = defaultdict(list)
+    for row in work:
+        by_pair[(row.person_id, row.force_id)].append(
+            TeamWork(
+                module_title=row.module.title,
+                audience_label=_audience_label(row.audience),
+                due_on=row.due_on,
+                status=_status(row),
+                completed_on=timezone.localdate(row.completion.completed_at)
+                if row.completion
+                else None,
+                expires_on=row.latest_expires_on,
+            )
+        )
+    return [
+        TeamMember(
+            name=profile.person.full_name,
+            email=profile.person.email,
+            force_name=profile.force.name,
+            work=by_pair.get((profile.person_id, profile.force_id), []),
+        )
+        for profile in profiles
+    ]
+
+
+# --- the access log --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def overdue_list_read_record(*, actor: User, force: Force, shown: int, page: int) -> None:
+    """A training admin read the names on their force's overdue list."""
+    access_record(
+        actor=actor,
+        action=AccessLog.Action.READ,
+        object_type="training.overdue_list",
+        object_id=force.slug,
+        force=force,
+        role=Role.TRAINING_ADMIN,
+        reason=f"Overdue training, page {page}: {shown} people",
+    )
+
+
+@transaction.atomic
+def team_read_record(*, actor: User, members: int, export_format: str = "") -> None:
+    """A line manager read (or exported) their team's training records."""
+    access_record(
+        actor=actor,
+        action=AccessLog.Action.EXPORT if export_format else AccessLog.Action.READ,
+        object_type="training.team",
+        object_id=str(actor.pk),
+        reason=(
+            f"Team training records ({export_format}): {members} people"
+            if export_format
+            else f"Team training records: {members} people"
+        ),
+    )
+
+
+@transaction.atomic
+def compliance_export_record(*, actor: User, force: Force, export_format: str, rows: int) -> None:
+    access_record(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        object_type="training.compliance",
+        object_id=force.slug,
+        force=force,
+        role=Role.TRAINING_ADMIN,
+        reason=f"Training compliance ({export_format}): {rows} rows",
+    )
+
+
+@transaction.atomic
+def certificate_check_record(*, actor: User, code: str, completion: Completion | None) -> None:
+    """A training admin checked a certificate code: found (in one of their forces) or not."""
+    access_record(
+        actor=actor,
+        action=AccessLog.Action.READ,
+        object_type="training.completion",
+        object_id=completion.pk if completion is not None else "",
+        force=completion.force if completion is not None else None,
+        role=Role.TRAINING_ADMIN,
+        reason=f"Certificate check {code}: {'found' if completion else 'not found'}",
+    )
+
+
+# --- module review (the module's owners) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionReview:
+    """What learners made of one version: the basis of the module's review."""
+
+    version: ModuleVersion
+    completions: int
+    # Work assigned while this version was the published one, and how much of it is done.
+    assigned: int
+    assigned_completed: int
+    completion_rate: int | None  # None: nothing was assigned in that time
+    feedback: int
+    average_rating: Decimal | None  # None: no feedback yet
+    # (rating, label, count), best first; (value, label, count) for "changed what I will do".
+    ratings: list[tuple[int, str, int]]
+    changed: list[tuple[str, str, int]]
+
+
+def review_force_ids(user: User, module: Module) -> list[int] | None:
+    """Whose learners' completions and feedback `user` reads for `module` (None: every force).
+
+    A force module: its own force's. A national module: every force's for a platform admin
+    (who publishes it), otherwise only the forces where `user` is a training admin.
+    """
+    if not module.is_national:
+        return [module.owner_force_id]
+    if may_publish_national(user):
+        return None
+    return trainer_force_ids(user)
+
+
+def _scoped(queryset, force_ids: list[int] | None, field: str = "force_id"):
+    return queryset if force_ids is None else queryset.filter(**{f"{field}__in": force_ids})
+
+
+def version_reviews(module: Module, force_ids: list[int] | None) -> list[VersionReview]:
+    """One `VersionReview` per version of `module`, newest first, over `force_ids`' learners.
+    Four queries whatever the number of learners."""
+    versions = list(module.versions.exclude(status=VersionStatus.DRAFT).order_by("-number"))
+    completions = dict(
+        _scoped(Completion.objects.filter(module=module), force_ids)
+        .values_list("version_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    feedback: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for version_id, rating, changed, n in (
+        _scoped(
+            Feedback.objects.filter(completion__module=module), force_ids, "completion__force_id"
+        )
+        .values_list("completion__version_id", "rating", "changed")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        feedback[version_id].append((rating, changed, n))
+    now = timezone.now()
+    windows = {
+        version.pk: Q(assigned_at__gte=version.published_at)
+        & Q(assigned_at__lt=version.retired_at or now)
+        for version in versions
+        if version.published_at is not None
+    }
+    aggregates = {}
+    for pk, window in windows.items():
+        aggregates[f"a{pk}"] = Count("pk", filter=window)
+        aggregates[f"c{pk}"] = Count("pk", filter=window & Q(completion__isnull=False))
+    assigned = (
+        _scoped(
+            Assignment.objects.filter(module=module, cancelled_at__isnull=True), force_ids
+        ).aggregate(**aggregates)
+        if aggregates
+        else {}
+    )
+    return [
+        _version_review(
+            version,
+            completions=completions.get(version.pk, 0),
+            assigned=assigned.get(f"a{version.pk}", 0),
+            assigned_completed=assigned.get(f"c{version.pk}", 0),
+            feedback=feedback.get(version.pk, []),
+        )
+        for version in versions
+    ]
+
+
+def _version_review(version, *, completions, assigned, assigned_completed, feedback):
+    by_rating: dict[int, int] = defaultdict(int)
+    by_changed: dict[str, int] = defaultdict(int)
+    for rating, changed, n in feedback:
+        by_rating[rating] += n
+        by_changed[changed] += n
+    given = sum(by_rating.values())
+    average = None
+    if given:
+        total = sum(rating * n for rating, n in by_rating.items())
+        average = (Decimal(total) / Decimal(given)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return VersionReview(
+        version=version,
+        completions=completions,
+        assigned=assigned,
+        assigned_completed=assigned_completed,
+        completion_rate=percent(assigned_completed, assigned) if assigned else None,
+        feedback=given,
+        average_rating=average,
+        ratings=[(value, label, by_rating.get(value, 0)) for value, label in RATING_CHOICES],
+        changed=[(value, label, by_changed.get(value, 0)) for value, label in Changed.choices],
+    )
+
+
+def review_comments(version: ModuleVersion, force_ids: list[int] | None) -> QuerySet[Feedback]:
+    """What learners wrote on "what would make it better" for `version`, newest first, with no
+    link to who wrote it beyond the feedback itself (pages show no names)."""
+    return (
+        _scoped(
+            Feedback.objects.filter(completion__version=version), force_ids, "completion__force_id"
+        )
+        .exclude(better="")
+        .only("pk", "rating", "changed", "better", "at")
+        .order_by("-at", "-pk")
+    )
+
+
+# --- certificate checks (training admins) ----------------------------------------------------------
+
+
+def certificate_for_trainer(user: User, code: str) -> Completion | None:
+    """The completion with verification `code` whose learner's force is one where `user` is a
+    training admin; None for a code that does not exist and for one from another force alike."""
+    force_ids = trainer_force_ids(user)
+    if not force_ids:
+        return None
+    return (
+        Completion.objects.select_related("module", "version", "force")
+        .filter(verification_code=code, force_id__in=force_ids)
+        .first()
+    )
