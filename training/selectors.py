@@ -32,6 +32,7 @@ from training.models import (
     Audience,
     AudienceRule,
     Completion,
+    FootprintCheck,
     ForceNote,
     Module,
     ModuleVersion,
@@ -274,3 +275,19 @@ def line_manager_of(person: User, force: Force) -> User | None:
         .first()
     )
     return profile.line_manager if profile is not None else None
+
+
+# --- the digital-footprint self-check --------------------------------------------------------
+
+
+def footprint_checks_of(user: User) -> QuerySet[FootprintCheck]:
+    """The person's own self-check completions, newest first; nobody else's, whatever their
+    role."""
+    if not user.is_authenticated:
+        return FootprintCheck.objects.none()
+    return FootprintCheck.objects.filter(person=user)
+
+
+def saved_footprint_check(user: User) -> FootprintCheck | None:
+    """The person's completion whose answers they chose to save, if any (there is one at most)."""
+    return footprint_checks_of(user).filter(saved_answers__isnull=False).first()
