@@ -57,10 +57,16 @@ def test_seed_demo_creates_every_account_once_however_often_it_runs(db, settings
 def test_each_apps_demo_is_found_through_its_app_config_bottom_layer_first():
     from harmsportal.people.management.commands.seed_demo import demo_seeders
     from reports import demo as reports_demo
+    from training import demo as training_demo
     from triage import demo as triage_demo
     from wellbeing import demo as wellbeing_demo
 
-    assert demo_seeders() == [reports_demo.seed, triage_demo.seed, wellbeing_demo.seed]
+    assert demo_seeders() == [
+        training_demo.seed,
+        reports_demo.seed,
+        triage_demo.seed,
+        wellbeing_demo.seed,
+    ]
 
 
 def test_seed_demo_fills_inboxes_but_sends_no_email(
