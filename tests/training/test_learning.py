@@ -784,16 +784,21 @@ def test_an_expired_completion_without_a_refresher_says_expired(client, officer)
     assert "1 May 2027 (expired)" in page
 
 
-def test_a_method_a_page_does_not_take_is_refused_only_after_the_access_check(client, officer):
+def test_a_method_a_page_does_not_take_is_a_405_before_any_object_is_looked_up(client, officer):
+    # The portal's one rule (tests/test_permission_matrix.py, rule 3): the method is checked
+    # first, so a wrong method tells nothing of what exists; the right one is the 404.
     mine, theirs = ModuleFactory(), ForceModuleFactory(owner_force=force("north-yorkshire"))
     completion, other = CompletionFactory(person=officer, module=mine), CompletionFactory()
     client.force_login(officer)
 
-    assert client.post(_url("module", theirs)).status_code == 404
+    assert client.post(_url("module", theirs)).status_code == 405
     assert client.post(_url("module", mine)).status_code == 405
-    assert client.get(_url("complete", theirs)).status_code == 404
+    assert client.get(_url("module", theirs)).status_code == 404
+    assert client.get(_url("complete", theirs)).status_code == 405
     assert client.get(_url("complete", mine)).status_code == 405
-    assert client.post(reverse("training:certificate", args=[other.public_id])).status_code == 404
+    assert client.post(_url("complete", theirs)).status_code == 404
+    assert client.post(reverse("training:certificate", args=[other.public_id])).status_code == 405
     assert (
         client.post(reverse("training:certificate", args=[completion.public_id])).status_code == 405
     )
+    assert client.get(reverse("training:certificate", args=[other.public_id])).status_code == 404

@@ -17,11 +17,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harmsportal.refusals import form_problem, problem
 from training.forms.learner import FeedbackForm, QuizForm
@@ -65,14 +65,6 @@ from training.services.learning import (
 EXPIRES_SOON_DAYS = 30
 # A page number is a few digits; anything else (2**63, "+-1", "-1") is page 1.
 _PAGE = re.compile(r"[0-9]{1,4}")
-
-
-def _wrong_method(request: HttpRequest, *allowed: str) -> HttpResponse | None:
-    """A 405 for a method the page does not take, asked only after the chokepoint: a module or
-    completion out of reach is a 404 whatever the method, exactly like a missing one."""
-    if request.method in allowed:
-        return None
-    return HttpResponseNotAllowed(allowed)
 
 
 # --- the learner's modules, each with a status -----------------------------------------------
@@ -179,11 +171,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # --- one module ----------------------------------------------------------------------------
 @login_required
+@require_GET
 def module(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     module = get_module_for_learner(user, slug)
-    if refused := _wrong_method(request, "GET", "HEAD"):
-        return refused
     version = published_version(module)
     sections = list(version.sections.all())
     progress = progress_of(user, version)
@@ -291,10 +282,9 @@ def quiz(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def quiz_result(request: HttpRequest, slug: str) -> HttpResponse:
     module = get_module_for_learner(request.user, slug)
-    if refused := _wrong_method(request, "GET", "HEAD"):
-        return refused
     version = published_version(module)
     attempt = latest_attempt(request.user, version) if version.has_quiz else None
     if attempt is None:
@@ -333,10 +323,9 @@ def _wrong_answers(questions, chosen: dict[str, int]) -> list[dict]:
 
 
 @login_required
+@require_POST
 def complete(request: HttpRequest, slug: str) -> HttpResponse:
     module = get_module_for_learner(request.user, slug)
-    if refused := _wrong_method(request, "POST"):
-        return refused
     version = published_version(module)
     try:
         completion = progress_complete(actor=request.user, version=version)
@@ -370,8 +359,7 @@ def feedback(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def certificate(request: HttpRequest, pk: UUID) -> HttpResponse:
     completion = get_completion_for_learner(request.user, pk)
-    if refused := _wrong_method(request, "GET", "HEAD"):
-        return refused
     return render(request, "training/certificate.html", {"completion": completion})
