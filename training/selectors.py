@@ -242,6 +242,19 @@ def people_of_force(force: Force) -> QuerySet[User]:
     ).distinct()
 
 
+def roster_imports_for_trainer(user: User, force: Force) -> QuerySet[RosterImport]:
+    """A force's roster imports, newest first, for its training admins (none for anyone else).
+    The files themselves are left in the database: a list needs only what they were."""
+    if not is_trainer_of(user, force):
+        return RosterImport.objects.none()
+    return (
+        RosterImport.objects.filter(force=force)
+        .select_related("uploaded_by")
+        .defer("content")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def chosen_trainer_force(user: User, slug: str | None) -> Force:
     """The force a trainer's page works on: `?force=<slug>` among theirs, else their first.
     A slug outside their forces is a 404, like any object out of reach."""
