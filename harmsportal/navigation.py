@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from harmsportal.people.models import (
     AGGREGATE_ROLES,
@@ -22,6 +23,8 @@ from harmsportal.people.models import (
     User,
 )
 from harmsportal.people.selectors import can_invite_family, reporting_force_of
+from harmsportal.templatetags.govuk_time import govuk_date
+from training.selectors import open_assignments_of, team_profiles
 
 
 def _can_report(user: User) -> bool:
@@ -132,13 +135,9 @@ WORK_AREAS: tuple[WorkArea, ...] = (
     ),
     WorkArea(
         "Training administration",
-        "training:admin",
+        "training:manage",
         frozenset({Role.TRAINING_ADMIN}),
         "Assign modules, import rosters and see who has completed their training.",
-        not_yet=(
-            "Training administration is not available in the portal yet. When it is, you will "
-            "assign modules and see completion for {force} here."
-        ),
     ),
     WorkArea(
         "Trends for your force",
@@ -169,6 +168,13 @@ WORK_AREAS: tuple[WorkArea, ...] = (
         "waiting times, with small numbers hidden.",
     ),
     WorkArea(
+        "Training figures",
+        "training:figures",
+        frozenset({Role.FORCE_LEAD, Role.OVERSIGHT}),
+        "How many people have completed, are overdue with or are due to refresh their "
+        "training, by audience and module, with small numbers hidden.",
+    ),
+    WorkArea(
         "National trends",
         "trends:home",
         frozenset({Role.NATIONAL_ANALYST}),
@@ -186,6 +192,20 @@ WORK_AREAS: tuple[WorkArea, ...] = (
         frozenset({Role.NATIONAL_ANALYST}),
         "Demand for wellbeing support against capacity, and waiting times, across every force, "
         "with small numbers hidden.",
+        national=True,
+    ),
+    WorkArea(
+        "Training figures",
+        "training:figures",
+        frozenset({Role.NATIONAL_ANALYST}),
+        "Training completion by audience and module across every force, with small numbers hidden.",
+        national=True,
+    ),
+    WorkArea(
+        "National training modules",
+        "training:manage",
+        frozenset({Role.PLATFORM_ADMIN}),
+        "Publish and review the national training modules every force uses.",
         national=True,
     ),
     WorkArea(
@@ -234,12 +254,47 @@ def _work_cards(user: User) -> list[HomeCard]:
         for where in forces:
             text = area.description if url else area.not_yet.format(force=where)
             cards.append(HomeCard(area.title, where, text, url))
-    return cards
+    return cards + _team_cards(user)
+
+
+def _team_cards(user: User) -> list[HomeCard]:
+    """A line manager's team, from their force's training roster (not a role: anyone the
+    roster names as someone's line manager)."""
+    url = _url("training:team")
+    if url is None:
+        return []
+    forces = sorted({profile.force.name for profile in team_profiles(user)})
+    text = "Who in your team has completed their training, and what is due or overdue."
+    return [HomeCard("Your team's training", where, text, url) for where in forces]
+
+
+def _training_description(user: User) -> str:
+    """The person's training card: their next piece of work and how much there is."""
+    work = open_assignments_of(user).select_related("module")
+    count = work.count()
+    if not count:
+        whom = "you and your family" if user.kind == User.Kind.FAMILY else "you"
+        return (
+            f"Short modules to help {whom} stay safer online. You have no training to do at "
+            "the moment."
+        )
+    first = work.first()
+    when = govuk_date(first.due_on)
+    if first.due_on < timezone.localdate():
+        next_one = f"{first.module.title} was due on {when}."
+    else:
+        next_one = f"{first.module.title} is due on {when}."
+    if count == 1:
+        return f"You have 1 module to do. {next_one}"
+    return f"You have {count} modules to do. {next_one}"
 
 
 def home_for(user: User) -> Home:
     """What this person's home page offers: their areas of work, then their own pages."""
     personal = [item for item in nav_for(user) if item["label"] in PERSONAL_LABELS]
+    for item in personal:
+        if item["label"] == "Training":
+            item["description"] = _training_description(user)
     for label, url_name in HOME_ONLY_LINKS:
         url = _url(url_name)
         if url is not None:
@@ -247,6 +302,6 @@ def home_for(user: User) -> Home:
     return Home(work=_work_cards(user), personal=personal, reporting_force=reporting_force_of(user))
 
 
-PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family", "My support"})
+PERSONAL_LABELS = frozenset({"Report harm", "My reports", "Family", "My support", "Training"})
 # Cards on everyone's home page that are not in the menu.
 HOME_ONLY_LINKS = (("Guidance and helplines", "wellbeing:library"),)

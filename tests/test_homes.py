@@ -11,20 +11,33 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from harmsportal.people.models import Membership, Role, User
+from harmsportal.templatetags.govuk_time import govuk_date
 from tests.factories import enrol_totp, force, make_person
 from tests.reports.factories import SubmittedReportFactory
+from training.models import Module, TrainingProfile
+from training.services.assigning import assignment_create
 
 pytestmark = pytest.mark.django_db
 
 WYP = "West Yorkshire Police"
-REPORTER_CARDS = ["Report harm", "My reports", "Family", "My support", "Guidance and helplines"]
-# Every signed-in account, whether or not it can report: its own support and the library.
-SUPPORT_CARDS = ["My support", "Guidance and helplines"]
+REPORTER_CARDS = [
+    "Report harm",
+    "My reports",
+    "Family",
+    "My support",
+    "Training",
+    "Guidance and helplines",
+]
+# Every signed-in account, whether or not it can report: its own support, its training and
+# the library.
+SUPPORT_CARDS = ["My support", "Training", "Guidance and helplines"]
 
 
 def _home(client, user) -> str:
@@ -97,6 +110,8 @@ def test_officer_home_offers_reporting_their_reports_and_inviting_family(client,
     assert "Invite family members" in cards["Family"]["text"]
     assert cards["My support"]["url"] == reverse("wellbeing:mine")
     assert cards["Guidance and helplines"]["url"] == reverse("wellbeing:library")
+    assert cards["Training"]["url"] == reverse("training:home")
+    assert "You have no training to do at the moment." in cards["Training"]["text"]
 
 
 def test_staff_member_home_is_the_reporters_home(client, staff_member):
@@ -147,11 +162,12 @@ def test_champion_home_links_to_their_forces_wellbeing_referrals(client, champio
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
 
-def test_trainer_home_says_training_administration_is_not_available_yet(client, trainer):
+def test_trainer_home_links_to_training_administration(client, trainer):
     html = _home(client, trainer)
 
-    assert _work(html) == [("Training administration", WYP, "")]
-    assert "Training administration is not available in the portal yet." in html
+    assert _work(html) == [("Training administration", WYP, reverse("training:manage"))]
+    assert "Assign modules, import rosters" in html
+    assert "Not available" not in html
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
 
@@ -161,6 +177,7 @@ def test_force_lead_home_says_their_forces_trends_are_not_available_yet(client, 
     assert _work(html) == [
         ("Trends for your force", WYP, ""),
         ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
+        ("Training figures", WYP, reverse("training:figures")),
     ]
     assert f"you will see figures for {WYP} here" in html
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
@@ -172,6 +189,7 @@ def test_oversight_home_says_force_performance_is_not_available_yet(client, over
     assert _work(html) == [
         ("Force performance", WYP, ""),
         ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
+        ("Training figures", WYP, reverse("training:figures")),
     ]
     assert "Force performance figures are not available in the portal yet." in html
 
@@ -182,9 +200,15 @@ def test_national_analyst_home_covers_all_forces_and_offers_no_report(client):
     assert _work(html) == [
         ("National trends", "All UK forces", ""),
         ("Wellbeing capacity", "All UK forces", reverse("wellbeing:capacity")),
+        ("Training figures", "All UK forces", reverse("training:figures")),
     ]
     assert "National trends are not available in the portal yet." in html
-    assert _titles(html) == ["National trends", "Wellbeing capacity", *SUPPORT_CARDS]
+    assert _titles(html) == [
+        "National trends",
+        "Wellbeing capacity",
+        "Training figures",
+        *SUPPORT_CARDS,
+    ]
     assert 'href="/reports/' not in html
     assert "not linked to a force you can report harm to" in html
 
@@ -211,7 +235,10 @@ def test_professional_standards_officer_sees_the_reporters_home(client, psd_offi
 def test_platform_admin_home_lists_administration(client, platform_admin):
     html = _home(client, platform_admin)
 
-    assert _work(html) == [("Administration", "All UK forces", reverse("admin:index"))]
+    assert _work(html) == [
+        ("National training modules", "All UK forces", reverse("training:manage")),
+        ("Administration", "All UK forces", reverse("admin:index")),
+    ]
     assert "Everything you do here is recorded." in html
 
 
@@ -308,4 +335,65 @@ def test_the_demo_analyst_is_not_offered_a_report(client):
     html = _home(client, analyst)
 
     assert analyst.roles == {Role.NATIONAL_ANALYST}
-    assert _titles(html) == ["National trends", "Wellbeing capacity", *SUPPORT_CARDS]
+    assert _titles(html) == [
+        "National trends",
+        "Wellbeing capacity",
+        "Training figures",
+        *SUPPORT_CARDS,
+    ]
+
+
+# --- training: everyone's next module, and a line manager's team ------------------------------
+def _assign(person: User, slug: str, due_in_days: int):
+    return assignment_create(
+        person=person,
+        module=Module.objects.get(slug=slug),
+        force=force(),
+        audience="frontline",
+        source="manual",
+        due_on=timezone.localdate() + timedelta(days=due_in_days),
+    )
+
+
+def _training_card(html: str) -> dict[str, str]:
+    return {c["title"]: c for c in _cards(html)}["Training"]
+
+
+def test_the_training_card_names_the_next_module_and_how_many_are_due(client, officer):
+    first = _assign(officer, "recognising-and-reporting-online-harm", 9)
+    _assign(officer, "your-online-footprint", 40)
+
+    card = _training_card(_home(client, officer))
+
+    assert card["url"] == reverse("training:home")
+    text = " ".join(card["text"].split())
+    assert (
+        "You have 2 modules to do. Recognising and reporting online harm is due on "
+        f"{govuk_date(first.due_on)}." in text
+    )
+
+
+def test_the_training_card_says_when_the_next_module_was_due(client, officer):
+    _assign(officer, "your-online-footprint", -3)
+
+    text = " ".join(_training_card(_home(client, officer))["text"].split())
+
+    assert "You have 1 module to do. Your online footprint was due on " in text
+
+
+def test_a_family_accounts_training_card_speaks_to_the_family(client, family_member):
+    text = " ".join(_training_card(_home(client, family_member))["text"].split())
+
+    assert "help you and your family stay safer online" in text
+
+
+def test_a_line_manager_sees_their_teams_training(client, officer, staff_member):
+    TrainingProfile.objects.create(
+        person=staff_member, force=force(), audiences=["frontline"], line_manager=officer
+    )
+
+    html = _home(client, officer)
+
+    assert _work(html) == [("Your team's training", WYP, reverse("training:team"))]
+    assert _titles(_section(html, "for-you")) == REPORTER_CARDS
+    assert "Your work" not in _home(client, staff_member)
