@@ -30,12 +30,16 @@ from tests.factories import enrol_totp, force, make_person
 from training import selectors
 from training.models import (
     Answer,
+    Assignment,
+    AssignmentSource,
     Audience,
     AudienceRule,
     Completion,
     Module,
     ModuleVersion,
+    Progress,
     Question,
+    QuizAttempt,
     RosterImport,
     Section,
     TrainingProfile,
@@ -110,6 +114,17 @@ def roster_import_of(owner: str, by: User) -> RosterImport:
         sha256=hashlib.sha256(content).hexdigest(),
         status=RosterImport.Status.PREVIEWED,
         summary={"new": 1, "rows": 1},
+    )
+
+
+def assigned(person: User, module: Module) -> Assignment:
+    return Assignment.objects.create(
+        person=person,
+        module=module,
+        force=person.home_force,
+        audience=Audience.FRONTLINE,
+        source=AssignmentSource.MANUAL,
+        due_on=timezone.localdate() + timedelta(days=10),
     )
 
 
@@ -254,19 +269,10 @@ def test_signed_out_nobody_reaches_a_completion(officer, modules):
 
 
 def test_the_learners_own_records_are_theirs_alone(officer, staff_member, modules):
-    from training.models import Assignment, AssignmentSource, Progress, QuizAttempt
-
     module = modules["force"]
     version = module.versions.get()
     for person in (officer, staff_member):
-        Assignment.objects.create(
-            person=person,
-            module=module,
-            force=person.home_force,
-            audience=Audience.FRONTLINE,
-            source=AssignmentSource.MANUAL,
-            due_on=timezone.localdate() + timedelta(days=10),
-        )
+        assigned(person, module)
         Progress.objects.create(person=person, version=version)
         QuizAttempt.objects.create(person=person, version=version, correct=0, total=1, passed=False)
     assert {a.person for a in selectors.open_assignments_of(officer)} == {officer}
@@ -512,11 +518,15 @@ def test_a_family_account_has_no_team_page_and_no_internal_module(client, family
     assert client.get("/training/footprint/").status_code == 200
 
 
-def test_a_line_manager_sees_their_own_team_and_nobody_elses(client, officer, staff_member):
+def test_a_line_manager_sees_their_own_team_and_nobody_elses(
+    client, officer, staff_member, modules
+):
     other_manager = make_person(full_name="Morgan Manager")
     colleague = make_person(full_name="Robin Colleague")
     in_team_of(staff_member, officer)
     in_team_of(other_manager, colleague)
+    for person in (officer, colleague):
+        assigned(person, modules["force"])
     client.force_login(staff_member)
     page = client.get("/training/team/")
     assert page.status_code == 200
