@@ -325,7 +325,7 @@ def test_a_trainer_writes_sections_and_a_quiz_then_reorders_and_removes(client, 
     module = ForceModuleFactory(version=None)
     draft = DraftVersionFactory(module=module, sections=0)
     client.force_login(trainer)
-    assert "Add a section" in text(client.get(version_url(draft)))
+    assert "To add a section, fill this in and save." in text(client.get(version_url(draft)))
 
     data = editor_data(
         sections=[
@@ -360,7 +360,7 @@ def test_a_trainer_writes_sections_and_a_quiz_then_reorders_and_removes(client, 
     ]
     page = text(client.get(version_url(draft)))
     assert 'value="Second"' in page
-    assert "Add a question" in page
+    assert "To add a question, fill this in and save." in page
 
 
 def test_editor_errors_name_the_section_and_question_and_keep_what_was_entered(client, trainer):

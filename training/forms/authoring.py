@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from harmsportal.forms import BoundedIntegersMixin, DateField
+from harmsportal.forms import BoundedIntegersMixin, DateField, conditionally_required
 from harmsportal.people.models import Force
 from training.models import Audience, Module
 from training.services.authoring import (
@@ -288,13 +288,19 @@ class _NumberedForm(BoundedIntegersMixin, forms.Form):
 class SectionForm(_NumberedForm):
     what = "section"
 
-    heading = forms.CharField(label="Heading", required=False, max_length=150)
-    body = forms.CharField(
-        label="Text",
-        required=False,
-        max_length=SECTION_BODY_MAX_CHARS,
-        help_text=MARKDOWN_HINT,
-        widget=forms.Textarea(attrs={"rows": 12}),
+    # Not "(optional)": a section that is filled in needs both, though a draft may wait for
+    # its text (publishing asks for it).
+    heading = conditionally_required(
+        forms.CharField(label="Heading", required=False, max_length=150)
+    )
+    body = conditionally_required(
+        forms.CharField(
+            label="Text",
+            required=False,
+            max_length=SECTION_BODY_MAX_CHARS,
+            help_text=MARKDOWN_HINT,
+            widget=forms.Textarea(attrs={"rows": 12}),
+        )
     )
 
     def __init__(self, *args, number: int, **kwargs) -> None:
@@ -328,23 +334,32 @@ ANSWER_FIELDS = tuple(f"answer_{i}" for i in range(1, MAX_ANSWERS + 1))
 class QuestionForm(_NumberedForm):
     what = "question"
 
-    text = forms.CharField(label="Question", required=False, max_length=300)
-    answer_1 = forms.CharField(label="Answer 1", required=False, max_length=200)
-    answer_2 = forms.CharField(label="Answer 2", required=False, max_length=200)
+    # Required of a question that is filled in (clean() says which is missing).
+    text = conditionally_required(forms.CharField(label="Question", required=False, max_length=300))
+    answer_1 = conditionally_required(
+        forms.CharField(label="Answer 1", required=False, max_length=200)
+    )
+    answer_2 = conditionally_required(
+        forms.CharField(label="Answer 2", required=False, max_length=200)
+    )
     answer_3 = forms.CharField(label="Answer 3", required=False, max_length=200)
     answer_4 = forms.CharField(label="Answer 4", required=False, max_length=200)
-    correct = forms.ChoiceField(
-        label="Which answer is right?",
-        required=False,
-        choices=[(str(i), f"Answer {i}") for i in range(1, MAX_ANSWERS + 1)],
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}),
+    correct = conditionally_required(
+        forms.ChoiceField(
+            label="Which answer is right?",
+            required=False,
+            choices=[(str(i), f"Answer {i}") for i in range(1, MAX_ANSWERS + 1)],
+            widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}),
+        )
     )
-    explanation = forms.CharField(
-        label="Why is it right?",
-        required=False,
-        max_length=EXPLANATION_MAX_CHARS,
-        help_text="Shown to learners who choose a wrong answer. " + MARKDOWN_HINT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    explanation = conditionally_required(
+        forms.CharField(
+            label="Why is it right?",
+            required=False,
+            max_length=EXPLANATION_MAX_CHARS,
+            help_text="Shown to learners who choose a wrong answer. " + MARKDOWN_HINT,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
     )
 
     def __init__(self, *args, number: int, **kwargs) -> None:
