@@ -3,8 +3,11 @@ asked, to the line manager the roster of that force names, and holds nothing of 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from harmsportal.notifications.models import Notification
 from harmsportal.people.models import User
@@ -138,3 +141,42 @@ def test_the_notice_and_its_email_never_name_the_reporter(
         assert "Canary" not in text
         assert "Zx7Qv" not in text
     assert "Sign in to read it" in email.body
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises every write to the whole file, so two sends cannot race; the "
+    "unique key is tested on Postgres, as CI does.",
+)
+# Real commits from several connections; serialized rollback puts back the forces afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_eight_triagers_pressing_at_once_tell_the_line_manager_once():
+    manager = make_person(full_name="Lin Manager")
+    person = make_person()
+    TrainingProfile.objects.create(
+        person=person, force=force(), audiences=["frontline"], line_manager=manager
+    )
+    senders = [make_person("triage", kind=User.Kind.STAFF) for _ in range(8)]
+    start = threading.Barrier(len(senders))
+    notices, errors = [], []
+
+    def send(actor):
+        try:
+            start.wait()
+            notices.append(_send(actor, person, key="raced"))
+        except BaseException as error:  # reported below; a thread must not die silently
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(actor,)) for actor in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert len({notice.pk for notice in notices}) == 1
+    assert LineManagerNotice.objects.count() == 1
+    assert Notification.objects.filter(user=manager).count() == 1
