@@ -74,7 +74,13 @@ def _refuse_unless_editor(actor: User, module: Module) -> None:
 
 
 def _locked_module(module: Module) -> Module:
-    return Module.objects.select_for_update().select_related("owner_force").get(pk=module.pk)
+    # Only the module's own row: Postgres refuses FOR UPDATE on the nullable side of the
+    # (national modules') outer join to the force.
+    return (
+        Module.objects.select_for_update(of=("self",))
+        .select_related("owner_force")
+        .get(pk=module.pk)
+    )
 
 
 def _locked_version(version: ModuleVersion) -> ModuleVersion:
