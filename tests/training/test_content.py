@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from training.content import (
     AUDIENCES,
@@ -184,12 +185,15 @@ def test_the_loader_leaves_an_existing_module_alone():
 
 
 @pytest.mark.django_db
-def test_the_migration_function_uses_the_models_it_is_given():
+def test_the_migration_loads_through_the_historical_models_and_twice_is_once():
     _unload()
     migration = importlib.import_module("training.migrations.0002_national_modules")
-    migration.load(django_apps, None)
+    # The models as they stand before 0002, which is what RunPython hands the loader.
+    state = MigrationLoader(connection).project_state(("training", "0001_initial"))
+    migration.load(state.apps, None)
     assert set(Module.objects.values_list("slug", flat=True)) == set(EXPECTED)
-    migration.load(django_apps, None)
+    assert ModuleVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 6
+    migration.load(state.apps, None)
     assert Module.objects.count() == 6
 
 
