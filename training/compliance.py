@@ -467,15 +467,21 @@ def team_read_record(*, actor: User, members: int, export_format: str = "") -> N
 
 
 @transaction.atomic
-def compliance_export_record(*, actor: User, force: Force, export_format: str, rows: int) -> None:
+def compliance_export_record(
+    *, actor: User, force: Force, export_format: str, rows: int, what: str = "compliance"
+) -> None:
+    """A training admin exported their force's compliance table, or (`what` "overdue") the
+    names on its overdue list."""
+    overdue = what == "overdue"
     access_record(
         actor=actor,
         action=AccessLog.Action.EXPORT,
-        object_type="training.compliance",
+        object_type="training.overdue_list" if overdue else "training.compliance",
         object_id=force.slug,
         force=force,
         role=Role.TRAINING_ADMIN,
-        reason=f"Training compliance ({export_format}): {rows} rows",
+        reason=f"{'Overdue training' if overdue else 'Training compliance'} "
+        f"({export_format}): {rows} rows",
     )
 
 

@@ -12,8 +12,10 @@ leading "=" (leaving +, - and @, which Excel also runs from a CSV) and turns eve
 included, into text; so the resources here escape each cell themselves (`FormulaSafeResource`),
 and the result is the same whether that setting is on or off.
 
-Exports are small (one row per audience and module, or one per piece of a team's work), so
-each is built in memory.
+The compliance table (one row per audience and module) and a team (one row per piece of a
+line manager's team's work) are small. The overdue list is at most one row per person and
+module in one force: tens of thousands of short rows in the largest force, a few megabytes,
+so it too is built in memory by the library rather than streamed around it.
 """
 
 from __future__ import annotations
@@ -84,6 +86,23 @@ class ComplianceResource(FormulaSafeResource):
             "overdue",
             "expiring",
         )
+
+
+class OverdueResource(FormulaSafeResource):
+    """A training admin's overdue list (`training.compliance.overdue_work` rows): who, which
+    module, when it was due."""
+
+    name = fields.Field(attribute="person__full_name", column_name="Name")
+    email = fields.Field(attribute="person__email", column_name="Email")
+    module = fields.Field(attribute="module__title", column_name="Module")
+    audience = fields.Field(column_name="Audience")
+    due_on = _date("due_on", "Was due")
+
+    class Meta:
+        export_order = ("name", "email", "module", "audience", "due_on")
+
+    def dehydrate_audience(self, assignment) -> str:
+        return assignment.get_audience_display()
 
 
 @dataclass(frozen=True)

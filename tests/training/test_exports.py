@@ -70,10 +70,9 @@ def team(manager, module):
         completed_at=completion.completed_at,
     )
     AssignmentFactory(person=tom, module=module, due_on=date(2026, 7, 1))
-    AssignmentFactory(
-        person=make_person(full_name="Una Elsewhere"), module=module, due_on=date(2026, 5, 1)
-    )
-    return {"priya": priya, "tom": tom}
+    una = make_person(full_name="Una Elsewhere")
+    AssignmentFactory(person=una, module=module, due_on=date(2026, 5, 1))
+    return {"priya": priya, "tom": tom, "una": una}
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -138,6 +137,30 @@ def test_the_export_follows_the_pages_filters(client, trainer, team):
     response = client.get(COMPLIANCE_EXPORT, {"format": "csv", "audience": "induction"})
 
     assert len(csv_rows(response)) == 1  # the header only: nobody in induction
+
+
+def test_the_overdue_list_exports_names_and_is_recorded_as_such(client, trainer, team):
+    client.force_login(trainer)
+
+    response = client.get(COMPLIANCE_EXPORT, {"format": "csv", "list": "overdue"})
+
+    assert_download(response, "csv")
+    assert "training-overdue-west-yorkshire-2026-06-01.csv" in response["Content-Disposition"]
+    assert csv_rows(response) == [
+        ["Name", "Email", "Module", "Audience", "Was due"],
+        ["Una Elsewhere", team["una"].email, "Your online footprint", "Frontline", "2026-05-01"],
+    ]
+    log = AccessLog.objects.get(action="export")
+    assert (log.object_type, log.force_slug) == ("training.overdue_list", "west-yorkshire")
+
+
+def test_the_compliance_page_links_to_both_downloads_with_its_filters(client, trainer, team):
+    client.force_login(trainer)
+
+    html = client.get("/training/compliance/", {"audience": "frontline"}).content.decode()
+
+    assert "/training/compliance/export/?audience=frontline&amp;format=csv" in html
+    assert "/training/compliance/export/?audience=frontline&amp;format=csv&amp;list=overdue" in html
 
 
 def test_the_team_export_has_only_the_managers_own_team(client, manager, team):
@@ -222,7 +245,7 @@ def hostile(manager):
         module = ModuleFactory(title=text, slug=f"hostile-{n}", owner_force=force())
         person = make_person(full_name=text)
         TrainingProfileFactory(person=person, line_manager=manager)
-        AssignmentFactory(person=person, module=module, due_on=date(2026, 7, 1))
+        AssignmentFactory(person=person, module=module, due_on=date(2026, 5, 1))
         people.append(person)
     return people
 
@@ -237,6 +260,10 @@ def test_no_exported_cell_can_run_as_a_formula(
     downloads = []
     client.force_login(trainer)
     downloads += [client.get(COMPLIANCE_EXPORT, {"format": name}) for name in ("csv", "xlsx")]
+    downloads += [
+        client.get(COMPLIANCE_EXPORT, {"format": name, "list": "overdue"})
+        for name in ("csv", "xlsx")
+    ]
     client.force_login(manager)
     downloads += [client.get(TEAM_EXPORT, {"format": name}) for name in ("csv", "xlsx")]
 

@@ -44,6 +44,7 @@ from training.compliance import (
 )
 from training.exports import (
     ComplianceResource,
+    OverdueResource,
     TeamResource,
     export_format,
     export_response,
@@ -168,16 +169,22 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @require_GET
 @transaction.atomic  # the export is recorded in the transaction that makes it
 def compliance_export(request: HttpRequest) -> HttpResponse:
+    """The compliance table, or with `?list=overdue` the overdue list (names)."""
     name = export_format(request)
     force, form = _compliance_scope(request)
     audience, module = form.chosen()
-    rows = compliance_rows(force, audience=audience, module=module)
-    compliance_export_record(actor=request.user, force=force, export_format=name, rows=len(rows))
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    if request.GET.get("list") == "overdue":
+        rows = list(overdue_work(force, audience=audience, module=module))
+        resource, what = OverdueResource(), "overdue"
+    else:
+        rows = compliance_rows(force, audience=audience, module=module)
+        resource, what = ComplianceResource(), "compliance"
+    compliance_export_record(
+        actor=request.user, force=force, export_format=name, rows=len(rows), what=what
+    )
     return export_response(
-        ComplianceResource(),
-        rows,
-        name=name,
-        filename=f"training-compliance-{force.slug}-{timezone.localdate():%Y-%m-%d}",
+        resource, rows, name=name, filename=f"training-{what}-{force.slug}-{day}"
     )
 
 
