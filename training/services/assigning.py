@@ -473,7 +473,9 @@ def rule_update(
     its due date; a rule in use is applied again, so anyone it now covers is assigned. Returns
     the rule and how many people were newly assigned."""
     rule = (
-        AudienceRule.objects.select_for_update().select_related("module", "force").get(pk=rule.pk)
+        AudienceRule.objects.select_for_update(of=("self",))
+        .select_related("module", "force")
+        .get(pk=rule.pk)
     )
     if not is_trainer_of(actor, rule.force):
         raise ValidationError("Only a training administrator of this force can do that.")
