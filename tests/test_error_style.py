@@ -105,6 +105,9 @@ SOURCES = [
     *sorted((ROOT / "reports" / "forms").glob("*.py")),
     ROOT / "triage" / "forms.py",
     ROOT / "harmsportal" / "people" / "forms.py",
+    ROOT / "harmsportal" / "forms.py",
+    *sorted((ROOT / "training" / "forms").glob("*.py")),
+    *sorted((ROOT / "wellbeing" / "forms").glob("*.py")),
 ]
 
 

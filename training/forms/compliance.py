@@ -86,7 +86,7 @@ class VerifyForm(forms.Form):
             attrs={"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
         ),
         error_messages={
-            "required": "Enter the certificate code",
+            "required": "Enter the certificate code.",
             "max_length": CODE_FORMAT_ERROR,
         },
     )

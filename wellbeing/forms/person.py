@@ -30,7 +30,7 @@ def _summary_field(label: str, *, required: bool) -> forms.CharField:
         max_length=SUMMARY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": "Tell your champion briefly what you would like support with.",
+            "required": "Enter a few words about the support you would like.",
             "max_length": f"Your summary must be {SUMMARY_MAX_CHARS:,} characters or fewer.",
         },
     )

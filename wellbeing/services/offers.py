@@ -253,7 +253,7 @@ def referral_self_refer(
     _check_support_type(support_type)
     _check_consent(referral_has_case=False, summary=summary, scope=scope, harm_to=harm_to)
     if not summary:
-        raise ValidationError("Tell your champion briefly what you would like support with.")
+        raise ValidationError("Enter a few words about the support you would like.")
     # The person's own row, locked: two presses of "Ask for support" make one referral.
     User.objects.select_for_update().filter(pk=actor.pk).first()
     already = Referral.objects.filter(
