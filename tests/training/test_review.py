@@ -20,8 +20,8 @@ from tests.training.factories import (
     ModuleFactory,
     ModuleVersionFactory,
 )
-from training.compliance import version_reviews
 from training.models import Changed, VersionStatus
+from training.review import version_reviews
 
 pytestmark = pytest.mark.django_db
 

@@ -28,19 +28,14 @@ from training.compliance import (
     FIGURES_ROLES,
     STATUS_LABELS,
     ComplianceRow,
-    certificate_check_record,
-    certificate_for_trainer,
     compliance_export_record,
     compliance_rows,
     disclosed_figures,
     figures_forces_for,
     overdue_list_read_record,
     overdue_work,
-    review_comments,
-    review_force_ids,
     team_members,
     team_read_record,
-    version_reviews,
 )
 from training.exports import (
     ComplianceResource,
@@ -55,6 +50,13 @@ from training.forms.compliance import (
     ComplianceFilterForm,
     FiguresFilterForm,
     VerifyForm,
+)
+from training.review import (
+    certificate_check_record,
+    certificate_for_trainer,
+    review_comments,
+    review_force_ids,
+    version_reviews,
 )
 from training.selectors import (
     chosen_trainer_force,
