@@ -234,6 +234,18 @@ def test_the_reminder_email_has_the_fixed_training_wording(
     assert "Sign in to see what it is and when it is due" in email.body
 
 
+@pytest.mark.django_db
+def test_a_sweep_out_of_time_leaves_the_rest_to_the_next_beat(officer, monkeypatch):
+    module = published_module()
+    assign(officer, module, due_on=DUE, on=DUE - timedelta(days=45))
+    monkeypatch.setattr("training.services.assigning.SWEEP_TIME_BUDGET_SECONDS", -1.0)
+    assert sweep_on(DUE - timedelta(days=30))["due_reminders"] == 0
+
+    monkeypatch.undo()
+    assert sweep_on(DUE - timedelta(days=30), 9, 15)["due_reminders"] == 1
+    assert titles(officer) == [due_title(module, DUE)]
+
+
 # --- expiry reminders and the refresher -----------------------------------------------------
 
 

@@ -32,6 +32,7 @@ training page, and its reminders follow.
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
 RECOMPLETION_DUE_DAYS = 60
 # Days after an expiry (or after it was found, if the beat was down) to complete the refresher.
 REFRESHER_DUE_DAYS = 30
+# One sweep stops starting new sends after this long; the next beat carries on.
+SWEEP_TIME_BUDGET_SECONDS = 150.0
 # The furthest ahead a training admin may set a due date by hand.
 MAX_DUE_DAYS = 730
 # Rows per INSERT, and person ids per query when a roster import names them (SQLite allows
@@ -713,12 +716,22 @@ def training_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         .filter(_published("pk"))
     )
     done = {"due_reminders": 0, "expiry_reminders": 0, "refreshers": 0, "review_flags": 0}
-    for pk in list(expired.values_list("pk", flat=True)):
-        done["refreshers"] += refresher_assign(completion_id=pk, now=now) is not None
-    for pk in list(due_soon.values_list("pk", flat=True)):
-        done["due_reminders"] += due_remind(assignment_id=pk, now=now)
-    for pk in list(expiring.values_list("pk", flat=True)):
-        done["expiry_reminders"] += expiry_remind(completion_id=pk, now=now)
+    # Stop starting new work well inside the task's soft time limit (240 s): after a roster
+    # import thousands may fall due on one day, and what is left waits for the next beat (every
+    # piece is claimed and committed on its own, so nothing is lost or sent twice).
+    deadline = time.monotonic() + SWEEP_TIME_BUDGET_SECONDS
     for pk, review_due in list(review.values_list("pk", "review_due")):
         done["review_flags"] += bool(review_flag(module_id=pk, review_due=review_due))
+    for pk in list(expired.order_by("expires_on").values_list("pk", flat=True)):
+        if time.monotonic() > deadline:
+            return done
+        done["refreshers"] += refresher_assign(completion_id=pk, now=now) is not None
+    for pk in list(due_soon.order_by("due_on").values_list("pk", flat=True)):
+        if time.monotonic() > deadline:
+            return done
+        done["due_reminders"] += due_remind(assignment_id=pk, now=now)
+    for pk in list(expiring.order_by("expires_on").values_list("pk", flat=True)):
+        if time.monotonic() > deadline:
+            return done
+        done["expiry_reminders"] += expiry_remind(completion_id=pk, now=now)
     return done
