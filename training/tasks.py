@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from training.services.assigning import training_sweep
+from training.services.sweep import training_sweep
 
 
 @shared_task(

@@ -19,12 +19,9 @@ from tests.factories import force, make_person
 from tests.notifications.test_concurrency import run_together
 from tests.training.factories import ModuleFactory
 from training.models import Assignment, AssignmentSource, Completion, Module, VersionStatus
-from training.services.assigning import (
-    REFRESHER_DUE_DAYS,
-    assignment_create,
-    training_sweep,
-)
+from training.services.assigning import assignment_create
 from training.services.learning import expiry_for
+from training.services.sweep import REFRESHER_DUE_DAYS, training_sweep
 from training.tasks import training_sweep_task
 
 LONDON = ZoneInfo("Europe/London")
@@ -238,7 +235,7 @@ def test_the_reminder_email_has_the_fixed_training_wording(
 def test_a_sweep_out_of_time_leaves_the_rest_to_the_next_beat(officer, monkeypatch):
     module = published_module()
     assign(officer, module, due_on=DUE, on=DUE - timedelta(days=45))
-    monkeypatch.setattr("training.services.assigning.SWEEP_TIME_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr("training.services.sweep.SWEEP_TIME_BUDGET_SECONDS", -1.0)
     assert sweep_on(DUE - timedelta(days=30))["due_reminders"] == 0
 
     monkeypatch.undo()

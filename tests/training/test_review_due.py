@@ -15,7 +15,7 @@ from harmsportal.people.models import Role
 from tests.factories import force, make_person
 from tests.training.factories import ForceModuleFactory, ModuleFactory
 from training.models import Module, VersionStatus
-from training.services.assigning import training_sweep
+from training.services.sweep import training_sweep
 
 pytestmark = pytest.mark.django_db
 
