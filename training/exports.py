@@ -13,19 +13,30 @@ included, into text; so the resources here escape each cell themselves (`Formula
 and the result is the same whether that setting is on or off.
 
 The compliance table (one row per audience and module) and a team (one row per piece of a
-line manager's team's work) are small. The overdue list is at most one row per person and
-module in one force: tens of thousands of short rows in the largest force, a few megabytes,
-so it too is built in memory by the library rather than streamed around it.
+line manager's team's work) are small by construction, so `export_response` builds them in
+memory with `Resource.export()`. The overdue list grows with the size of a force, so
+`streamed_export` writes it a row at a time (decision 0010): the same resource's headers and
+`export_resource` for each row, into a streamed CSV, or an XLSX written by openpyxl's
+write-only workbook into a temporary file that spills to disk when large.
 """
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
+from openpyxl import Workbook
 
 from training.compliance import STATUS_LABELS, TeamMember
 
@@ -174,20 +185,67 @@ def export_format(request: HttpRequest) -> str:
     return name
 
 
-def export_response(resource: resources.Resource, rows, *, name: str, filename: str):
-    """`rows` exported through `resource` as a download in format `name` (csv or xlsx)."""
-    file_format = FORMATS[name]()
-    # Empty cells stay empty, never "None"; numbers and dates keep their types in XLSX.
-    dataset = _blank_nones(resource.export(rows))
-    data = file_format.export_data(dataset)
-    content_type = file_format.get_content_type()
-    if name == "csv":
-        content_type = f"{content_type}; charset=utf-8"
-    response = HttpResponse(data, content_type=content_type)
+def _content_type(name: str) -> str:
+    content_type = FORMATS[name]().get_content_type()
+    return f"{content_type}; charset=utf-8" if name == "csv" else content_type
+
+
+def _as_download(response, *, name: str, filename: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}.{name}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def export_response(resource: resources.Resource, rows, *, name: str, filename: str):
+    """`rows` (a small list) exported through `resource` as a download in format `name`."""
+    # Empty cells stay empty, never "None"; numbers and dates keep their types in XLSX.
+    dataset = _blank_nones(resource.export(rows))
+    data = FORMATS[name]().export_data(dataset)
+    response = HttpResponse(data, content_type=_content_type(name))
+    return _as_download(response, name=name, filename=filename)
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (for csv.writer)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# Above this an XLSX being written moves from memory to a temporary file on disk.
+XLSX_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def streamed_export(resource: resources.Resource, rows, *, name: str, filename: str):
+    """`rows` (an iterable, such as `queryset.iterator()`) exported through `resource` a row at
+    a time, so memory does not grow with the number of rows."""
+    headers = resource.get_export_headers()
+
+    def cells(obj) -> list:
+        return ["" if cell is None else cell for cell in resource.export_resource(obj)]
+
+    if name == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield writer.writerow(headers)
+            for obj in rows:
+                yield writer.writerow(cells(obj))
+
+        response = StreamingHttpResponse(lines(), content_type=_content_type(name))
+        return _as_download(response, name=name, filename=filename)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(headers)
+    for obj in rows:
+        sheet.append(cells(obj))
+    # Not a `with`: FileResponse closes the file once it has been sent.
+    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    response = FileResponse(spool, content_type=_content_type(name))
+    return _as_download(response, name=name, filename=filename)
 
 
 def _blank_nones(dataset):

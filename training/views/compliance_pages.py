@@ -43,6 +43,7 @@ from training.exports import (
     TeamResource,
     export_format,
     export_response,
+    streamed_export,
     team_export_rows,
 )
 from training.forms.compliance import (
@@ -177,16 +178,25 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     audience, module = form.chosen()
     day = f"{timezone.localdate():%Y-%m-%d}"
     if request.GET.get("list") == "overdue":
-        rows = list(overdue_work(force, audience=audience, module=module))
-        resource, what = OverdueResource(), "overdue"
-    else:
-        rows = compliance_rows(force, audience=audience, module=module)
-        resource, what = ComplianceResource(), "compliance"
-    compliance_export_record(
-        actor=request.user, force=force, export_format=name, rows=len(rows), what=what
-    )
+        # Grows with the force: counted, recorded, then written a row at a time.
+        overdue = overdue_work(force, audience=audience, module=module)
+        compliance_export_record(
+            actor=request.user,
+            force=force,
+            export_format=name,
+            rows=overdue.count(),
+            what="overdue",
+        )
+        return streamed_export(
+            OverdueResource(),
+            overdue.iterator(chunk_size=2000),
+            name=name,
+            filename=f"training-overdue-{force.slug}-{day}",
+        )
+    rows = compliance_rows(force, audience=audience, module=module)
+    compliance_export_record(actor=request.user, force=force, export_format=name, rows=len(rows))
     return export_response(
-        resource, rows, name=name, filename=f"training-{what}-{force.slug}-{day}"
+        ComplianceResource(), rows, name=name, filename=f"training-compliance-{force.slug}-{day}"
     )
 
 
