@@ -38,6 +38,12 @@ from training.services.roster import (
 )
 
 RECENT_IMPORTS = 10
+# Short words for the kind of worker, as a roster writes them.
+KIND_LABELS = {
+    User.Kind.OFFICER: "Officer",
+    User.Kind.STAFF: "Staff",
+    User.Kind.VOLUNTEER: "Volunteer",
+}
 ERRORS_PER_PAGE = 100
 STATUS_LABELS = {
     RowStatus.NEW_ACCOUNT: "New account",
@@ -144,10 +150,9 @@ def _apply(request: HttpRequest, imported: RosterImport) -> None:
 
 
 def _row_shown(row: dict) -> dict:
-    kinds = dict(User.Kind.choices)
     return {
         **row,
-        "kind_label": kinds.get(row.get("kind"), ""),
+        "kind_label": KIND_LABELS.get(row.get("kind"), ""),
         "audience_labels": [Audience(a).label for a in row.get("audiences", [])],
         "start": dt.date.fromisoformat(row["start_date"]) if row.get("start_date") else None,
         "status_label": STATUS_LABELS.get(row.get("status"), ""),
