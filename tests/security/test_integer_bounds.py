@@ -28,6 +28,20 @@ from reports.services.evidence import report_evidence_add
 from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory, family_report
+from tests.training.factories import (
+    AssignmentFactory,
+    CompletionFactory,
+    DraftVersionFactory,
+    FamilyModuleFactory,
+    FeedbackFactory,
+    ForceModuleFactory,
+    ModuleFactory,
+    ProgressFactory,
+    TrainingProfileFactory,
+)
+from training.models import AssignmentSource
+from training.services.assigning import rule_create
+from training.services.roster import roster_preview
 from triage.models import Case
 from triage.services.claiming import case_claim
 
@@ -55,6 +69,7 @@ MAX_PAGES_PER_PERSONA = 120
 PERSONAS = (
     "triager",
     "triage_supervisor",
+    "trainer",
     "platform_admin",
     "officer",
     "family_member",
@@ -215,7 +230,7 @@ def _page_key(path: str) -> tuple | None:
 
 
 # --- the world -----------------------------------------------------------------------------------
-def _build_world(officer, family_member, triager, triage_supervisor) -> None:
+def _build_world(officer, family_member, triager, triage_supervisor, trainer) -> None:
     """A draft with evidence, a sent report with evidence in a claimed case, a shared family report,
     messages both ways and an unread notification: every object route has something to show."""
     draft = DraftReportFactory(reporter=officer)
@@ -229,6 +244,31 @@ def _build_world(officer, family_member, triager, triage_supervisor) -> None:
     family_report(family_member, shared=True)
     DraftReportFactory(reporter=family_member, family_link=family_member.linked_members.first())
     assert Report.objects.count() >= 4
+    _training_world(officer, family_member, triage_supervisor, trainer)
+
+
+def _training_world(officer, family_member, triage_supervisor, trainer) -> None:
+    """A West Yorkshire module with a quiz and a draft, the officer's work on it (assigned,
+    completed with feedback, started), a family module done, a team, a rule and a checked
+    roster: every training page has something to show, and its forms something to send."""
+    module = ForceModuleFactory(version__quiz=2)
+    DraftVersionFactory(module=module, quiz=1)
+    family = FamilyModuleFactory()
+    AssignmentFactory(person=officer, module=module, source=AssignmentSource.RULE)
+    FeedbackFactory(completion=CompletionFactory(person=officer, module=ModuleFactory()))
+    ProgressFactory(person=officer, version=module.published_version(), current_section=2)
+    CompletionFactory(person=family_member, module=family)
+    TrainingProfileFactory(person=officer, line_manager=triage_supervisor)
+    rule_create(
+        actor=trainer, force=module.owner_force, module=module, audience="frontline", within_days=30
+    )
+    roster_preview(
+        actor=trainer,
+        force=module.owner_force,
+        file_name="roster.csv",
+        content=b"email,name,kind,audiences\r\nnew.joiner@example.police.uk,New Joiner,officer,"
+        b"induction\r\n",
+    )
 
 
 # --- the crawl and the fuzz ----------------------------------------------------------------------
@@ -376,9 +416,9 @@ def _fill(pattern: str, value: str) -> str:
 
 @pytest.mark.django_db
 def test_no_route_answers_an_out_of_range_integer_with_a_server_error(
-    persona, officer, family_member, triager, triage_supervisor, platform_admin
+    persona, officer, family_member, triager, triage_supervisor, trainer, platform_admin
 ):
-    _build_world(officer, family_member, triager, triage_supervisor)
+    _build_world(officer, family_member, triager, triage_supervisor, trainer)
     routes = all_routes()
     run = Run(routes)
     for name in PERSONAS:
@@ -415,6 +455,18 @@ def test_no_route_answers_an_out_of_range_integer_with_a_server_error(
     # The crawl reached the pages that hold the forms the probe used.
     for route in ("reports/<uuid:pk>/step/<slug:slug>/", "triage/cases/<uuid:pk>/", "triage/"):
         assert route in run.covered, route
+    # And the training pages behind links only (a trainer's rule and roster, the learner's
+    # parts and quiz, the certificate): crawled with real objects, not just sample paths.
+    for route in (
+        "training/manage/rules/<uuid:pk>/",
+        "training/manage/roster/<uuid:pk>/",
+        "training/manage/versions/<uuid:pk>/",
+        "training/modules/<slug:slug>/learn/",
+        "training/certificates/<uuid:pk>/",
+        "training/team/",
+        "training/compliance/",
+    ):
+        assert route in {page[0] for page in run.seen_pages}, route
 
 
 # --- each layer of the fix, on its own -----------------------------------------------------------
