@@ -49,8 +49,19 @@ PER_SHAPE = 2
 NOT_FOLLOWED = ("/exit/", "/accounts/logout/", "/static/")
 # Django's admin: its index is walked; what it links to is Django's, not checked (see above).
 ADMIN_INDEX = "/admin/"
-# Integers that are not ids: the page number of a paginated list.
+# Integers that are not ids: the page number of a paginated list (a module's parts too).
 INTEGER_QUERY_KEYS = {"page"}
+# Training pages (issue 9) each account must find by following links, so their links are
+# checked too: the learner's module, parts and certificate, the family's modules and the
+# self-check, a line manager's team, a trainer's administration, the lead's figures.
+TRAINING_PAGES = {
+    "officer": {"home", "module", "learn", "certificate", "footprint"},
+    "family": {"home", "module", "learn", "footprint"},
+    "supervisor": {"team", "team_export"},
+    "trainer": {"manage", "compliance", "rules", "rule_edit", "assign", "roster", "review"},
+    "lead": {"figures", "team"},
+    "admin": {"manage", "module_edit", "version_edit", "review"},
+}
 
 
 @dataclass
@@ -268,3 +279,17 @@ def test_every_link_a_demo_account_is_shown_is_opaque_and_answers(demo, account)
     assert examples == {}, (
         f"as {account.key}: URLs carrying an integer id: {list(examples.values())}"
     )
+    missed = TRAINING_PAGES.get(account.key, set()) - _training_pages(result.visited)
+    assert missed == set(), f"as {account.key}: no link led to the training pages {missed}"
+
+
+def _training_pages(urls) -> set[str]:
+    names = set()
+    for url in urls:
+        try:
+            match = resolve(urlsplit(url).path)
+        except Resolver404:
+            continue
+        if match.namespace == "training":
+            names.add(match.url_name)
+    return names
