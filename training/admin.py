@@ -13,10 +13,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
+from harmsportal.people.models import Force
 from training.models import (
     Answer,
     AudienceRule,
@@ -29,6 +33,7 @@ from training.models import (
     TrainingProfile,
     VersionStatus,
 )
+from training.resources import RosterResource
 from training.services.authoring import version_first, version_publish
 
 DRAFTS_ONLY = "Only a draft can be changed. Create a new version in the portal to change it."
@@ -252,14 +257,45 @@ class AudienceRuleAdmin(admin.ModelAdmin):
         return False  # assignments name the rule: make it not active instead
 
 
-# The roster import (django-import-export, `training.resources.RosterResource`) joins this
-# admin: put its mixin first in the bases and set `resource_classes` here.
+class RosterImportForm(ImportForm):
+    """import-export's upload form, plus the force whose roster the file is."""
+
+    force = forms.ModelChoiceField(queryset=Force.objects.order_by("name"))
+
+
+class RosterConfirmImportForm(ConfirmImportForm):
+    force = forms.ModelChoiceField(queryset=Force.objects.all(), widget=forms.HiddenInput)
+
+
+# Roster import and export through the one resource the trainer's import page also runs
+# (training.resources.RosterResource): the same checks, all or nothing, reporter role only.
+# Import rolls back on any bad row; the admin's own per-row log is skipped (a roster can hold
+# 50,000 rows; the admin site records every page a platform admin opens).
 @admin.register(TrainingProfile)
-class TrainingProfileAdmin(admin.ModelAdmin):
+class TrainingProfileAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ("person", "force", "start_date", "line_manager", "updated_at")
     list_filter = ("force",)
     search_fields = ("person__email", "person__full_name")
     raw_id_fields = ("person", "line_manager")
+    resource_classes = (RosterResource,)
+    import_form_class = RosterImportForm
+    confirm_form_class = RosterConfirmImportForm
+    skip_admin_log = True
+
+    def get_import_resource_kwargs(self, request, **kwargs) -> dict:
+        form = kwargs.get("form")
+        return {"force": getattr(form, "cleaned_data", {}).get("force")}
+
+    def get_confirm_form_initial(self, request, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["force"] = import_form.cleaned_data["force"].pk
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs) -> dict:
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
 
 
 # --- a person's training record: read only ------------------------------------------------

@@ -326,3 +326,85 @@ def test_a_missing_roster_is_the_same_404(client, trainer):
         client.get("/training/manage/roster/00000000-0000-0000-0000-000000000000/").status_code
         == 404
     )
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+
+def _csv_format_index() -> str:
+    from django.contrib import admin
+
+    profile_admin = admin.site._registry[TrainingProfile]
+    formats = profile_admin.get_import_formats()
+    return str(next(i for i, f in enumerate(formats) if f().get_title() == "csv"))
+
+
+def test_a_platform_admin_imports_a_roster_through_the_same_resource(client, platform_admin):
+    client.force_login(platform_admin)
+    page = client.get("/admin/training/trainingprofile/import/")
+    assert page.status_code == 200
+    data = {"format": _csv_format_index(), "force": force_pk()}
+
+    bad = client.post(
+        "/admin/training/trainingprofile/import/",
+        {
+            **data,
+            "import_file": _named(csv_bytes([["x", "X", "officer", "cyber", "", ""]]), "r.csv"),
+        },
+    )
+    html = bad.content.decode()
+    assert "not a valid email address" in html
+    assert "Unknown audience cyber" in html
+    assert "confirm_form" not in bad.context or bad.context["confirm_form"] is None
+
+    checked = client.post(
+        "/admin/training/trainingprofile/import/",
+        {**data, "import_file": _named(csv_bytes(GOOD), "roster.csv")},
+    )
+    assert not User.objects.filter(email="alex.khan@example.police.uk").exists()
+    confirm = checked.context["confirm_form"]
+    response = client.post(
+        "/admin/training/trainingprofile/process_import/",
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    alex = User.objects.get(email="alex.khan@example.police.uk")
+    assert list(alex.memberships.values_list("role", flat=True)) == [Role.REPORTER]
+    assert TrainingProfile.objects.filter(force_id=force_pk()).count() == 2
+
+
+def test_the_admin_exports_the_roster_with_formulas_made_safe(client, platform_admin, trainer):
+    from training.services.roster import roster_apply, roster_preview
+
+    rows = [
+        [
+            "eq@example.police.uk",
+            '=HYPERLINK("https://evil.example","x")',
+            "officer",
+            "frontline",
+            "",
+            "",
+        ]
+    ]
+    roster = roster_preview(
+        actor=trainer, force=trainer.home_force, file_name="r.csv", content=csv_bytes(rows)
+    )
+    roster_apply(actor=trainer, roster=roster)
+    client.force_login(platform_admin)
+    response = client.post(
+        "/admin/training/trainingprofile/export/",
+        {
+            "format": _csv_format_index(),
+            **{f"rosterresource_{c}": "on" for c in ("email", "name")},
+        },
+    )
+    body = response.content.decode()
+    assert "'=HYPERLINK" in body
+    assert "\n=" not in body
+    assert ",=" not in body
+
+
+def force_pk() -> int:
+    from tests.factories import force
+
+    return force().pk
