@@ -233,13 +233,19 @@ def rules_for_trainer(user: User, force: Force) -> QuerySet[AudienceRule]:
 
 
 def people_of_force(force: Force) -> QuerySet[User]:
-    """Active people who belong to `force`: they report under it, or its roster lists them.
-    Who a training admin of the force may assign work to."""
-    return User.objects.filter(
-        Q(memberships__force=force, memberships__role=Role.REPORTER)
-        | Q(training_profiles__force=force),
-        is_active=True,
-    ).distinct()
+    """Active people who work for `force`: they report under it, or its roster lists them.
+    Who a training admin of the force may assign work to. Never a family account: they report
+    under the member's force, but see only family modules and nothing internal (and a roster
+    refuses them too)."""
+    return (
+        User.objects.filter(
+            Q(memberships__force=force, memberships__role=Role.REPORTER)
+            | Q(training_profiles__force=force),
+            is_active=True,
+        )
+        .exclude(kind=User.Kind.FAMILY)
+        .distinct()
+    )
 
 
 def roster_imports_for_trainer(user: User, force: Force) -> QuerySet[RosterImport]:

@@ -370,6 +370,75 @@ def test_the_trainer_of_another_force_gets_the_404_of_a_missing_rule_or_import(
             assert forbidden == missing
 
 
+def test_a_forces_rules_and_roster_imports_are_listed_for_its_own_trainers_only(
+    trainer, other_force_trainer, platform_admin, psd_officer, modules
+):
+    rule = rule_of("west-yorkshire", modules["force"])
+    imported = roster_import_of("west-yorkshire", trainer)
+    assert list(selectors.rules_for_trainer(trainer, force())) == [rule]
+    assert list(selectors.roster_imports_for_trainer(trainer, force())) == [imported]
+    Membership.objects.create(user=psd_officer, force=force(), role=Role.TRAINING_ADMIN)
+    psd_officer.forget_roles()
+    for outsider in (other_force_trainer, platform_admin, psd_officer):
+        assert not selectors.rules_for_trainer(outsider, force()).exists()
+        assert not selectors.roster_imports_for_trainer(outsider, force()).exists()
+
+
+def test_the_people_of_a_force_are_its_reporters_and_its_roster_and_still_active(
+    officer, family_member, other_force_triager
+):
+    listed = make_person(force_slug="north-yorkshire", full_name="On Loan")
+    in_team_of(officer, listed)  # West Yorkshire's roster lists them
+    gone = make_person(full_name="Left Last Year")
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    people = set(selectors.people_of_force(force()))
+    assert {officer, listed} <= people
+    assert people.isdisjoint({other_force_triager, gone, family_member})
+
+
+def test_a_trainer_cannot_give_a_family_account_an_internal_module(
+    client, trainer, family_member, modules
+):
+    # A family account reports under the member's force, but is not one of its people: were
+    # it given West Yorkshire's module, its title would reach them in /training/ and a notice.
+    due = timezone.localdate() + timedelta(days=20)
+    client.force_login(trainer)
+    response = client.post(
+        "/training/manage/assign/",
+        {
+            "module": modules["force"].slug,
+            "emails": family_member.email,
+            "due_on_0": str(due.day),
+            "due_on_1": str(due.month),
+            "due_on_2": str(due.year),
+        },
+    )
+    assert response.status_code == 200
+    assert "no one in West Yorkshire Police with the email address" in response.content.decode()
+    assert not Assignment.objects.filter(person=family_member).exists()
+
+
+def test_a_forces_note_on_a_national_module_is_shown_to_its_own_learners(trainer, modules):
+    from training.models import ForceNote
+
+    national = modules["national"]
+    note = ForceNote.objects.create(module=national, force=force(), body="Call 01234 567890.")
+    assert selectors.force_note_for(national, force()) == note
+    assert selectors.force_note_for(national, force("north-yorkshire")) is None
+    assert selectors.force_note_for(national, None) is None
+
+
+def test_a_footprint_check_and_its_saved_answers_are_the_persons_own(officer, staff_member):
+    from training.models import FootprintCheck
+
+    mine = FootprintCheck.objects.create(person=officer, saved_answers={"electoral_roll": "open"})
+    FootprintCheck.objects.create(person=staff_member, saved_answers={"electoral_roll": "open"})
+    assert list(selectors.footprint_checks_of(officer)) == [mine]
+    assert selectors.saved_footprint_check(officer) == mine
+    assert not selectors.footprint_checks_of(AnonymousUser()).exists()
+    assert selectors.saved_footprint_check(AnonymousUser()) is None
+
+
 def test_a_trainer_chooses_only_among_their_own_forces(trainer, other_force_trainer, officer):
     assert selectors.chosen_trainer_force(trainer, None) == force()
     assert selectors.chosen_trainer_force(trainer, "west-yorkshire") == force()
