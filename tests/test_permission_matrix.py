@@ -1573,14 +1573,15 @@ ROUTES: dict[str, Expect] = {
             hides=words_for(OTHER_FORCE, TEAM_OUTSIDER, WEST_YORKSHIRE_MODULE),
         )
     ),
+    # The overdue list's export (names: logged). Another force's trainer exports their own.
     "training:compliance_export": Expect(
         get=Act(
             200,
-            data=lambda world: {"format": "csv"},
+            data=lambda world: {"format": "csv", "list": "overdue"},
             measure=reads_by_actor,
             check=one_more,
-            shows=words_for(frozenset({"trainer"}), WEST_YORKSHIRE_MODULE),
-            hides=words_for(OTHER_FORCE, WEST_YORKSHIRE_MODULE),
+            shows=words_for(frozenset({"trainer"}), TEAM_OUTSIDER, WEST_YORKSHIRE_MODULE),
+            hides=words_for(OTHER_FORCE, TEAM_OUTSIDER, WEST_YORKSHIRE_MODULE),
         )
     ),
     # A line manager's team, from the roster; anyone else's team page is empty.
