@@ -572,3 +572,17 @@ def test_another_forces_trainer_cannot_use_this_forces_people(trainer, staff_mem
         content=csv_bytes(rows),
     )
     assert "already has an account in another force" in roster.summary["errors"][0]["messages"][0]
+
+
+def test_empty_lines_are_ignored_and_row_numbers_stay_the_files_own(trainer):
+    content = (
+        b"email,name,kind,audiences\r\n"
+        b"one@example.police.uk,One,officer,frontline\r\n"
+        b"\r\n"
+        b",,,\r\n"
+        b"bad-email,Bad,officer,frontline\r\n"
+        b"\r\n\r\n"
+    )
+    roster = preview(trainer, content)
+    assert roster.summary["rows"] == 2
+    assert [error["row"] for error in roster.summary["errors"]] == [5]
