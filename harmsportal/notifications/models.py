@@ -66,6 +66,10 @@ class Notification(models.Model):
     # an SMTP outage of an hour does not use up every attempt in a few minutes.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # Written by `notifications_send_bulk` (a roster import's invitations, up to tens of
+    # thousands at once). The relay serves every due non-bulk email before any bulk one, so an
+    # urgent email that fell back to the relay never waits behind a batch of invitations.
+    bulk = models.BooleanField(default=False)
 
     # Only for Kind.ACCOUNT: the rendered email, sent verbatim. Every other kind leaves these
     # blank and gets the fixed wording of its kind. The body may hold a secret (a password-reset
@@ -83,10 +87,11 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
+            # The relay's work list: pending rows, non-bulk first, then oldest first.
             models.Index(
-                fields=["created_at"],
+                fields=["bulk", "created_at", "id"],
                 condition=Q(email_status="pending"),
-                name="notification_pending_idx",
+                name="notification_pending_bulk_idx",
             ),
         ]
 

@@ -35,7 +35,12 @@ def get_notification_for_user(user: User, pk: uuid.UUID | str) -> Notification:
 def notification_ids_due_for_delivery(
     *, now: datetime, lease_expired_before: datetime, limit: int
 ) -> list[uuid.UUID]:
-    """Emails waiting to go, oldest first: unclaimed (or whose claim has lapsed) and due.
+    """Emails waiting to go: unclaimed (or whose claim has lapsed) and due.
+
+    Every due non-bulk email comes before any bulk one (`Notification.bulk`, a roster import's
+    invitations), then oldest first; `notification_pending_bulk_idx` serves this order. So an
+    urgent email that fell back to the relay goes in the next run however many invitations are
+    queued, and the invitations go in the runs' spare room.
 
     A snapshot only; each row is claimed atomically on delivery, so a row another deliverer
     takes in the meantime is simply skipped.
@@ -45,6 +50,6 @@ def notification_ids_due_for_delivery(
         .filter(sent_at=None)
         .filter(Q(claimed_at=None) | Q(claimed_at__lt=lease_expired_before))
         .filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
-        .order_by("created_at", "pk")
+        .order_by("bulk", "created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -18,6 +18,16 @@ A worker that dies between 1 and 3 leaves a claim that lapses after `LEASE`; the
 sends the email. The one case that can send twice is a crash after the mail server accepted
 the message but before step 3 committed: no outbox can avoid that without the mail server's
 help, and a duplicate "sign in to read it" email is harmless, whereas a lost one is not.
+
+Bulk rows come last
+-------------------
+`notifications_send_bulk` (a roster import's invitations, up to tens of thousands) marks its
+rows `bulk`. The relay takes every due non-bulk row before any bulk one, oldest first within
+each, so an urgent email that fell back to the relay (an immediate-risk alert, a password
+reset) goes in the next run instead of hours later behind the invitations; the invitations use
+whatever room each run has left, and all of them still go, each once. Bulk rows would only
+wait if more than RELAY_BATCH_SIZE non-bulk emails fell due every minute, which would be an
+outage of its own.
 """
 
 from __future__ import annotations
@@ -66,7 +76,7 @@ MAX_ATTEMPTS = 8
 RETRY_BASE_DELAY = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=1)
 
-# One relay run delivers at most this many, oldest first, and stops starting new sends after
+# One relay run delivers at most this many (non-bulk first, then oldest first), and stops starting new sends after
 # RELAY_TIME_BUDGET_SECONDS so it finishes well inside CELERY_TASK_SOFT_TIME_LIMIT (240 s).
 RELAY_BATCH_SIZE = 200
 RELAY_TIME_BUDGET_SECONDS = 120.0
@@ -193,7 +203,8 @@ def notifications_send_bulk(
     commit ONE relay run is queued instead of one delivery task per row. The relay claims and
     delivers pending rows exactly as it does for `notification_send` (RELAY_BATCH_SIZE a run,
     every minute from beat), so thousands of emails go out steadily, each once, and a rollback
-    sends none. Same fixed wording per kind; account emails are refused as in
+    sends none. The rows are marked `bulk`, so the relay serves every other due email first
+    and an urgent one never queues behind them. Same fixed wording per kind; account emails are refused as in
     `notification_send`.
     """
     if kind not in Notification.Kind.values:
@@ -215,6 +226,7 @@ def notifications_send_bulk(
                 link_path=link_path,
                 created_at=now,
                 email_status=status,
+                bulk=True,
             )
         )
         if len(batch) == BULK_BATCH_SIZE:
