@@ -71,6 +71,7 @@ from tests.wellbeing.factories import (
     SelfReferralFactory,
     SupportServiceFactory,
 )
+from training.footprint_checklist import QUESTIONS as FOOTPRINT_QUESTIONS
 from training.models import (
     Answer,
     Assignment,
@@ -93,7 +94,6 @@ from training.models import (
     TrainingProfile,
     VersionStatus,
 )
-from training.services.footprint import QUESTIONS as FOOTPRINT_QUESTIONS
 from training.services.roster import roster_preview
 from triage.models import Case, CaseStatus, TriagePreference
 from triage.support_offer import first_assessment_handler_replaced

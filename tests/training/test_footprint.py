@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from training.footprint_advice_text import ADVICE
+from training.footprint_checklist import QUESTIONS
 from training.markdown import render_markdown
 from training.models import FootprintCheck
 from training.services.footprint import (
-    ADVICE,
-    QUESTIONS,
     footprint_advice,
     footprint_answers_delete,
     footprint_check_record,

@@ -1,11 +1,11 @@
 """The digital-footprint self-check form: one set of radios per question, and the choice to
-save the answers. The questions and their options come from training.services.footprint."""
+save the answers. The questions and their options come from training.footprint_checklist."""
 
 from __future__ import annotations
 
 from django import forms
 
-from training.services.footprint import AREAS, QUESTIONS, FootprintQuestion
+from training.footprint_checklist import AREAS, QUESTIONS, FootprintQuestion
 
 
 def _short(question: FootprintQuestion) -> bool:
