@@ -24,12 +24,14 @@ from training.forms.authoring import (
     ForceNoteForm,
     ModuleForm,
     PublishForm,
+    owner_choices,
+)
+from training.forms.versions import (
     QuestionForm,
     QuestionFormSet,
     SectionFormSet,
     VersionForm,
     error_links,
-    owner_choices,
 )
 from training.markdown import render_markdown
 from training.models import Module, ModuleVersion, VersionStatus
