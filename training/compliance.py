@@ -7,11 +7,17 @@ version, is counted once, as they stand today. For each audience and module:
 
 - **assigned**: people with current work on the module;
 - **completed**: their current assignment was completed, and the completion is still in date
-  (it never expires, or expires today or later). A later completion of the module by the same
+  (it never expires, or its expiry date is still ahead: a completion runs out ON its expiry
+  date, `training.models.in_date`, the one rule every page uses). A later completion of the module by the same
   person (taken again without being asked) extends it: the person's latest completion decides;
 - **overdue**: their current assignment is open and was due before today;
-- **expiring in 30 days**: completed, and that latest completion expires within
-  `EXPIRING_DAYS` days (today included).
+- **expiring in 30 days**: completed, and that latest completion runs out within the next
+  `EXPIRING_DAYS` days.
+
+Only a force's workforce is counted, listed or exported: active accounts that are not family
+accounts (`training.models.COUNTED_PERSON`, applied once, in `current_work`). A family
+member's refresher or re-completion is their own work on their own training page, and a
+closed account has left.
 
 The refresh rule is the completion's own: `Completion.expires_on` was set from the version the
 person actually completed, so a v1 completion keeps its expiry after v2 is published. A new
@@ -26,7 +32,7 @@ grouped by force, audience and module.
 
 Training admins see these figures exactly, with names in the overdue list: it is their own
 force, and chasing training is their job. Leads, oversight and analysts see them only through
-`disclosed_figures`, which suppresses small counts (`harmsportal.disclosure`) and any count
+`training.figures.disclosed_figures`, which suppresses small counts (`harmsportal.disclosure`) and any count
 that could be worked out from the others by subtraction.
 
 Reads of people's training records (the overdue list, a line manager's team) and every export
@@ -56,9 +62,9 @@ from django.utils import timezone
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.audit.services import access_record
-from harmsportal.disclosure import Withheld, disclose, disclose_part, disclose_total
+from harmsportal.disclosure import Withheld
 from harmsportal.people.models import Role
-from training.models import Assignment, Audience, Completion
+from training.models import Assignment, Audience, Completion, expired, in_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -66,7 +72,7 @@ if TYPE_CHECKING:
     from harmsportal.people.models import Force, User
     from training.models import Module, TrainingProfile
 
-# A completion expiring within this many days (today included) is "expiring".
+# A completion running out within this many days is "expiring".
 EXPIRING_DAYS = 30
 
 Figure = int | Withheld
@@ -95,7 +101,10 @@ def current_work(force_ids: Iterable[int] | None = None) -> QuerySet[Assignment]
         module=OuterRef("module"),
         completed_at__gte=OuterRef("completion__completed_at"),
     ).order_by("-completed_at", "-pk")
-    work = Assignment.objects.filter(cancelled_at__isnull=True)
+    # Only the force's workforce counts, so the one condition is applied here, where every
+    # figure, overdue list, team page and export starts: never a family account (their
+    # refresher is their own work) and never a closed account (they have left).
+    work = Assignment.objects.counted().filter(cancelled_at__isnull=True)
     if force_ids is not None:
         work = work.filter(force_id__in=list(force_ids))
     return work.exclude(Exists(later)).annotate(
@@ -114,16 +123,14 @@ class Rules:
 def _rules(today: date) -> Rules:
     """The conditions on `current_work()` rows, for counts and for each person's status."""
     done = Q(completion__isnull=False)
-    in_date = Q(latest_expires_on__isnull=True) | Q(latest_expires_on__gte=today)
+    still_in_date = in_date(today, "latest_expires_on")
     return Rules(
-        completed=done & in_date,
+        completed=done & still_in_date,
         overdue=Q(completion__isnull=True, due_on__lt=today),
         expiring=done
-        & Q(
-            latest_expires_on__gte=today,
-            latest_expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
-        ),
-        expired=done & Q(latest_expires_on__lt=today),
+        & still_in_date
+        & Q(latest_expires_on__lte=today + timedelta(days=EXPIRING_DAYS)),
+        expired=done & expired(today, "latest_expires_on"),
     )
 
 
@@ -159,7 +166,7 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
-def _audience_label(value: str) -> str:
+def audience_label(value: str) -> str:
     return Audience(value).label if value in Audience.values else value
 
 
@@ -197,7 +204,7 @@ def counts_by_force(
     return found
 
 
-def _in_order(keys):
+def in_order(keys):
     """By audience (in the order audiences are listed), then module title."""
     order = {value: index for index, value in enumerate(Audience.values)}
     return sorted(keys, key=lambda key: (order.get(key[0], len(order)), key[1].lower(), key[2]))
@@ -214,12 +221,12 @@ def compliance_rows(
     module that anyone has current work on."""
     found = counts_by_force([force.pk], audience=audience, module=module, today=today)
     rows = []
-    for key in _in_order(found):
+    for key in in_order(found):
         counts = found[key][force.pk]
         rows.append(
             ComplianceRow(
                 audience=key[0],
-                audience_label=_audience_label(key[0]),
+                audience_label=audience_label(key[0]),
                 module_title=key[1],
                 module_slug=key[2],
                 assigned=counts.assigned,
@@ -230,91 +237,6 @@ def compliance_rows(
             )
         )
     return rows
-
-
-# --- aggregates with disclosure control (leads, oversight, analysts) ----------------------------
-
-
-def _first_withheld(*figures: Figure) -> Figure:
-    """The first of `figures` that is withheld, else the first (they are the same count)."""
-    return next((figure for figure in figures if isinstance(figure, Withheld)), figures[0])
-
-
-def disclose_counts(parts: list[Counts]) -> dict[str, Figure]:
-    """The four figures and the per cent complete for one audience and module, over the
-    forces whose exact counts are `parts`, each withheld when it, or something worked out from
-    it and the others, is a small count.
-
-    The figures nest: completed and overdue are parts of assigned (completed people are not
-    overdue), and expiring is a part of completed. Subtracting shown figures gives the people
-    not completed (assigned - completed), those not completed but not overdue either
-    (assigned - completed - overdue), those not overdue (assigned - overdue), those completed
-    and not expiring (completed - expiring) and those not expiring (assigned - expiring). Each
-    figure goes through `disclose_part` against every figure it is a part of, so none of those
-    rests can be worked out when it is 1 to k-1; assigned goes through `disclose_total` over
-    the forces. With every rest that can be worked out 0 or at least k, so is every sum of
-    them. The per cent complete is shown only when both completed and assigned are, and its
-    base (assigned) is k or more.
-    """
-    assigned = disclose_total([p.assigned for p in parts])
-    completed = disclose_part([(p.assigned, p.completed) for p in parts])
-    overdue = _first_withheld(
-        disclose_part([(p.assigned - p.completed, p.overdue) for p in parts]),
-        disclose_part([(p.assigned, p.overdue) for p in parts]),
-    )
-    expiring = _first_withheld(
-        disclose_part([(p.completed, p.expiring) for p in parts]),
-        disclose_part([(p.assigned, p.expiring) for p in parts]),
-    )
-    if isinstance(completed, Withheld):
-        share: Figure = completed
-    elif isinstance(assigned, Withheld):
-        share = assigned
-    else:
-        share = disclose(percent(completed, assigned), base=assigned)
-    return {
-        "assigned": assigned,
-        "completed": completed,
-        "overdue": overdue,
-        "expiring": expiring,
-        "percent_complete": share,
-    }
-
-
-# Roles that see their own force's aggregate figures; a national analyst sees every force.
-FORCE_FIGURES_ROLES = (Role.FORCE_LEAD, Role.OVERSIGHT)
-FIGURES_ROLES = (*FORCE_FIGURES_ROLES, Role.NATIONAL_ANALYST)
-
-
-def figures_forces_for(user: User) -> list[Force] | None:
-    """The forces whose aggregate figures `user` may see: None means every force."""
-    if not user.is_authenticated or user.professional_standards:
-        return []
-    if user.has_role(Role.NATIONAL_ANALYST):
-        return None
-    forces = {m.force for m in user.membership_list() if m.role in FORCE_FIGURES_ROLES}
-    return sorted(forces, key=lambda force: force.name)
-
-
-def disclosed_figures(
-    force_ids: Iterable[int] | None,
-    *,
-    audience: str | None = None,
-    today: date | None = None,
-) -> list[ComplianceRow]:
-    """The figures for one or more forces (None: every force), as aggregates only: no names,
-    every count through `harmsportal.disclosure` (`disclose_counts`)."""
-    found = counts_by_force(force_ids, audience=audience, today=today)
-    return [
-        ComplianceRow(
-            audience=key[0],
-            audience_label=_audience_label(key[0]),
-            module_title=key[1],
-            module_slug=key[2],
-            **disclose_counts(list(found[key].values())),
-        )
-        for key in _in_order(found)
-    ]
 
 
 # --- people (training admins and line managers) --------------------------------------------------
@@ -403,7 +325,7 @@ def team_members(profiles: Iterable[TrainingProfile], *, today: date | None = No
         by_pair[(row.person_id, row.force_id)].append(
             TeamWork(
                 module_title=row.module.title,
-                audience_label=_audience_label(row.audience),
+                audience_label=audience_label(row.audience),
                 due_on=row.due_on,
                 status=_status(row),
                 completed_on=timezone.localdate(row.completion.completed_at)

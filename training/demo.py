@@ -49,7 +49,8 @@ from training.models import (
     Module,
     TrainingProfile,
 )
-from training.services.assigning import assignment_create, audience_for, rules_apply
+from training.services.assigning import assignment_create, audience_for
+from training.services.audience_rules import rules_apply
 from training.services.learning import add_months, completion_record, feedback_give
 
 FOOTPRINT = "your-online-footprint"

@@ -46,7 +46,7 @@ from training.roster_rows import (
     roster_header_problems,
     text_of,
 )
-from training.services.assigning import rules_apply
+from training.services.audience_rules import rules_apply
 
 
 class RosterRowResult(RowResult):

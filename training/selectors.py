@@ -28,6 +28,7 @@ from django.http import Http404
 from harmsportal.people.models import TRAINING_ROLES, Force, Role, User
 from harmsportal.people.selectors import reporting_force_of
 from training.models import (
+    COUNTED_PERSON,
     Assignment,
     Audience,
     AudienceRule,
@@ -111,9 +112,7 @@ def get_completion_for_learner(user: User, pk: UUID | str) -> Completion:
 
 def open_assignments_of(user: User) -> QuerySet[Assignment]:
     """The person's open work (not completed, not cancelled), soonest due first."""
-    return Assignment.objects.filter(
-        person=user, completion__isnull=True, cancelled_at__isnull=True
-    ).order_by("due_on", "pk")
+    return Assignment.objects.open().filter(person=user).order_by("due_on", "pk")
 
 
 def completions_of(user: User) -> QuerySet[Completion]:
@@ -280,16 +279,28 @@ def chosen_trainer_force(user: User, slug: str | None) -> Force:
 
 
 def team_profiles(user: User) -> QuerySet[TrainingProfile]:
-    """The profiles of the people whose roster names `user` as their line manager."""
-    if not user.is_authenticated or is_family_account(user):
+    """The profiles of the people whose roster names `user` as their line manager, in the
+    forces where `user` still works (holds a membership) and is active: a line manager who has
+    moved force or left reaches nobody there, whatever an old roster says. Only the force's
+    workforce is listed (`COUNTED_PERSON`): never a family account, never one that is closed."""
+    if not user.is_authenticated or not user.is_active or is_family_account(user):
         return TrainingProfile.objects.none()
-    return TrainingProfile.objects.filter(line_manager=user).select_related("person", "force")
+    force_ids = {membership.force_id for membership in user.membership_list()}
+    return TrainingProfile.objects.filter(
+        COUNTED_PERSON, line_manager=user, force_id__in=force_ids
+    ).select_related("person", "force")
 
 
 def line_manager_of(person: User, force: Force) -> User | None:
-    """The line manager the roster of `force` names for `person`, if any and still active."""
+    """The line manager the roster of `force` names for `person`, if any, still active and
+    still working in `force` (holding a membership there)."""
     profile = (
-        TrainingProfile.objects.filter(person=person, force=force, line_manager__is_active=True)
+        TrainingProfile.objects.filter(
+            person=person,
+            force=force,
+            line_manager__is_active=True,
+            line_manager__memberships__force=force,
+        )
         .select_related("line_manager")
         .first()
     )

@@ -40,7 +40,7 @@ from tests.training.factories import (
     TrainingProfileFactory,
 )
 from training.models import AssignmentSource
-from training.services.assigning import rule_create
+from training.services.audience_rules import rule_create
 from training.services.roster import roster_preview
 from triage.models import Case
 from triage.services.claiming import case_claim

@@ -465,11 +465,39 @@ def test_a_line_manager_reaches_only_their_own_team(officer, staff_member, champ
     colleague = make_person(full_name="Robin Colleague")
     in_team_of(staff_member, officer)
     in_team_of(other_manager, colleague)
-    in_team_of(staff_member, champion, owner="north-yorkshire")  # their roster elsewhere too
+    # They also work in North Yorkshire, whose roster names them too.
+    Membership.objects.create(user=staff_member, force=force("north-yorkshire"), role=Role.CHAMPION)
+    in_team_of(staff_member, champion, owner="north-yorkshire")
     assert {p.person for p in selectors.team_profiles(staff_member)} == {officer, champion}
     assert {p.person for p in selectors.team_profiles(other_manager)} == {colleague}
     assert not selectors.team_profiles(officer).exists()
     assert not selectors.team_profiles(AnonymousUser()).exists()
+
+
+def test_a_line_manager_who_left_the_force_or_closed_their_account_reaches_nobody(
+    officer, staff_member
+):
+    in_team_of(staff_member, officer)
+    # A roster of North Yorkshire, where they do not work, names them: nobody there.
+    in_team_of(staff_member, make_person(force_slug="north-yorkshire"), owner="north-yorkshire")
+    assert {p.person for p in selectors.team_profiles(staff_member)} == {officer}
+    Membership.objects.filter(user=staff_member).delete()  # they moved on
+    assert not selectors.team_profiles(User.objects.get(pk=staff_member.pk)).exists()
+    assert selectors.line_manager_of(officer, force()) is None
+
+
+def test_a_closed_account_as_line_manager_reaches_nobody(officer, staff_member):
+    in_team_of(staff_member, officer)
+    User.objects.filter(pk=staff_member.pk).update(is_active=False)
+    assert not selectors.team_profiles(User.objects.get(pk=staff_member.pk)).exists()
+
+
+def test_a_team_lists_neither_a_leaver_nor_a_family_account(staff_member, family_member):
+    leaver, stayer = make_person(full_name="Lee Leaver"), make_person(full_name="Sta Yer")
+    for person in (leaver, stayer, family_member):
+        in_team_of(staff_member, person)
+    User.objects.filter(pk=leaver.pk).update(is_active=False)
+    assert {p.person for p in selectors.team_profiles(staff_member)} == {stayer}
 
 
 def test_a_family_account_has_no_team(family_member, officer):

@@ -16,7 +16,8 @@ from harmsportal.people.models import Force, User
 from reports import demo as reports_demo
 from tests.factories import enrol_totp
 from training import demo as training_demo
-from training.compliance import compliance_rows, disclosed_figures
+from training.compliance import compliance_rows
+from training.figures import disclosed_figures
 from training.models import (
     Assignment,
     AudienceRule,

@@ -16,7 +16,8 @@ from harmsportal.disclosure import Withheld, WithheldTotal
 from harmsportal.people.models import Membership, Role, User
 from tests.factories import force
 from tests.training.factories import CompletionFactory, ModuleFactory
-from training.compliance import Counts, disclose_counts, disclosed_figures
+from training.compliance import Counts
+from training.figures import disclose_counts, disclosed_figures
 from training.models import Assignment, AssignmentSource, Audience
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from harmsportal.notifications.models import Notification
-from harmsportal.people.models import User
+from harmsportal.people.models import Membership, User
 from tests.factories import force, make_person
 from training.models import LineManagerNotice, TrainingProfile
 from training.services.notices import (
@@ -107,6 +107,31 @@ def test_a_line_manager_who_has_left_is_not_told(triager, reporter, manager):
     with pytest.raises(ValidationError, match="does not name a line manager"):
         _send(triager, reporter)
 
+    assert not Notification.objects.exists()
+
+
+def test_a_line_manager_who_moved_to_another_force_is_not_told(triager, reporter, manager):
+    Membership.objects.filter(user=manager).update(force=force("north-yorkshire"))
+
+    with pytest.raises(ValidationError, match="does not name a line manager"):
+        _send(triager, reporter)
+
+    assert not Notification.objects.exists()
+
+
+def test_a_line_manager_in_professional_standards_is_never_told(triager, reporter, manager):
+    manager.professional_standards = True
+    manager.save(update_fields=["professional_standards"])
+
+    with pytest.raises(ValidationError) as refused:
+        _send(triager, reporter)
+
+    assert refused.value.messages == [
+        "The roster names a line manager who works in Professional Standards, and the portal "
+        "never tells Professional Standards about a report. Nobody has been told. Let the "
+        "reporter know, so they can decide what to do."
+    ]
+    assert not LineManagerNotice.objects.exists()
     assert not Notification.objects.exists()
 
 

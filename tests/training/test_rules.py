@@ -20,13 +20,8 @@ from tests.training.factories import (
     TrainingProfileFactory,
 )
 from training.models import Assignment, AssignmentSource, Audience, AudienceRule, VersionStatus
-from training.services.assigning import (
-    _insert,
-    _new_assignment,
-    rule_create,
-    rule_update,
-    rules_apply,
-)
+from training.services._shared import insert_assignments, new_assignment
+from training.services.audience_rules import rule_create, rule_update, rules_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +169,7 @@ def test_a_roster_import_applies_the_rules_to_the_people_it_names_only():
 
 
 def test_a_large_list_of_people_is_taken_in_batches(monkeypatch):
-    monkeypatch.setattr("training.services.assigning.BATCH_SIZE", 2)
+    monkeypatch.setattr("training.services.audience_rules.BATCH_SIZE", 2)
     module = ModuleFactory(audiences=[Audience.INDUCTION])
     rule(module)
     named = [joiner(TODAY) for _ in range(5)]
@@ -186,7 +181,7 @@ def test_a_large_list_of_people_is_taken_in_batches(monkeypatch):
 def test_work_someone_else_assigned_meanwhile_is_skipped_not_an_error():
     module = ModuleFactory(audiences=[Audience.INDUCTION])
     person = make_person()
-    made = _new_assignment(
+    made = new_assignment(
         person_id=person.pk,
         module=module,
         force_id=force().pk,
@@ -204,7 +199,7 @@ def test_work_someone_else_assigned_meanwhile_is_skipped_not_an_error():
         due_on=TODAY + timedelta(days=10),
     )
 
-    assert _insert([made]) == 0  # the open-work constraint refused it quietly
+    assert insert_assignments([made]) == 0  # the open-work constraint refused it quietly
 
     assert Assignment.objects.filter(person=person).count() == 1
 

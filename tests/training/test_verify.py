@@ -74,7 +74,7 @@ def test_a_trainer_sees_their_forces_certificate_and_the_check_is_recorded(
         "Module": "Your online footprint",
         "Version": "1",
         "Completed on": "3 March 2026",
-        "Valid until": "3 March 2027",
+        "Expires on": "3 March 2027",
         "Force": "West Yorkshire Police",
         "Code": "HP-7KQM-3XWD",
     }
@@ -135,7 +135,7 @@ def test_an_expired_certificate_says_so(client, trainer, certificate):
 
     html = client.get(VERIFY, {"code": "HP-7KQM-3XWD"}).content.decode()
 
-    assert summary(html)["Valid until"] == "1 May 2026 Expired"
+    assert summary(html)["Expires on"] == "1 May 2026 Expired"
 
 
 @pytest.mark.parametrize(

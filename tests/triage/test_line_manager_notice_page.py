@@ -240,3 +240,21 @@ def test_the_line_manager_themselves_cannot_send_it(client, manager):
 
     assert "The roster names you as the reporter's line manager." in page
     assert not LineManagerNotice.objects.exists()
+
+
+def test_a_line_manager_in_professional_standards_is_not_told_and_the_triager_sees_why(
+    client, triager, manager
+):
+    manager.professional_standards = True
+    manager.save(update_fields=["professional_standards"])
+    case = _case(manager=manager, holder=triager)
+    client.force_login(triager)
+
+    response = client.post(_url(case))
+
+    assert response.status_code == 200
+    page = html_lib.unescape(response.content.decode())
+    assert "There is a problem" in page
+    assert "The roster names a line manager who works in Professional Standards" in page
+    assert not LineManagerNotice.objects.exists()
+    assert not Notification.objects.filter(user=manager).exists()

@@ -265,7 +265,7 @@ def test_a_self_referral_cannot_share_a_report_description_it_does_not_have(offi
 
 
 def test_a_self_referral_needs_a_summary(officer):
-    with pytest.raises(ValidationError, match="what you would like support with"):
+    with pytest.raises(ValidationError, match="about the support you would like"):
         referral_self_refer(actor=officer, **{**SELF, "summary": "   "})
 
 

@@ -1,6 +1,8 @@
 """Training: modules and versions, assignments, completions, feedback and roster profiles."""
 
 from training.models.assignments import (
+    COUNTED_PERSON,
+    OPEN,
     Assignment,
     AudienceRule,
     LineManagerNotice,
@@ -31,10 +33,15 @@ from training.models.learning import (
     FootprintCheck,
     Progress,
     QuizAttempt,
+    expired,
+    has_expired,
+    in_date,
     new_verification_code,
 )
 
 __all__ = [
+    "COUNTED_PERSON",
+    "OPEN",
     "RATING_CHOICES",
     "REMINDER_DAYS",
     "WORKFORCE_AUDIENCES",
@@ -58,6 +65,9 @@ __all__ = [
     "Section",
     "TrainingProfile",
     "VersionStatus",
+    "expired",
+    "has_expired",
+    "in_date",
     "new_verification_code",
     "validate_audiences",
 ]

@@ -16,10 +16,30 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from harmsportal.people.models import Force
+from harmsportal.people.models import Force, User
 from training.models.choices import AssignmentSource, Audience
 from training.models.content import Module, ModuleVersion, validate_audiences
 from training.models.learning import Completion
+
+# Open work: not completed and not cancelled. The one definition, also the condition of the
+# "one piece of open work per person per module" constraint below.
+OPEN = Q(completion__isnull=True, cancelled_at__isnull=True)
+
+# Whose training a force counts (compliance, overdue lists, team pages, figures, exports), on
+# any model with a `person`: active accounts only (a closed account has left), and never a
+# family account. Family members do refreshers and new versions as their own work, shown on
+# their own training page; they are nobody's workforce, so no trainer or manager lists them.
+COUNTED_PERSON = Q(person__is_active=True) & ~Q(person__kind=User.Kind.FAMILY)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self) -> AssignmentQuerySet:
+        """Work not completed and not cancelled (`OPEN`)."""
+        return self.filter(OPEN)
+
+    def counted(self) -> AssignmentQuerySet:
+        """Work a force counts in its training figures (`COUNTED_PERSON`)."""
+        return self.filter(COUNTED_PERSON)
 
 
 class TrainingProfile(models.Model):
@@ -125,13 +145,15 @@ class Assignment(models.Model):
     reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_1_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "pk"]
         constraints = [
             # One piece of open work per person per module.
             models.UniqueConstraint(
                 fields=["person", "module"],
-                condition=Q(completion__isnull=True, cancelled_at__isnull=True),
+                condition=OPEN,
                 name="assignment_one_open",
             ),
             # A new version that must be completed again is assigned to a person once.

@@ -2,22 +2,48 @@
 
 A `Completion` is history: it is never changed by a later version, and keeps the version the
 person completed, their name as printed on the certificate, and a verification code a
-training admin can check. It lasts until `expires_on` (none: it never expires).
+training admin can check. It counts up to the day before `expires_on`, and has run out ON
+that day (none: it never expires). `has_expired` and `in_date` are that rule, the one meaning of
+"expired" for every page, figure, reminder and check.
 """
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from harmsportal.people.models import Force
 from training.models.choices import RATING_CHOICES, Changed
 from training.models.content import Module, ModuleVersion
+
+# --- the one rule for "expired" ---------------------------------------------------------------
+# A completion expiring on 17 December counts up to 16 December and has run out on the 17th:
+# the expiry reminder says "your training runs out on 17 December", and on that day the
+# refresher is assigned ("your training has run out").
+
+
+def has_expired(expires_on: datetime.date | None, today: datetime.date) -> bool:
+    """Whether a completion with this expiry date has run out by `today` (None: never)."""
+    return expires_on is not None and expires_on <= today
+
+
+def in_date(today: datetime.date, field: str = "expires_on") -> Q:
+    """The completion (or an annotation with its expiry, `field`) still counts on `today`:
+    `has_expired` as a query condition."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": today})
+
+
+def expired(today: datetime.date, field: str = "expires_on") -> Q:
+    """The completion has run out by `today` (it has an expiry date, and it has come)."""
+    return Q(**{f"{field}__lte": today})
+
 
 # Letters and digits that cannot be misread for one another on paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -112,6 +138,11 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} completed {self.version}"
+
+    @property
+    def has_expired(self) -> bool:
+        """Whether it has run out today (`has_expired`): for pages."""
+        return has_expired(self.expires_on, timezone.localdate())
 
 
 class Feedback(models.Model):

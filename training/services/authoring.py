@@ -192,9 +192,7 @@ def module_retire(*, actor: User, module: Module) -> bool:
     published.status = VersionStatus.RETIRED
     published.retired_at = now
     published.save(update_fields=["status", "retired_at"])
-    Assignment.objects.filter(
-        module=module, completion__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=now)
+    Assignment.objects.open().filter(module=module).update(cancelled_at=now)
     return True
 
 

@@ -33,8 +33,10 @@ from training.models import (
     QuizAttempt,
     Section,
     VersionStatus,
+    has_expired,
 )
 from training.selectors import learner_force
+from training.services.assigning import has_open_work
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -79,12 +81,6 @@ def _locked_progress(actor: User, version: ModuleVersion) -> Progress | None:
     return Progress.objects.select_for_update().filter(person=actor, version=version).first()
 
 
-def _has_open_work(person: User, module: Module) -> bool:
-    return Assignment.objects.filter(
-        person=person, module=module, completion__isnull=True, cancelled_at__isnull=True
-    ).exists()
-
-
 def _valid_completion(person: User, version: ModuleVersion) -> Completion | None:
     """The person's newest completion of `version`, if it has not expired."""
     latest = (
@@ -92,7 +88,7 @@ def _valid_completion(person: User, version: ModuleVersion) -> Completion | None
     )
     if latest is None:
         return None
-    if latest.expires_on is not None and latest.expires_on <= timezone.localdate():
+    if has_expired(latest.expires_on, timezone.localdate()):
         return None
     return latest
 
@@ -103,7 +99,7 @@ def _finish(
     """Record the completion (or return the valid one when nothing asks for another), and
     clear the progress so the next go starts at the first part."""
     held = _valid_completion(actor, version)
-    if held is not None and not _has_open_work(actor, version.module):
+    if held is not None and not has_open_work(actor, version.module):
         completion = held
     else:
         completion = completion_record(person=actor, version=version, score_percent=score_percent)
@@ -170,7 +166,7 @@ def progress_complete(*, actor: User, version: ModuleVersion) -> Completion:
         raise ValidationError("Answer the quiz to complete this module.")
     progress = _locked_progress(actor, version)
     held = _valid_completion(actor, version)
-    if progress is None and held is not None and not _has_open_work(actor, version.module):
+    if progress is None and held is not None and not has_open_work(actor, version.module):
         return held  # a second press: the first one finished it
     orders = section_orders(version)
     if progress is None or (orders and progress.current_section < orders[-1]):
@@ -244,9 +240,9 @@ def completion_record(
         score_percent=score_percent,
         name_on_certificate=(person.full_name or person.email)[:150],
     )
-    Assignment.objects.filter(
-        person=person, module=module, completion__isnull=True, cancelled_at__isnull=True
-    ).update(completion=completion, completed_at=at)
+    Assignment.objects.open().filter(person=person, module=module).update(
+        completion=completion, completed_at=at
+    )
     return completion
 
 

@@ -53,9 +53,11 @@ def line_manager_notice_send(
     their team reported harm and asked that they know. Sent once per `subject_key`.
 
     `asked` is the reporter's own answer ("tell my line manager"). Raises ValidationError,
-    in plain English, when they did not ask, when the roster names no line manager, or when the
-    line manager is `actor`. When a notice was already sent for `subject_key`, returns it and
-    sends nothing (a second press, or two triagers at once, tell the line manager once).
+    in plain English, when they did not ask, when the roster names no line manager (or one
+    who has left the force), when the line manager is in Professional Standards (who are
+    never told of a report through the portal), or when the line manager is `actor`. When a
+    notice was already sent for `subject_key`, returns it and sends nothing (a second press,
+    or two triagers at once, tell the line manager once).
     """
     subject_key = str(subject_key)
     existing = line_manager_notice_for(subject_key)
@@ -70,6 +72,12 @@ def line_manager_notice_send(
         raise ValidationError(
             f"The roster of {force.name} does not name a line manager for the reporter, so "
             "there is nobody to tell. Their training administrator can add one."
+        )
+    if line_manager.professional_standards:
+        raise ValidationError(
+            "The roster names a line manager who works in Professional Standards, and the "
+            "portal never tells Professional Standards about a report. Nobody has been told. "
+            "Let the reporter know, so they can decide what to do."
         )
     if line_manager.pk == actor.pk:
         raise ValidationError(

@@ -3,14 +3,13 @@
 `training_sweep` runs every 15 minutes (`training.tasks.training_sweep_task`). Every piece of
 work is claimed on its own row with a conditional UPDATE before anything is sent, in the same
 transaction as the outbox row, so a sweep run twice, or twice at once, sends nothing twice.
-How reminders are chosen is described in `training/services/assigning.py`.
+How reminders are chosen is described in `training/services/_shared.py`.
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
@@ -28,26 +27,23 @@ from training.models import (
     AssignmentSource,
     Completion,
     Module,
+    expired,
+    has_expired,
+    in_date,
 )
 from training.selectors import learner_force
-
-if TYPE_CHECKING:
-    pass
-
-from training.services.assigning import (  # the reminder rules they share with assigning
-    _announce,
-    _due_field,
-    _expiry_field,
-    _is_latest_completion,
-    _most_pressing,
-    _open,
-    _open_work_on_module,
-    _published,
-    _tell_learner,
-    _today,
-    assignment_create,
-    audience_for,
+from training.services._shared import (
+    announce,
+    due_field,
+    expiry_field,
+    is_latest_completion,
+    most_pressing,
+    open_work_on_module,
+    published,
+    tell_learner,
+    today_of,
 )
+from training.services.assigning import assignment_create, audience_for
 
 # Days after an expiry (or after it was found, if the beat was down) to complete the refresher.
 REFRESHER_DUE_DAYS = 30
@@ -80,21 +76,23 @@ def _band(field_of, date_field: str, today: datetime.date, *, first: int) -> Q:
 def due_remind(*, assignment_id: int, now: datetime.datetime) -> bool:
     """Send one assignment's most pressing due reminder, once; mark the larger ones skipped."""
     due_on = Assignment.objects.filter(pk=assignment_id).values_list("due_on", flat=True).first()
-    days = _most_pressing((due_on - _today(now)).days) if due_on else None
+    days = most_pressing((due_on - today_of(now)).days) if due_on else None
     if days is None:
         return False
-    field = _due_field(days)
+    field = due_field(days)
     skipped = {
-        _due_field(d): Coalesce(F(_due_field(d)), Value(now)) for d in REMINDER_DAYS if d > days
+        due_field(d): Coalesce(F(due_field(d)), Value(now)) for d in REMINDER_DAYS if d > days
     }
-    won = Assignment.objects.filter(_open(), pk=assignment_id, **{f"{field}__isnull": True}).update(
-        **{field: now}, **skipped
+    won = (
+        Assignment.objects.open()
+        .filter(pk=assignment_id, **{f"{field}__isnull": True})
+        .update(**{field: now}, **skipped)
     )
     if not won:
         return False
     assignment = Assignment.objects.select_related("person", "module").get(pk=assignment_id)
     title = f"{assignment.module.title}: training due by {govuk_date(assignment.due_on)}"
-    _tell_learner(assignment.person, assignment.module, title=title)
+    tell_learner(assignment.person, assignment.module, title=title)
     return True
 
 
@@ -104,18 +102,18 @@ def expiry_remind(*, completion_id: int, now: datetime.datetime) -> bool:
     expires_on = (
         Completion.objects.filter(pk=completion_id).values_list("expires_on", flat=True).first()
     )
-    days_left = (expires_on - _today(now)).days if expires_on else 0
-    days = _most_pressing(days_left) if days_left >= 1 else None
+    today = today_of(now)
+    if expires_on is None or has_expired(expires_on, today):
+        return False  # nothing to remind of: it never runs out, or it already has
+    days = most_pressing((expires_on - today).days)
     if days is None:
         return False
-    field = _expiry_field(days)
+    field = expiry_field(days)
     skipped = {
-        _expiry_field(d): Coalesce(F(_expiry_field(d)), Value(now))
-        for d in REMINDER_DAYS
-        if d > days
+        expiry_field(d): Coalesce(F(expiry_field(d)), Value(now)) for d in REMINDER_DAYS if d > days
     }
     won = Completion.objects.filter(
-        _is_latest_completion(), pk=completion_id, **{f"{field}__isnull": True}
+        is_latest_completion(), pk=completion_id, **{f"{field}__isnull": True}
     ).update(**{field: now}, **skipped)
     if not won:
         return False
@@ -124,17 +122,20 @@ def expiry_remind(*, completion_id: int, now: datetime.datetime) -> bool:
         f"{completion.module.title}: your training runs out on "
         f"{govuk_date(completion.expires_on)}. Refresh it before then"
     )
-    _tell_learner(completion.person, completion.module, title=title)
+    tell_learner(completion.person, completion.module, title=title)
     return True
 
 
 @transaction.atomic
 def refresher_assign(*, completion_id: int, now: datetime.datetime) -> Assignment | None:
-    """On expiry, give the person the module again, once per completion, and tell them."""
+    """On expiry, give the person the module again, once per completion, and tell them.
+
+    A family account's refresher is made the same way, as their own work on their own training
+    page: it counts in no force's compliance and no trainer lists it (`COUNTED_PERSON`)."""
     won = Completion.objects.filter(
-        _is_latest_completion(),
+        is_latest_completion(),
+        expired(today_of(now)),
         pk=completion_id,
-        expires_on__lte=_today(now),
         refresher_assigned_at__isnull=True,
     ).update(refresher_assigned_at=now)
     if not won:
@@ -147,7 +148,7 @@ def refresher_assign(*, completion_id: int, now: datetime.datetime) -> Assignmen
     if force is None:
         return None  # they belong to no force now: nobody's training to count it in
     # From the expiry, or from today when the beat finds it late.
-    due_on = max(completion.expires_on, _today(now)) + datetime.timedelta(days=REFRESHER_DUE_DAYS)
+    due_on = max(completion.expires_on, today_of(now)) + datetime.timedelta(days=REFRESHER_DUE_DAYS)
     assignment = assignment_create(
         person=person,
         module=module,
@@ -162,7 +163,7 @@ def refresher_assign(*, completion_id: int, now: datetime.datetime) -> Assignmen
         title = (
             f"{module.title}: your training has run out. Complete it again by {govuk_date(due_on)}"
         )
-        _announce(assignment, title=title, now=now)
+        announce(assignment, title=title, now=now)
     return assignment
 
 
@@ -209,26 +210,27 @@ def training_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     transaction, so running this twice, or twice at once, sends each one once. Returns how many
     of each were sent or made."""
     now = now or timezone.now()
-    today = _today(now)
+    today = today_of(now)
     active = Q(person__is_active=True)
     due_soon = (
-        Assignment.objects.filter(_open(), active, due_on__gte=today)
-        .filter(_band(_due_field, "due_on", today, first=0))
-        .filter(_published("module"))
+        Assignment.objects.open()
+        .filter(active, due_on__gte=today)
+        .filter(_band(due_field, "due_on", today, first=0))
+        .filter(published("module"))
     )
     expiring = (
-        Completion.objects.filter(active, expires_on__gt=today)
-        .filter(_band(_expiry_field, "expires_on", today, first=1))
-        .filter(_is_latest_completion(), _published("module"))
-        .exclude(_open_work_on_module())
+        Completion.objects.filter(active, in_date(today))
+        .filter(_band(expiry_field, "expires_on", today, first=1))
+        .filter(is_latest_completion(), published("module"))
+        .exclude(open_work_on_module())
     )
-    expired = Completion.objects.filter(
-        active, expires_on__lte=today, refresher_assigned_at__isnull=True
-    ).filter(_is_latest_completion(), _published("module"))
+    run_out = Completion.objects.filter(
+        active, expired(today), refresher_assigned_at__isnull=True
+    ).filter(is_latest_completion(), published("module"))
     review = (
         Module.objects.filter(review_due__lt=today)
         .exclude(review_flagged_for=F("review_due"))
-        .filter(_published("pk"))
+        .filter(published("pk"))
     )
     done = {"due_reminders": 0, "expiry_reminders": 0, "refreshers": 0, "review_flags": 0}
     # Stop starting new work well inside the task's soft time limit (240 s): after a roster
@@ -237,7 +239,7 @@ def training_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     deadline = time.monotonic() + SWEEP_TIME_BUDGET_SECONDS
     for pk, review_due in list(review.values_list("pk", "review_due")):
         done["review_flags"] += bool(review_flag(module_id=pk, review_due=review_due))
-    for pk in list(expired.order_by("expires_on").values_list("pk", flat=True)):
+    for pk in list(run_out.order_by("expires_on").values_list("pk", flat=True)):
         if time.monotonic() > deadline:
             return done
         done["refreshers"] += refresher_assign(completion_id=pk, now=now) is not None

@@ -27,7 +27,8 @@ from training.selectors import (
     rules_for_trainer,
     trainer_forces,
 )
-from training.services.assigning import assignments_create_by_hand, rule_create, rule_update
+from training.services.assigning import assignments_create_by_hand
+from training.services.audience_rules import rule_create, rule_update
 
 TRAINING_STAFF = (Role.TRAINING_ADMIN, Role.PLATFORM_ADMIN)
 

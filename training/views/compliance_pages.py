@@ -7,7 +7,6 @@ every export is written to the access log in the transaction that shows it.
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -25,13 +24,10 @@ from harmsportal.people.access import role_required
 from harmsportal.people.models import Force, Role
 from training.compliance import (
     EXPIRING_DAYS,
-    FIGURES_ROLES,
     STATUS_LABELS,
     ComplianceRow,
     compliance_export_record,
     compliance_rows,
-    disclosed_figures,
-    figures_forces_for,
     overdue_list_read_record,
     overdue_work,
     team_members,
@@ -46,6 +42,7 @@ from training.exports import (
     streamed_export,
     team_export_rows,
 )
+from training.figures import FIGURES_ROLES, disclosed_figures, figures_forces_for
 from training.forms.compliance import (
     ALL_FORCES,
     ComplianceFilterForm,
@@ -354,10 +351,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         "form": form,
         "checked": checked,
         "completion": completion,
-        "expired": _expired(completion.expires_on if completion else None),
+        "expired": completion is not None and completion.has_expired,
     }
     return render(request, "training/verify.html", context)
 
-
-def _expired(expires_on: date | None) -> bool:
-    return expires_on is not None and expires_on < timezone.localdate()

@@ -34,6 +34,7 @@ from training.models import (
     Progress,
     Section,
     VersionStatus,
+    has_expired,
 )
 from training.selectors import (
     completions_of,
@@ -99,7 +100,7 @@ def _status(
             return "overdue"
         return "in_progress" if progress is not None else "not_started"
     if latest is not None and latest.expires_on is not None:
-        if latest.expires_on <= today:
+        if has_expired(latest.expires_on, today):
             return "expired"
         if latest.expires_on <= today + datetime.timedelta(days=EXPIRES_SOON_DAYS):
             return "expires_soon"
