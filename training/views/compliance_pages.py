@@ -354,4 +354,3 @@ def verify(request: HttpRequest) -> HttpResponse:
         "expired": completion is not None and completion.has_expired,
     }
     return render(request, "training/verify.html", context)
-
