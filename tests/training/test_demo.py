@@ -17,6 +17,7 @@ from reports import demo as reports_demo
 from tests.factories import enrol_totp
 from training import demo as training_demo
 from training.compliance import compliance_rows
+from training.demo import roster as demo_roster
 from training.figures import disclosed_figures
 from training.models import (
     Assignment,
@@ -102,18 +103,18 @@ def test_the_demo_accounts_have_work_done_due_overdue_and_expiring():
     today = timezone.localdate()
 
     officer = accounts["officer"]
-    expiring = Completion.objects.get(person=officer, module__slug=training_demo.FRONTLINE)
+    expiring = Completion.objects.get(person=officer, module__slug=demo_roster.FRONTLINE)
     assert today < expiring.expires_on <= today + timedelta(days=30)
     assert Feedback.objects.filter(completion=expiring).exists()
-    overdue = Assignment.objects.get(person=officer, module__slug=training_demo.FOOTPRINT)
+    overdue = Assignment.objects.get(person=officer, module__slug=demo_roster.FOOTPRINT)
     assert overdue.is_overdue(today)
     assert overdue.source == "manual"  # the trainer asked: the officer is not a new joiner
-    staff = Assignment.objects.get(person=accounts["staff"], module__slug=training_demo.FOOTPRINT)
+    staff = Assignment.objects.get(person=accounts["staff"], module__slug=demo_roster.FOOTPRINT)
     assert staff.is_open
     assert not staff.is_overdue(today)
     assert staff.source == "rule"
     family = Assignment.objects.get(person=accounts["family"])
-    assert family.module.slug == training_demo.FAMILY
+    assert family.module.slug == demo_roster.FAMILY
     assert family.audience == "family"
     assert family.is_open
     # Done with feedback, by more than one demo account.
@@ -127,7 +128,7 @@ def test_the_compliance_figures_are_real_and_the_frontline_row_is_not_withheld()
     _seed()
 
     rows = {row.module_slug: row for row in compliance_rows(_wyp(), audience="frontline")}
-    frontline = rows[training_demo.FRONTLINE]
+    frontline = rows[demo_roster.FRONTLINE]
     assert frontline.assigned >= 40
     assert frontline.completed >= 20
     assert frontline.overdue >= 5
@@ -135,7 +136,7 @@ def test_the_compliance_figures_are_real_and_the_frontline_row_is_not_withheld()
     (shown,) = [
         row
         for row in disclosed_figures([_wyp().pk], audience="frontline")
-        if row.module_slug == training_demo.FRONTLINE
+        if row.module_slug == demo_roster.FRONTLINE
     ]
     figures = [shown.assigned, shown.completed, shown.overdue, shown.expiring]
     assert not any(isinstance(figure, Withheld) for figure in figures)
