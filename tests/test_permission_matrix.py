@@ -1417,9 +1417,11 @@ ROUTES: dict[str, Expect] = {
             check=one_more,
         )
     ),
+    # Deleting saved answers, confirmed ("Yes, delete my saved answers").
     "training:footprint_saved": Expect(
         post=Act(
             302,
+            data=lambda world: {"confirm": "yes"},
             prepare=lambda ctx: FootprintCheck.objects.create(
                 person=ctx.actor,
                 saved_answers={q.key: q.options[0].value for q in FOOTPRINT_QUESTIONS},
