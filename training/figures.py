@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from harmsportal.disclosure import Withheld, disclose, disclose_part, disclose_total
+from harmsportal.disclosure import (
+    Withheld,
+    WithheldTotal,
+    disclose,
+    disclose_part,
+    disclose_total,
+)
 from harmsportal.people.models import Role
 from training.compliance import (
     ComplianceRow,
@@ -47,7 +53,8 @@ def disclose_counts(parts: list[Counts]) -> dict[str, Figure]:
     rests can be worked out when it is 1 to k-1; assigned goes through `disclose_total` over
     the forces. With every rest that can be worked out 0 or at least k, so is every sum of
     them. The per cent complete is shown only when both completed and assigned are, and its
-    base (assigned) is k or more.
+    base (assigned) is k or more. When a group is withheld, so is every part of it, zeros
+    included, so nothing is said about the few people in it (attribute disclosure).
     """
     assigned = disclose_total([p.assigned for p in parts])
     completed = disclose_part([(p.assigned, p.completed) for p in parts])
@@ -59,6 +66,10 @@ def disclose_counts(parts: list[Counts]) -> dict[str, Figure]:
         disclose_part([(p.completed, p.expiring) for p in parts]),
         disclose_part([(p.assigned, p.expiring) for p in parts]),
     )
+    # A part of a withheld group is withheld too, even 0: "fewer than 5 assigned, 0 completed"
+    # tells anyone who knows the few people in that group that none of them has done it.
+    if isinstance(assigned, Withheld):
+        completed = overdue = expiring = WithheldTotal(assigned.k)
     if isinstance(completed, Withheld):
         share: Figure = completed
     elif isinstance(assigned, Withheld):

@@ -54,13 +54,21 @@ def test_figures_of_k_or_more_whose_differences_are_k_or_more_are_all_shown():
 
 
 def test_a_small_count_is_withheld_and_zero_is_shown():
-    assert shown(assigned=3, completed=1, overdue=0, expiring=0) == {
-        "assigned": W,
-        "completed": W,
-        "overdue": 0,
-        "expiring": 0,
-        "percent_complete": W,
-    }
+    assert shown(assigned=12, completed=12, overdue=0, expiring=3)["overdue"] == 0
+    assert shown(assigned=12, completed=12, overdue=0, expiring=3)["expiring"] == W
+
+
+def test_every_part_of_a_withheld_group_is_withheld_zeros_included():
+    """ "Fewer than 5 assigned, 0 completed" would tell anyone who knows those few people that
+    none of them has done it (walk finding): a small group's parts say nothing."""
+    for completed in (0, 1, 3):
+        assert shown(assigned=3, completed=completed, overdue=0, expiring=0) == {
+            "assigned": W,
+            "completed": NOT_SHOWN,
+            "overdue": NOT_SHOWN,
+            "expiring": NOT_SHOWN,
+            "percent_complete": NOT_SHOWN,
+        }
 
 
 def test_completed_is_not_shown_when_it_would_give_away_how_many_have_not_completed():
@@ -239,10 +247,10 @@ def test_a_lead_sees_their_forces_figures_with_small_counts_withheld(
     assert rows_of(html) == {
         ("Your online footprint", "Induction"): {
             "Assigned": "&lt;5",
-            "Completed": "0",
+            "Completed": "Not shown",
             "Complete": "Not shown",
-            "Overdue": "0",
-            "Expiring in 30 days": "0",
+            "Overdue": "Not shown",
+            "Expiring in 30 days": "Not shown",
         },
         ("Your online footprint", "Frontline"): {
             "Assigned": "20",
@@ -297,10 +305,10 @@ def test_an_analyst_can_look_at_one_force(client, analyst, west_yorkshire, north
     assert rows_of(html) == {
         ("Your online footprint", "Frontline"): {
             "Assigned": "&lt;5",
-            "Completed": "0",
+            "Completed": "Not shown",
             "Complete": "Not shown",
-            "Overdue": "&lt;5",
-            "Expiring in 30 days": "0",
+            "Overdue": "Not shown",
+            "Expiring in 30 days": "Not shown",
         }
     }
 
