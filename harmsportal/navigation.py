@@ -24,7 +24,7 @@ from harmsportal.people.models import (
 )
 from harmsportal.people.selectors import can_invite_family, reporting_force_of
 from harmsportal.templatetags.govuk_time import govuk_date
-from training.selectors import open_assignments_of, team_profiles
+from training.selectors import open_assignments_of, renewals_due_of, team_profiles
 
 
 def _can_report(user: User) -> bool:
@@ -270,20 +270,34 @@ def _team_cards(user: User) -> list[HomeCard]:
 
 def _training_description(user: User) -> str:
     """The person's training card: their next piece of work and how much there is."""
-    work = open_assignments_of(user).select_related("module")
-    count = work.count()
+    today = timezone.localdate()
+    work = list(open_assignments_of(user).select_related("module"))
+    # A completion that runs out within 30 days (or has) is due again too.
+    renewals = renewals_due_of(user, today=today)
+    count = len(work) + len(renewals)
     if not count:
         whom = "you and your family" if user.kind == User.Kind.FAMILY else "you"
         return (
             f"Short modules to help {whom} stay safer online. You have no training to do at "
             "the moment."
         )
-    first = work.first()
-    when = govuk_date(first.due_on)
-    if first.due_on < timezone.localdate():
-        next_one = f"{first.module.title} was due on {when}."
+    if work and (not renewals or work[0].due_on <= renewals[0].expires_on):
+        first = work[0]
+        when = govuk_date(first.due_on)
+        if first.due_on < today:
+            next_one = f"{first.module.title} was due on {when}."
+        else:
+            next_one = f"{first.module.title} is due on {when}."
     else:
-        next_one = f"{first.module.title} is due on {when}."
+        renewal = renewals[0]
+        when = govuk_date(renewal.expires_on)
+        if renewal.expires_on <= today:
+            next_one = f"Your completion of {renewal.module.title} ran out on {when}."
+        else:
+            next_one = (
+                f"Your completion of {renewal.module.title} runs out on {when}; "
+                "complete it again before then."
+            )
     if count == 1:
         return f"You have 1 module to do. {next_one}"
     return f"You have {count} modules to do. {next_one}"

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from harmsportal.navigation import home_for
-from harmsportal.people.models import User
+from harmsportal.people.models import STAFF_ROLES, User
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,14 @@ def error_400(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    # The words suit the person: a family account, someone with no staff role, or a role holder.
+    user = getattr(request, "user", None)
+    holds_staff_role = (
+        user is not None
+        and user.is_authenticated
+        and any(m.role in STAFF_ROLES for m in user.membership_list())
+    )
+    return render(request, "errors/403.html", {"holds_staff_role": holds_staff_role}, status=403)
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:

@@ -20,6 +20,7 @@ the trainer of another force sees none of this force's people, rules, imports or
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -127,6 +128,23 @@ def progress_of(user: User, version: ModuleVersion) -> Progress | None:
 def progress_by_version(user: User, version_ids: list[int]) -> dict[int, Progress]:
     progress = Progress.objects.filter(person=user, version_id__in=version_ids)
     return {p.version_id: p for p in progress}
+
+
+def renewals_due_of(user: User, *, today: date, within_days: int = 30) -> list[Completion]:
+    """The person's latest completion of each module they may take that runs out within
+    `within_days` of `today` (or has run out), where no work is open on the module: completing
+    it again is due. Soonest first."""
+    open_modules = set(open_assignments_of(user).values_list("module_id", flat=True))
+    latest: dict[int, Completion] = {}
+    for completion in completions_of(user).filter(module__in=modules_for_learner(user)):
+        latest.setdefault(completion.module_id, completion)  # newest first
+    horizon = today + timedelta(days=within_days)
+    due = [
+        c
+        for c in latest.values()
+        if c.module_id not in open_modules and c.expires_on is not None and c.expires_on <= horizon
+    ]
+    return sorted(due, key=lambda c: (c.expires_on, c.module.title))
 
 
 def latest_attempt(user: User, version: ModuleVersion) -> QuizAttempt | None:

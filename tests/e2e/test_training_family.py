@@ -179,7 +179,10 @@ def test_a_family_account_completes_the_family_module_and_the_footprint_self_che
     _fits_phone(page, "the saved footprint answers")
     assert "Yes, I am on it" in page.locator("#saved-answers").inner_text()
     page.get_by_role("button", name="Delete my saved answers").click()
-    wait_for_path(page, "/training/footprint/saved/")
+    page.wait_for_url(re.compile(r"/training/footprint/saved/\?delete=confirm$"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, delete my saved answers").click()  # the confirm step
+    page.wait_for_url(re.compile(r"/training/footprint/saved/$"))
     assert_accessible(page)
     assert "Your saved answers have been deleted." in _main(page)
     check.refresh_from_db()

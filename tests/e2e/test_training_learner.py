@@ -18,7 +18,12 @@ from django.utils import timezone
 from tests.e2e.conftest import assert_accessible, visit, wait_for_path
 from tests.e2e.test_triage_journey import sign_in
 from tests.factories import make_person
-from tests.training.factories import AssignmentFactory, ModuleFactory
+from tests.training.factories import (
+    AssignmentFactory,
+    CompletionFactory,
+    ModuleFactory,
+    TrainingProfileFactory,
+)
 from training.models import Assignment, Completion, Feedback, QuizAttempt
 
 PHONE = {"width": 375, "height": 812}
@@ -155,3 +160,122 @@ def test_the_officer_completes_an_assigned_module_with_its_quiz_and_opens_the_ce
         assert not page.locator(hidden).first.is_visible(), f"{hidden} is printed"
     page.emulate_media(media="screen")
     assert Assignment.objects.filter(person=officer, completion__isnull=True).count() == 0
+
+
+# --- walk fixes (tests/training/test_walk_fixes.py has the HTTP side) ------------------------
+# Paper widths: A4 less the 1.5 cm page margins on each side, and Letter less the same.
+PRINT_WIDTHS = (680, 703)
+
+
+def test_the_printed_certificate_fits_the_page_and_prints_on_white(page):
+    officer = make_person(full_name="Sam Officer")
+    module = ModuleFactory(title=TITLE)
+    completion = CompletionFactory(person=officer, module=module)
+    sign_in(page, officer)
+    visit(page, f"/training/certificates/{completion.public_id}/")
+
+    page.emulate_media(media="print")
+    for width in PRINT_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1000})
+        sizes = page.evaluate(
+            """() => {
+              const box = document.querySelector('#certificate').getBoundingClientRect();
+              return {left: box.left, right: box.right,
+                      page: document.documentElement.clientWidth,
+                      scroll: document.documentElement.scrollWidth};
+            }"""
+        )
+        assert sizes["left"] >= 0, f"the certificate starts off the page at {width}px: {sizes}"
+        assert sizes["right"] <= sizes["page"], f"the certificate is too wide at {width}px: {sizes}"
+        assert sizes["scroll"] <= width, f"the printed page scrolls sideways at {width}px: {sizes}"
+    backgrounds = page.evaluate(
+        """() => [document.documentElement, document.body].map(
+             (el) => getComputedStyle(el).backgroundColor)"""
+    )
+    assert backgrounds == ["rgb(255, 255, 255)"] * 2, (
+        f"the printed page is not white: {backgrounds}"
+    )
+    page.emulate_media(media="screen")
+
+
+def test_feedback_counts_characters_instead_of_cutting_off_a_long_answer(page):
+    page.set_viewport_size(DESKTOP)
+    officer = make_person()
+    completion = CompletionFactory(person=officer, module=ModuleFactory())
+    sign_in(page, officer)
+    visit(page, f"/training/completions/{completion.public_id}/feedback/")
+
+    box = page.get_by_label("What would make it better?")
+    assert box.get_attribute("maxlength") is None
+    box.fill("x" * 2005)
+    assert len(box.input_value()) == 2005  # nothing cut off
+    assert "5 characters too many" in page.locator(".govuk-character-count").inner_text()
+    page.get_by_label("Very good").check()
+    page.get_by_role("group", name="Has this module changed what you will do?").get_by_label(
+        "Yes", exact=True
+    ).check()
+    page.get_by_role("button", name="Send feedback").click()
+    wait_for_path(page, f"/training/completions/{completion.public_id}/feedback/")
+    assert_accessible(page)
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "What would make it better must be 2,000 characters or fewer." in summary
+    assert len(page.get_by_label("What would make it better?").input_value()) == 2005
+    assert not Feedback.objects.exists()
+
+
+def test_a_learner_goes_back_to_a_part_and_is_told_why_a_later_one_waits(page):
+    page.set_viewport_size(DESKTOP)
+    officer = make_person()
+    module = ModuleFactory(version__sections=4)
+    learn = f"/training/modules/{module.slug}/learn/"
+    sign_in(page, officer)
+    visit(page, f"{learn}?page=1")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"page=2$"))
+    assert_accessible(page)
+
+    visit(page, f"{learn}?page=4")
+    assert "Part 2 of 4" in _main(page)
+    banner = page.locator("#not-reached").inner_text()
+    assert "You have not reached part 4 yet" in banner
+    page.locator("#parts").get_by_role("link", name="Part 1 heading").click()
+    page.wait_for_url(re.compile(r"page=1$"))
+    assert_accessible(page)
+    assert "Part 1 of 4" in _main(page)
+    _fits_phone(page, "a part read again")
+
+
+def test_a_line_manager_reads_the_notice_part_and_their_team_on_a_phone(page):
+    manager = make_person(full_name="Lin Manager")
+    for number in range(10):
+        person = make_person(full_name=f"Team Member {number}")
+        TrainingProfileFactory(person=person, line_manager=manager)
+        for days in (-3, 12, 200):
+            AssignmentFactory(
+                person=person,
+                module=ModuleFactory(),
+                due_on=timezone.localdate() + datetime.timedelta(days=days),
+            )
+    sign_in(page, manager)
+
+    # The notice's link: the overview says why they are here and links to the part.
+    visit(page, "/training/modules/supporting-a-colleague-who-is-targeted/?from=notice")
+    page.locator("#from-notice").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"from=notice$"))
+    assert_accessible(page)
+    assert "If you receive a line-manager notice" in page.locator("h1").inner_text()
+    _fits_phone(page, "the notice part")
+
+    # The team: a summary first, and each person's modules folded away.
+    page.set_viewport_size(PHONE)
+    visit(page, "/training/team/")
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the team page scrolls sideways: {width}px"
+    assert height <= 4000, f"the team page of ten people is {height}px long on a phone"
+    summary = page.locator("#team-summary").inner_text()
+    assert "Team Member 0" in summary
+    page.locator("#member-1 summary").click()
+    assert page.locator("#member-1 table").is_visible()
+    assert_accessible(page)
+    page.set_viewport_size(DESKTOP)

@@ -249,7 +249,7 @@ def test_the_saved_page_shows_the_answers_and_deleting_keeps_only_the_completion
     assert "Yes, I am on it" in text
     assert "Opt out of the open register" in text  # the advice for those answers
 
-    response = client.post(SAVED_URL)
+    response = client.post(SAVED_URL, {"confirm": "yes"})  # "Yes, delete my saved answers"
     assert response.status_code == 302
     assert response["Location"] == SAVED_URL
     page = _text(client.get(SAVED_URL))

@@ -21,7 +21,7 @@ from training.services.notices import (
 
 pytestmark = pytest.mark.django_db
 
-MODULE_PATH = "/training/modules/supporting-a-colleague-who-is-targeted/"
+MODULE_PATH = "/training/modules/supporting-a-colleague-who-is-targeted/?from=notice"
 # The reporter's name is the one thing the service is handed that could name them.
 CANARY_NAME = "Canary Zx7Qv Reporter"
 

@@ -123,7 +123,7 @@ def test_telling_the_line_manager_sends_one_notice_and_a_second_press_sends_noth
     )
     (sent,) = Notification.objects.filter(user=manager)
     assert sent.title == TITLE
-    assert sent.link_path == "/training/modules/supporting-a-colleague-who-is-targeted/"
+    assert sent.link_path == "/training/modules/supporting-a-colleague-who-is-targeted/?from=notice"
     assert case.events.filter(kind=CaseEvent.Kind.ACTION_RECORDED).count() == 1
     page = _page(client, f"/triage/cases/{case.public_id}/")
     assert "Line manager told on " in page

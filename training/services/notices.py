@@ -101,6 +101,6 @@ def line_manager_notice_send(
         user=line_manager,
         kind=Notification.Kind.ALERT,
         title=NOTICE_TITLE,
-        link_path=reverse("training:module", args=[LINE_MANAGER_MODULE_SLUG]),
+        link_path=reverse("training:module", args=[LINE_MANAGER_MODULE_SLUG]) + "?from=notice",
     )
     return notice

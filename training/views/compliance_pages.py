@@ -7,6 +7,7 @@ every export is written to the access log in the transaction that shows it.
 
 from __future__ import annotations
 
+import datetime
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -214,6 +215,7 @@ def team(request: HttpRequest) -> HttpResponse:
     members = _team_of(request)
     if members:
         team_read_record(actor=request.user, members=len(members))
+    soon = timezone.localdate() + datetime.timedelta(days=EXPIRING_DAYS)
     rows = [
         {
             "member": member,
@@ -225,6 +227,12 @@ def team(request: HttpRequest) -> HttpResponse:
                 }
                 for work in member.work
             ],
+            # The summary at the top of the page: what is late, and what is due within 30 days.
+            "overdue": sum(work.status in ("overdue", "expired") for work in member.work),
+            "due_soon": sum(
+                work.status == "expiring" or (work.status == "to_do" and work.due_on <= soon)
+                for work in member.work
+            ),
         }
         for member in members
     ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from harmsportal.refusals import form_problem
@@ -60,10 +61,17 @@ def footprint(request: HttpRequest) -> HttpResponse:
     return render(request, "training/footprint.html", {"form": form, "saved": saved})
 
 
+# Deleting saved answers cannot be undone, so it takes two steps: "Delete my saved answers"
+# opens ?delete=confirm, whose "Yes, delete my saved answers" posts confirm=yes.
+CONFIRM_DELETE = "confirm"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def saved(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if request.POST.get("confirm") != "yes":  # not confirmed: ask first
+            return redirect(f"{reverse('training:footprint_saved')}?delete={CONFIRM_DELETE}")
         if footprint_answers_delete(actor=request.user):
             messages.success(
                 request,
@@ -72,6 +80,8 @@ def saved(request: HttpRequest) -> HttpResponse:
             )
         return redirect("training:footprint_saved")
     check = saved_footprint_check(request.user)
+    if check is not None and request.GET.get("delete") == CONFIRM_DELETE:
+        return render(request, "training/footprint_delete.html", {"check": check})
     context = {
         "check": check,
         "last": footprint_checks_of(request.user).first(),

@@ -60,12 +60,17 @@ from training.services.learning import (
     progress_complete,
     progress_start,
     quiz_submit,
+    section_orders,
 )
 
 # A completion this close to its expiry is "expires soon" (the first expiry reminder's lead).
 EXPIRES_SOON_DAYS = 30
 # A page number is a few digits; anything else (2**63, "+-1", "-1") is page 1.
 _PAGE = re.compile(r"[0-9]{1,4}")
+# A line-manager notice links to the module with ?from=notice: the overview then points the
+# manager to the part about notices, found by this in its heading.
+FROM_NOTICE = "notice"
+NOTICE_PART = "line-manager notice"
 
 
 # --- the learner's modules, each with a status -----------------------------------------------
@@ -78,6 +83,18 @@ class ModuleRow:
     latest: Completion | None
     resume_page: int | None  # the page to resume at, when they have started
     assigned: bool  # open work, or a completion that closed some
+
+    @property
+    def is_due(self) -> bool:
+        """Open work, or a completion that runs out soon (or has) with no open work yet."""
+        return self.assignment is not None or self.status in ("expires_soon", "expired")
+
+    @property
+    def due_on(self) -> datetime.date:
+        """When it is due: the work's due date, or the day the completion runs out."""
+        if self.assignment is not None:
+            return self.assignment.due_on
+        return self.latest.expires_on if self.latest else datetime.date.max
 
     @property
     def needs_doing(self) -> bool:
@@ -156,11 +173,13 @@ def home(request: HttpRequest) -> HttpResponse:
     completions = list(completions_of(user).prefetch_related("assignments"))
     rows = _rows(user, completions, today)
     assigned = [row for row in rows if row.assigned]
+    # Due: open work, and a completion that runs out within EXPIRES_SOON_DAYS (or has run out).
+    due = sorted((row for row in rows if row.is_due), key=lambda row: row.due_on)
     context = {
         "assigned": assigned,
         "others": [row for row in rows if not row.assigned],
-        "due_next": next((row for row in assigned if row.assignment is not None), None),
-        "to_do": sum(1 for row in assigned if row.assignment is not None),
+        "due_next": due[0] if due else None,
+        "to_do": len(due),
         "completions": completions,
         "family": is_family_account(user),
         "is_line_manager": team_profiles(user).exists(),
@@ -181,21 +200,47 @@ def module(request: HttpRequest, slug: str) -> HttpResponse:
     progress = progress_of(user, version)
     force = learner_force(user)
     note = force_note_for(module, force)
+    today = timezone.localdate()
+    assignment = open_assignments_of(user).filter(module=module).first()
+    completions = list(completions_of(user).filter(module=module))  # newest first
+    resume_page = _resume_page(progress, [s.order for s in sections])
+    notice_page = _notice_page(sections) if request.GET.get("from") == FROM_NOTICE else None
     context = {
         "module": module,
         "version": version,
         "sections": sections,
         "progress": progress,
-        "resume_page": _resume_page(progress, [s.order for s in sections]),
+        "resume_page": resume_page,
+        # The parts they may open from the contents: all once completed, else those reached.
+        "reach": len(sections) if completions else (resume_page or 0),
+        "notice_page": notice_page,
+        "notice_section": sections[notice_page - 1] if notice_page else None,
+        "renewal": _renewal(completions[0] if completions else None, assignment, today),
         "note_html": render_markdown(note.body) if note else "",
         "force": force,
-        "assignment": open_assignments_of(user).filter(module=module).first(),
-        "completions": list(completions_of(user).filter(module=module)),
+        "assignment": assignment,
+        "completions": completions,
         "question_count": version.questions.count() if version.has_quiz else 0,
         "may_annotate": force is not None and module.is_national and is_trainer_of(user, force),
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "training/module.html", context)
+
+
+def _renewal(latest: Completion | None, assignment, today) -> Completion | None:
+    """Their latest completion, when it runs out soon (or has) and no work is open for it."""
+    if latest is None or latest.expires_on is None or assignment is not None:
+        return None
+    if latest.expires_on > today + datetime.timedelta(days=EXPIRES_SOON_DAYS):
+        return None
+    return latest
+
+
+def _notice_page(sections: list[Section]) -> int | None:
+    """The part a line-manager notice sends its reader to, found by its heading."""
+    return next(
+        (i for i, s in enumerate(sections, start=1) if NOTICE_PART in s.heading.lower()), None
+    )
 
 
 def _page(raw: str | None, count: int) -> int:
@@ -213,29 +258,46 @@ def _learn_url(module: Module, page: int) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def learn(request: HttpRequest, slug: str) -> HttpResponse:
-    module = get_module_for_learner(request.user, slug)
+    user = request.user
+    module = get_module_for_learner(user, slug)
     version = published_version(module)
     sections = list(version.sections.all())
     if not sections:
         return redirect("training:module", slug=module.slug)
-    progress = progress_start(actor=request.user, module=module)
-    furthest = _resume_page(progress, [s.order for s in sections])
+    completed = completions_of(user).filter(module=module).exists()  # any version
+    # Opening a part starts the module. Someone who has completed it reads back without
+    # starting again; pressing Continue on the first part starts it again.
+    progress = (
+        progress_of(user, version) if completed else progress_start(actor=user, module=module)
+    )
+    furthest = _resume_page(progress, [s.order for s in sections]) or 1
+    reach = len(sections) if completed else furthest  # every part once completed
     raw = request.GET.get("page")
     # No page: carry on where they left off.
     asked = furthest if raw is None else _page(raw, len(sections))
     if request.method == "POST":
         return _continue(request, module, version, sections, asked)
-    page = min(asked, furthest)  # a part not reached yet: the furthest one reached
+    from_notice = request.GET.get("from") == FROM_NOTICE and asked == _notice_page(sections)
+    beyond = None
+    page = asked
+    if asked > reach and not from_notice:
+        beyond, page = asked, furthest  # not reached yet: the furthest part, and why
+    # Continue moves them on only from a part they reached in order; further on is reading.
+    in_order = page <= furthest and (progress is not None or page == 1)
     context = {
         "module": module,
         "version": version,
         "sections": sections,
         "section": sections[page - 1],
-        "previous": sections[page - 2] if page > 1 else None,
+        "previous": sections[page - 2] if 1 < page <= reach + 1 else None,
         "body_html": render_markdown(sections[page - 1].body),
         "page": page,
         "count": len(sections),
         "furthest": furthest,
+        "reach": reach,
+        "beyond": beyond,
+        "in_order": in_order,
+        "next_page": page + 1 if not in_order and page < reach else None,
         "is_last": page == len(sections),
     }
     return render(request, "training/learn.html", context)
@@ -267,7 +329,13 @@ def quiz(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("training:module", slug=module.slug)
     progress = progress_of(request.user, version)
     if progress is None or progress.read_all_at is None:
-        messages.info(request, "Read every part of the module first. The quiz comes after.")
+        orders = section_orders(version)
+        reached = _resume_page(progress, orders)
+        words = ["The quiz comes after the last part of the module."]
+        if reached:
+            words.append(f"You have read up to part {reached} of {len(orders)}.")
+        words.append("Read every part, then you can answer the quiz.")
+        messages.info(request, " ".join(words))
         return redirect("training:learn", slug=module.slug)
     questions = list(version.questions.prefetch_related("answers"))
     form = QuizForm(request.POST if request.method == "POST" else None, questions=questions)
