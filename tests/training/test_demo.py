@@ -166,3 +166,12 @@ def test_the_demo_triager_can_tell_the_officers_line_manager(client):
     assert "Tell the line manager" in page
     confirm = client.get(f"/triage/cases/{case.public_id}/line-manager/").content.decode()
     assert accounts["lead"].get_full_name() in confirm
+
+
+def test_the_national_modules_were_published_before_the_demo_completed_them():
+    """A walker read "published 29 November 2026" beside "completed 17 December 2025"; and a
+    module's review counts the work done while each version was published."""
+    _seed()
+    assert Completion.objects.exists()
+    for completion in Completion.objects.select_related("version"):
+        assert completion.version.published_at <= completion.completed_at, completion

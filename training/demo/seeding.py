@@ -31,11 +31,24 @@ from training.models import (
     Completion,
     Feedback,
     Module,
+    ModuleVersion,
     TrainingProfile,
 )
 from training.services.assigning import assignment_create, audience_for
 from training.services.audience_rules import rules_apply
 from training.services.learning import add_months, completion_record, feedback_give
+
+# The demo's story has colleagues completing modules up to about a year ago, so the national
+# modules' first versions are dated as published two years ago (the migration dates them on the
+# day it ran): otherwise a learner reads "published 29 November 2026" beside "completed in
+# December 2025", and a module's review finds no work done while its version was published.
+DEMO_IN_USE_DAYS = 730
+
+
+def _national_versions_in_use_since(moment: datetime.datetime) -> None:
+    ModuleVersion.objects.filter(
+        module__owner_force__isnull=True, number=1, published_at__gt=moment
+    ).update(published_at=moment, created_at=moment)
 
 
 @transaction.atomic
@@ -45,6 +58,7 @@ def seed(accounts: dict[str, User]) -> None:
     if trainer is None:
         return
     load_national_modules()  # the data migration loaded them; a flushed database has none
+    _national_versions_in_use_since(timezone.now() - timedelta(days=DEMO_IN_USE_DAYS))
     force = Force.objects.get(slug=HOME_FORCE)
     modules = {module.slug: module for module in Module.objects.filter(owner_force__isnull=True)}
     rules = _rules(force, modules, trainer)
