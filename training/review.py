@@ -178,9 +178,27 @@ def certificate_for_trainer(user: User, code: str) -> Completion | None:
     force_ids = trainer_force_ids(user)
     if not force_ids:
         return None
-    return (
+    completion = (
         Completion.objects.select_related("module", "version", "force")
         .filter(verification_code=code, force_id__in=force_ids)
+        .first()
+    )
+    if completion is not None:
+        # The certificate is genuine, but a later version may have to be completed again.
+        completion.newer_required = newer_version_required(completion)
+    return completion
+
+
+def newer_version_required(completion: Completion) -> ModuleVersion | None:
+    """The newest version published after the one `completion` is of that everyone must
+    complete again (so the certificate alone no longer shows the training is up to date)."""
+    return (
+        completion.module.versions.filter(
+            number__gt=completion.version.number,
+            requires_recompletion=True,
+            published_at__isnull=False,
+        )
+        .order_by("-number")
         .first()
     )
 

@@ -414,7 +414,9 @@ def test_a_trainer_cannot_give_a_family_account_an_internal_module(
         },
     )
     assert response.status_code == 200
-    assert "no one in West Yorkshire Police with the email address" in response.content.decode()
+    assert "is a family account. Family accounts choose their own training" in (
+        response.content.decode()
+    )
     assert not Assignment.objects.filter(person=family_member).exists()
 
 

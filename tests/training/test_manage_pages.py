@@ -570,7 +570,7 @@ def test_an_empty_note_is_an_error_that_keeps_the_page(client, trainer):
 
     response = client.post(note_url(module), {"body": ""})
 
-    assert "Enter your force&#x27;s note, or remove it." in text(response)
+    assert "Enter your force&#x27;s note." in text(response)  # there is none to remove
 
 
 def test_a_force_module_has_no_note_page_and_a_platform_admin_writes_no_note(

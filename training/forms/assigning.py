@@ -11,13 +11,14 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from harmsportal.forms import BoundedIntegersMixin, DateField
 from harmsportal.people.models import Force, User
-from training.models import WORKFORCE_AUDIENCES, Module
+from harmsportal.people.selectors import live_link_q
+from training.models import WORKFORCE_AUDIENCES, Audience, Module
 from training.selectors import people_of_force
 from training.services.assigning import MAX_DUE_DAYS
 
@@ -76,10 +77,33 @@ class RuleForm(BoundedIntegersMixin, forms.Form):
         },
     )
     within_days = _days_field("Days to complete it in", DAYS_HINT)
+    # Set when the trainer has seen the warning that the module is not written for the audience.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, modules: QuerySet[Module], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {"module": _module_field(modules), **self.fields}
+
+    def audience_mismatch(self) -> dict | None:
+        """When the chosen audience is not one the module is written for, and the trainer has
+        not yet said they mean it: the words for the warning (None otherwise)."""
+        module, audience = self.cleaned_data["module"], self.cleaned_data["audience"]
+        if self.cleaned_data.get("confirmed") or audience in module.audiences:
+            return None
+        written_for = [Audience(a).label for a in module.audiences if a in Audience.values]
+        return {
+            "audience": Audience(audience).label,
+            "module": module.title,
+            "written_for": " and ".join(
+                filter(None, [", ".join(written_for[:-1]), *written_for[-1:]])
+            ),
+        }
+
+    def confirmed_data(self):
+        """What was entered, with the warning marked as seen (for the form asking again)."""
+        data = self.data.copy()
+        data[self.add_prefix("confirmed")] = "True"
+        return data
 
 
 class RuleEditForm(BoundedIntegersMixin, forms.Form):
@@ -164,8 +188,14 @@ class AssignForm(forms.Form):
                 continue
             wanted[key] = (number, email)
         people = self._people(wanted)
+        family = self._family_accounts([key for key in wanted if key not in people])
         for key, (number, email) in wanted.items():
-            if key not in people:
+            if key in family:
+                errors.append(
+                    f"Line {number}: {email} is a family account. Family accounts choose their "
+                    "own training, so they cannot be assigned modules"
+                )
+            elif key not in people:
                 errors.append(
                     f"Line {number}: there is no one in {self.force.name} with the email "
                     f"address {email}"
@@ -184,6 +214,20 @@ class AssignForm(forms.Form):
             .filter(email_lower__in=list(emails))
         )
         return {person.email_lower: person for person in found}
+
+    def _family_accounts(self, emails) -> set[str]:
+        """Of these emails (lower case), those of family accounts linked to someone in this
+        force. A family account linked elsewhere is "no one in this force", like anyone else."""
+        if not emails:
+            return set()
+        linked = live_link_q("linked_members__") & Q(linked_members__force=self.force)
+        found = (
+            User.objects.filter(linked, kind=User.Kind.FAMILY, is_active=True)
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=list(emails))
+            .values_list("email_lower", flat=True)
+        )
+        return set(found)
 
 
 def _line_number(message: str) -> int:

@@ -207,7 +207,14 @@ class ForceNoteForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
-            "required": "Enter your force's note, or remove it.",
+            "required": "Enter your force's note.",
             "max_length": f"The note must be {NOTE_MAX_CHARS:,} characters or fewer.",
         },
     )
+
+    def __init__(self, *args, has_note: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if has_note:  # only a note that exists can be removed
+            self.fields["body"].error_messages["required"] = (
+                "Enter your force's note, or remove it."
+            )

@@ -69,8 +69,10 @@ class FiguresFilterForm(forms.Form):
         self.fields["force"].choices = choices
 
 
-# HP-7KQM-3XWD, typed with or without the dashes, spaces or "HP", in any case.
-_CODE_CHARACTERS = re.compile(rf"[{CODE_ALPHABET}]{{8}}")
+# HP-7KQM-3XWD, typed with or without the dashes, spaces or "HP", in any case. Codes never use
+# 0, O, 1, I or L (easily misread, so left out of CODE_ALPHABET): a code typed with one is in
+# the right format but cannot be found, and the page says which characters to check.
+_CODE_CHARACTERS = re.compile(r"[A-Z0-9]{8}")
 CODE_FORMAT_ERROR = (
     "Enter the code as it is printed on the certificate, in the format HP-XXXX-XXXX, "
     "such as HP-7KQM-3XWD"
@@ -99,3 +101,10 @@ class VerifyForm(forms.Form):
         if not _CODE_CHARACTERS.fullmatch(typed):
             raise forms.ValidationError(CODE_FORMAT_ERROR)
         return f"HP-{typed[:4]}-{typed[4:]}"
+
+    def misread(self) -> list[str]:
+        """Characters of the code checked that no code uses (such as O for 0), in order."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        code = self.cleaned_data["code"].removeprefix("HP-").replace("-", "")
+        return sorted({c for c in code if c not in CODE_ALPHABET}, key=code.index)

@@ -105,9 +105,10 @@ class _NumberedForm(BoundedIntegersMixin, forms.Form):
             # Also on a bound form: a blank form whose position is unchanged has not changed.
             self.initial["position"] = number
 
-    def sort_key(self) -> tuple[int, int]:
-        position = self.cleaned_data.get("position") or self.number
-        return (position, self.number)
+    def asked_position(self) -> int | None:
+        """The position typed, when it is not the item's own number (it was moved)."""
+        position = self.cleaned_data.get("position")
+        return position if position and position != self.number else None
 
     def is_removed(self) -> bool:
         return bool(self.cleaned_data.get("remove"))
@@ -271,8 +272,29 @@ class NumberedFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "number": (index or 0) + 1}
 
     def drafts(self) -> list:
-        ordered = sorted(self.forms, key=lambda form: form.sort_key())
-        return [d for d in (form.draft() for form in ordered) if d is not None]
+        """What to save, in the order asked for: each moved item takes the position typed
+        (among the items kept), and the others keep their order in the places left."""
+        kept = [(form, draft) for form in self.forms if (draft := form.draft()) is not None]
+        return [draft for _, draft in placed(kept)]
+
+
+def placed(items: list[tuple[_NumberedForm, object]]) -> list[tuple[_NumberedForm, object]]:
+    """`items` (form, draft), in page order, reordered: a moved item goes to the place its
+    position names (the last place for a number past the end); when two are moved to one
+    place, the one higher on the page goes first; the items not moved fill the places left
+    in their own order. So moving section 3 to 1 makes it first, and section 1 to 3 third."""
+    slots: list[tuple | None] = [None] * len(items)
+    moved = sorted(
+        (item for item in items if item[0].asked_position() is not None),
+        key=lambda item: (item[0].asked_position(), item[0].number),
+    )
+    for item in moved:
+        wanted = min(item[0].asked_position(), len(slots)) - 1
+        free = [i for i, slot in enumerate(slots) if slot is None]
+        after = [i for i in free if i >= wanted]
+        slots[after[0] if after else free[-1]] = item
+    rest = iter(item for item in items if item[0].asked_position() is None)
+    return [slot if slot is not None else next(rest) for slot in slots]
 
 
 def _formset(form: type[forms.Form], most: int, what: str) -> type[forms.BaseFormSet]:

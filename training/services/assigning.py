@@ -181,6 +181,27 @@ def assignments_create_by_hand(
 # --- a new version that must be completed again ---------------------------------------------
 
 
+def _recompleters(version: ModuleVersion):
+    """The latest completions, of an earlier version, of active people with no open work on
+    the module: whom `version` is assigned to when it must be completed again."""
+    return (
+        Completion.objects.filter(module_id=version.module_id, version__number__lt=version.number)
+        .filter(is_latest_completion(), person__is_active=True)
+        .exclude(open_work_on_module())
+    )
+
+
+def recompletion_due_on(now: datetime.datetime | None = None) -> datetime.date:
+    """When work on a version that must be completed again, assigned now, is due."""
+    return today_of(now or timezone.now()) + datetime.timedelta(days=RECOMPLETION_DUE_DAYS)
+
+
+def recompletion_count(*, version: ModuleVersion) -> int:
+    """How many people `recompletion_assign` would give `version` to now (for the publisher
+    to read before choosing). One query, whatever the number of people."""
+    return _recompleters(version).count()
+
+
 @transaction.atomic
 def recompletion_assign(*, version: ModuleVersion, now: datetime.datetime | None = None) -> int:
     """Assign a published version marked "requires re-completion" to everyone whose latest
@@ -200,13 +221,8 @@ def recompletion_assign(*, version: ModuleVersion, now: datetime.datetime | None
         return 0
     version = ModuleVersion.objects.select_related("module").get(pk=version.pk)
     module = version.module
-    due_on = today_of(now) + datetime.timedelta(days=RECOMPLETION_DUE_DAYS)
-    earlier = (
-        Completion.objects.filter(module=module, version__number__lt=version.number)
-        .filter(is_latest_completion(), person__is_active=True)
-        .exclude(open_work_on_module())
-        .select_related("person", "force")
-    )
+    due_on = recompletion_due_on(now)
+    earlier = _recompleters(version).select_related("person", "force")
     new: list[Assignment] = []
     for completion in earlier.iterator(chunk_size=BATCH_SIZE):
         person = completion.person

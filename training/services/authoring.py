@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from training.models import (
     Answer,
     Assignment,
+    AssignmentSource,
     ForceNote,
     Module,
     ModuleVersion,
@@ -380,6 +381,11 @@ def version_publish(
     if requires_recompletion:
         assigning.recompletion_assign(version=version)
     return version
+
+
+def recompletion_assigned(version: ModuleVersion) -> int:
+    """How many people were given `version` to complete again when it was published."""
+    return Assignment.objects.filter(version=version, source=AssignmentSource.NEW_VERSION).count()
 
 
 # --- force notes ------------------------------------------------------------------------------

@@ -64,8 +64,15 @@ def _people_word(count: int) -> str:
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest) -> HttpResponse:
     force = chosen_trainer_force(request.user, request.GET.get("force"))
-    form = RuleForm(_posted(request), modules=_assignable(request.user, force))
-    if form.is_bound and form.is_valid():
+    modules = _assignable(request.user, force)
+    form = RuleForm(_posted(request), modules=modules, initial=_chosen_module(request))
+    mismatch = None
+    if form.is_bound and form.is_valid() and _asks_first(request, force, form):
+        # Not refused: the trainer may mean it. Asked once more, with a warning.
+        mismatch = form.audience_mismatch()
+        form = RuleForm(form.confirmed_data(), modules=modules)
+        form.is_valid()
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             rule, assigned = rule_create(
@@ -104,8 +111,27 @@ def rules(request: HttpRequest) -> HttpResponse:
         "force_query": _force_query(request, force),
         "form": form,
         "rows": rows,
+        "mismatch": mismatch,
     }
     return render(request, "training/rules.html", context)
+
+
+def _asks_first(request: HttpRequest, force: Force, form: RuleForm) -> bool:
+    """A new rule for an audience its module is not written for is confirmed first, unless it
+    is refused anyway (the force already has that rule)."""
+    if form.audience_mismatch() is None:
+        return False
+    data = form.cleaned_data
+    existing = rules_for_trainer(request.user, force).filter(
+        module=data["module"], audience=data["audience"]
+    )
+    return not existing.exists()
+
+
+def _chosen_module(request: HttpRequest) -> dict:
+    """`?module=<slug>` (from a module's page) chooses it in the form; the list decides."""
+    slug = request.GET.get("module", "")
+    return {"module": slug} if slug else {}
 
 
 @role_required(*TRAINING_STAFF)
@@ -141,7 +167,12 @@ def rule_edit(request: HttpRequest, pk) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest) -> HttpResponse:
     force = chosen_trainer_force(request.user, request.GET.get("force"))
-    form = AssignForm(_posted(request), force=force, modules=_assignable(request.user, force))
+    form = AssignForm(
+        _posted(request),
+        force=force,
+        modules=_assignable(request.user, force),
+        initial=_chosen_module(request),
+    )
     force_query = _force_query(request, force)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

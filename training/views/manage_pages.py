@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from harmsportal.people.access import role_required
 from harmsportal.people.models import Force, Role
 from harmsportal.refusals import form_problem, problem
+from harmsportal.templatetags.govuk_time import govuk_date
 from training.forms.authoring import (
     NATIONAL,
     ForceNoteForm,
@@ -41,13 +42,14 @@ from training.selectors import (
     get_module_for_editor,
     get_module_for_trainer,
     get_version_for_editor,
+    is_trainer_of,
     may_edit_module,
     may_publish_national,
     modules_for_trainer,
     trainer_force_ids,
     trainer_forces,
 )
-from training.services import authoring
+from training.services import assigning, authoring
 
 TRAINING_STAFF = (Role.TRAINING_ADMIN, Role.PLATFORM_ADMIN)
 STATUS_TAGS = {
@@ -94,6 +96,10 @@ def manage(request: HttpRequest) -> HttpResponse:
     modules = (
         modules.select_related("owner_force")
         .prefetch_related(Prefetch("versions", queryset=ModuleVersion.objects.order_by("-number")))
+        .annotate(
+            # This force's own note on a national module (none without a force).
+            force_note_count=Count("force_notes", filter=Q(force_notes__force=force))
+        )
         .order_by(F("owner_force").asc(nulls_first=True), "title")
     )
     today = timezone.localdate()
@@ -123,6 +129,7 @@ def _row(user, module: Module, force: Force | None, today) -> dict:
         "review_overdue": module.review_due < today,
         "may_edit": may_edit_module(user, module),
         "may_note": module.is_national and force is not None,
+        "has_note": module.is_national and force is not None and module.force_note_count > 0,
     }
 
 
@@ -190,8 +197,20 @@ def module_edit(request: HttpRequest, pk) -> HttpResponse:
         "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
         "published": next((v for v in versions if v.status == VersionStatus.PUBLISHED), None),
         "review_overdue": module.review_due < timezone.localdate(),
+        "next_steps": _next_steps_query(request.user, module),
     }
     return render(request, "training/module_edit.html", context)
+
+
+def _next_steps_query(user, module: Module) -> str:
+    """The query for the links from a force module to its force's audience rules and assigning
+    by hand, the module chosen (empty for a national module: each force chooses)."""
+    if module.is_national or not is_trainer_of(user, module.owner_force_id):
+        return ""
+    query = f"?module={module.slug}"
+    if len(trainer_force_ids(user)) > 1:
+        query += f"&force={module.owner_force.slug}"
+    return query
 
 
 @role_required(*TRAINING_STAFF)
@@ -234,7 +253,9 @@ def force_note(request: HttpRequest, pk) -> HttpResponse:
         raise Http404  # a force's own module says what it needs in its content
     force = chosen_trainer_force(request.user, request.GET.get("force"))
     note = force_note_for(module, force)
-    form = ForceNoteForm(_posted(request), initial={"body": note.body if note else ""})
+    form = ForceNoteForm(
+        _posted(request), initial={"body": note.body if note else ""}, has_note=note is not None
+    )
     removing = request.method == "POST" and "remove" in request.POST
     if removing or (form.is_bound and form.is_valid()):
         body = "" if removing else form.cleaned_data["body"]
@@ -267,6 +288,21 @@ def _force_query(request: HttpRequest, force: Force) -> str:
 
 def _rendered_sections(sections) -> list[dict]:
     return [{"heading": s.heading, "html": render_markdown(s.body)} for s in sections]
+
+
+def _previewed_questions(drafts) -> list[dict]:
+    """The quiz as entered (not yet saved), with its right answers, for the preview."""
+    return [
+        {
+            "text": draft.text,
+            "answers": [
+                {"text": text, "is_correct": i == draft.correct}
+                for i, text in enumerate(draft.answers)
+            ],
+            "explanation": render_markdown(draft.explanation),
+        }
+        for draft in drafts
+    ]
 
 
 def _read_only(request: HttpRequest, version: ModuleVersion) -> HttpResponse:
@@ -317,13 +353,14 @@ def version_edit(request: HttpRequest, pk) -> HttpResponse:
                 QuestionForm.initial_for(q) for q in version.questions.prefetch_related("answers")
             ],
         )
-    preview = None
+    preview = preview_questions = None
     if request.method == "POST" and _all_valid(form, sections, questions):
         section_drafts = sections.drafts()
         question_drafts = questions.drafts()
         form.check_quiz(question_drafts)
         if not form.errors and action == "preview":
             preview = _rendered_sections(section_drafts)
+            preview_questions = _previewed_questions(question_drafts)
         elif not form.errors:
             try:
                 authoring.version_save(
@@ -348,6 +385,7 @@ def version_edit(request: HttpRequest, pk) -> HttpResponse:
         "sections": sections,
         "questions": questions,
         "preview": preview,
+        "preview_questions": preview_questions,
         "errors": error_links(form, sections, questions),
     }
     return render(request, "training/version_edit.html", context)
@@ -368,10 +406,14 @@ def version_publish(request: HttpRequest, pk) -> HttpResponse:
             request, f"Version {version.number} is {version.get_status_display().lower()}."
         )
         return redirect("training:module_edit", pk=module.public_id)
+    previous = authoring.earlier_versions(version).first()
+    # Who "must complete it again" would reach now, and by when (shown before choosing).
+    people = assigning.recompletion_count(version=version) if previous else 0
+    due_on = assigning.recompletion_due_on()
     form = PublishForm(_posted(request))
     if form.is_bound and form.is_valid():
         try:
-            authoring.version_publish(
+            version = authoring.version_publish(
                 actor=request.user,
                 version=version,
                 requires_recompletion=form.cleaned_data["requires_recompletion"],
@@ -379,13 +421,34 @@ def version_publish(request: HttpRequest, pk) -> HttpResponse:
         except ValidationError as error:
             form_problem(form, error)
         else:
-            messages.success(request, f"Version {version.number} of {module.title} is published.")
+            messages.success(request, _published_message(version, module))
             return redirect("training:module_edit", pk=module.public_id)
     context = {
         "version": version,
         "module": module,
         "form": form,
         "problems": authoring.publish_problems(version),
-        "previous": authoring.earlier_versions(version).first(),
+        "previous": previous,
+        "people": people,
+        "due_on": due_on,
+        "recompletion_days": assigning.RECOMPLETION_DUE_DAYS,
     }
     return render(request, "training/version_publish.html", context)
+
+
+def _published_message(version: ModuleVersion, module: Module) -> str:
+    """ "Version 2 is published. 28 people must complete it again by 28 January 2027." """
+    if not version.requires_recompletion:
+        return f"Version {version.number} of {module.title} is published."
+    given = authoring.recompletion_assigned(version)
+    due_on = govuk_date(assigning.recompletion_due_on(version.published_at))
+    if not given:
+        return (
+            f"Version {version.number} of {module.title} is published. No one needed to be "
+            "given it to complete again."
+        )
+    who = "1 person" if given == 1 else f"{given:,} people"
+    return (
+        f"Version {version.number} of {module.title} is published. "
+        f"{who} must complete it again by {due_on}."
+    )
