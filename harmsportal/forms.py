@@ -214,3 +214,31 @@ class DateField(forms.MultiValueField):
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             raise real_date from None
+
+
+class CharacterCountTextarea(forms.Textarea):
+    """GOV.UK character count. Without JavaScript the limit is plain text under the box, and
+    there is no maxlength attribute: GOV.UK asks for none, because it would cut off pasted text
+    without a word, so a long answer gets the form's own error message instead."""
+
+    template_name = "forms/widgets/character_count.html"
+
+    def __init__(self, *, maxlength: int, rows: int = 8, attrs=None) -> None:
+        super().__init__({"rows": rows, **(attrs or {})})
+        self.maxlength = maxlength
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.pop("maxlength", None)
+        widget_attrs["class"] = " ".join(
+            part for part in (widget_attrs.get("class", ""), "govuk-js-character-count") if part
+        )
+        info_id = f"{widget_attrs['id']}-info" if widget_attrs.get("id") else ""
+        if info_id:
+            described = widget_attrs.get("aria-describedby", "")
+            widget_attrs["aria-describedby"] = f"{info_id} {described}".strip()
+        context["widget"]["maxlength"] = self.maxlength
+        context["widget"]["maxlength_text"] = f"{self.maxlength:,}"
+        context["widget"]["info_id"] = info_id
+        return context

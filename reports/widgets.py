@@ -47,30 +47,3 @@ class HintedCheckboxes(forms.CheckboxSelectMultiple):
             option["conditional_id"] = f"conditional-{option['attrs']['id']}"
             option["attrs"]["data-aria-controls"] = option["conditional_id"]
         return option
-
-
-class CharacterCountTextarea(forms.Textarea):
-    """GOV.UK character count. Without JavaScript the limit is plain text under the box."""
-
-    template_name = "reports/widgets/character_count.html"
-
-    def __init__(self, *, maxlength: int, rows: int = 8, attrs=None) -> None:
-        super().__init__({"rows": rows, **(attrs or {})})
-        self.maxlength = maxlength
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        # GOV.UK asks for no maxlength attribute: it silently cuts off pasted text.
-        widget_attrs.pop("maxlength", None)
-        widget_attrs["class"] = " ".join(
-            part for part in (widget_attrs.get("class", ""), "govuk-js-character-count") if part
-        )
-        info_id = f"{widget_attrs['id']}-info" if widget_attrs.get("id") else ""
-        if info_id:
-            described = widget_attrs.get("aria-describedby", "")
-            widget_attrs["aria-describedby"] = f"{info_id} {described}".strip()
-        context["widget"]["maxlength"] = self.maxlength
-        context["widget"]["maxlength_text"] = f"{self.maxlength:,}"
-        context["widget"]["info_id"] = info_id
-        return context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from reports.widgets import CharacterCountTextarea
+from harmsportal.forms import CharacterCountTextarea
 
 
 class EvidenceForm(forms.Form):

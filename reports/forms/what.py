@@ -7,12 +7,12 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from harmsportal.forms import DateField, conditionally_required
+from harmsportal.forms import CharacterCountTextarea, DateField, conditionally_required
 from harmsportal.templatetags.govuk_time import govuk_date
 from reports.forms.base import YES_NO, StepForm, harmed_wording, person_name, yes_no
 from reports.models import HateCharacteristic, OfflineImpact, YesNoNotSure
 from reports.selectors import categories_for_new_reports, platforms_for_new_reports
-from reports.widgets import CharacterCountTextarea, HintedCheckboxes
+from reports.widgets import HintedCheckboxes
 
 DESCRIPTION_MAX_CHARS = 5000
 DETAILS_MAX_CHARS = 1000

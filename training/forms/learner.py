@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from harmsportal.forms import CharacterCountTextarea
 from training.forms import too_long
 from training.models import RATING_CHOICES, Changed, Question
 from training.services.learning import FEEDBACK_MAX_CHARS
@@ -39,34 +40,6 @@ class QuizForm(forms.Form):
         return chosen
 
 
-class CharacterCountTextarea(forms.Textarea):
-    """GOV.UK character count. Without JavaScript the limit is plain text under the box, and
-    there is no maxlength attribute: it would cut off pasted text without a word, so a long
-    answer gets the form's error message instead."""
-
-    template_name = "training/_character_count.html"
-
-    def __init__(self, *, maxlength: int, rows: int = 5, attrs=None) -> None:
-        super().__init__({"rows": rows, **(attrs or {})})
-        self.maxlength = maxlength
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs.pop("maxlength", None)
-        widget_attrs["class"] = " ".join(
-            part for part in (widget_attrs.get("class", ""), "govuk-js-character-count") if part
-        )
-        info_id = f"{widget_attrs['id']}-info" if widget_attrs.get("id") else ""
-        if info_id:
-            described = widget_attrs.get("aria-describedby", "")
-            widget_attrs["aria-describedby"] = f"{info_id} {described}".strip()
-        context["widget"]["maxlength"] = self.maxlength
-        context["widget"]["maxlength_text"] = f"{self.maxlength:,}"
-        context["widget"]["info_id"] = info_id
-        return context
-
-
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         label="How good was this module?",
@@ -83,7 +56,7 @@ class FeedbackForm(forms.Form):
         help_text="For example, something that was unclear, missing or not right for your role.",
         required=False,
         max_length=FEEDBACK_MAX_CHARS,
-        widget=CharacterCountTextarea(maxlength=FEEDBACK_MAX_CHARS),
+        widget=CharacterCountTextarea(maxlength=FEEDBACK_MAX_CHARS, rows=5),
         error_messages=too_long("What would make it better", FEEDBACK_MAX_CHARS),
     )
     changed = forms.ChoiceField(
