@@ -35,6 +35,7 @@ from training.models import (
 )
 from training.resources import RosterResource
 from training.services.authoring import version_first, version_publish
+from training.services.roster import ROSTER_IMPORT_FORMATS
 
 DRAFTS_ONLY = "Only a draft can be changed. Create a new version in the portal to change it."
 
@@ -278,9 +279,19 @@ class TrainingProfileAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ("person__email", "person__full_name")
     raw_id_fields = ("person", "line_manager")
     resource_classes = (RosterResource,)
+    # Files are read as on the import page: size, columns, rows and an XLSX's unpacked size
+    # checked before anything is held (training.services.roster).
+    import_formats = ROSTER_IMPORT_FORMATS
     import_form_class = RosterImportForm
     confirm_form_class = RosterConfirmImportForm
     skip_admin_log = True
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        if isinstance(e, ValidationError):  # the reader's own words for the person
+            for message in e.messages:
+                form.add_error("import_file", message)
+            return
+        super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_resource_kwargs(self, request, **kwargs) -> dict:
         form = kwargs.get("form")

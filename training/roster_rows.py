@@ -8,7 +8,10 @@ exist (looked up a chunk of emails at a time, never one query per row). `create_
 makes the new accounts in bulk, each with a reporter membership and no usable password.
 
 Messages name the value at fault and say what to do, in GOV.UK style; the preview shows them
-beside the spreadsheet's own row number.
+beside the spreadsheet's own row number. They never tell a trainer anything about an account
+outside their force: an email that has an account but cannot join this roster (an account in
+another force, a family account, any other) gets one message, NOT_ADDABLE, whatever the reason,
+and a line manager who cannot be found here gets one message whether or not they exist.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ HEADER_ALIASES = {
     "line_manager_email_address": "line_manager_email",
     "manager_email": "line_manager_email",
 }
+
+# For any email whose account cannot be put on this force's roster, whatever the account is.
+NOT_ADDABLE = (
+    "This email address cannot be added by this force. Ask the person to contact their "
+    "force's training team."
+)
 
 # Rows read from the database or written in one statement.
 CHUNK = 2_000
@@ -342,12 +351,12 @@ def read_row(number: int, cells: dict) -> RosterRow:
 
 @dataclass
 class _Accounts:
-    """Who already has an account, and in which forces, for the emails a roster names."""
+    """Who already has an account, and which of them are in this force, for the emails a
+    roster names. Nothing is looked up about any other force."""
 
     ids: dict[str, int]
     kinds: dict[int, str]
     in_force: set[int]
-    elsewhere: set[int]
     profiles: dict[int, tuple]
 
     @classmethod
@@ -359,14 +368,13 @@ class _Accounts:
             ):
                 ids[email.lower()] = pk
                 kinds[pk] = kind
-        in_force, elsewhere = set(), set()
+        in_force = set()
         for chunk in _chunks(list(kinds)):
-            for user_id, force_id in (
-                Membership.objects.filter(user_id__in=chunk)
-                .values_list("user_id", "force_id")
+            in_force.update(
+                Membership.objects.filter(user_id__in=chunk, force=force)
+                .values_list("user_id", flat=True)
                 .distinct()
-            ):
-                (in_force if force_id == force.pk else elsewhere).add(user_id)
+            )
         profiles = {}
         for chunk in _chunks(sorted(in_force)):
             for (
@@ -379,7 +387,7 @@ class _Accounts:
                 "pk", "person_id", "audiences", "start_date", "line_manager_id"
             ):
                 profiles[person_id] = (pk, audiences, start_date, line_manager_id)
-        return cls(ids, kinds, in_force, elsewhere, profiles)
+        return cls(ids, kinds, in_force, profiles)
 
     def member_here(self, pk: int) -> bool:
         return pk in self.in_force and self.kinds.get(pk) != User.Kind.FAMILY
@@ -400,7 +408,7 @@ def plan_rows(dataset, force: Force) -> list[RosterRow]:
     accounts = _Accounts.look_up(wanted, force)
     for row in rows:
         if not row.blank:
-            _check_person(row, accounts, force)
+            _check_person(row, accounts)
             _check_line_manager(row, accounts, in_file, force)
     return rows
 
@@ -420,7 +428,7 @@ def _check_duplicates(rows: list[RosterRow]) -> None:
             )
 
 
-def _check_person(row: RosterRow, accounts: _Accounts, force: Force) -> None:
+def _check_person(row: RosterRow, accounts: _Accounts) -> None:
     if not row.email_ok:
         return
     pk = accounts.ids.get(row.email)
@@ -429,19 +437,13 @@ def _check_person(row: RosterRow, accounts: _Accounts, force: Force) -> None:
         if not row.kind_given:
             row.errors.append("Enter the kind of worker: officer, staff or volunteer.")
         return
-    if accounts.kinds.get(pk) == User.Kind.FAMILY:
-        row.errors.append(
-            f"{row.email} is a family account. A roster can only include people who work "
-            "for the force."
-        )
-    elif pk not in accounts.in_force:
-        row.errors.append(
-            f"{row.email} already has an account in another force. A roster can only "
-            f"include people in {force.name}."
-        )
-    else:
-        row.person_id = pk
-        row.existing = accounts.profiles.get(pk)
+    if not accounts.member_here(pk):
+        # A family account here or anywhere, an account in another force, an account with no
+        # force: the same words, so the upload reveals nothing about whose account it is.
+        row.errors.append(NOT_ADDABLE)
+        return
+    row.person_id = pk
+    row.existing = accounts.profiles.get(pk)
 
 
 def _check_line_manager(
@@ -452,14 +454,14 @@ def _check_line_manager(
         return  # none, or someone on this roster: their account is known once it is made
     pk = accounts.ids.get(email)
     if pk is not None and accounts.member_here(pk):
+        # Professional Standards people may manage a team: the roster records the reporting
+        # line for training. The line-manager notice (training.services.notices) never goes
+        # to them, so nothing of a report reaches them through it.
         row.line_manager_id = pk
-    elif pk is not None and pk in accounts.elsewhere:
-        row.errors.append(
-            f"The line manager {email} is in another force. A line manager must be in {force.name}."
-        )
     else:
+        # No account, an account elsewhere, a family account: the same words for each.
         row.errors.append(
-            f"The line manager {email} is not on this roster and has no account in "
+            f"The line manager {email} is not on this roster and cannot be found in "
             f"{force.name}. Add them to the roster, or check the email address."
         )
 

@@ -55,10 +55,15 @@ def test_the_trainer_previews_and_applies_a_roster(page, settings):
     assert "Unknown audience cyber" in problems
     assert page.get_by_role("button", name="Apply roster").count() == 0
 
-    # A file the portal cannot open: a GOV.UK error on the upload page.
-    page.get_by_role("link", name="Upload a corrected file").click()
+    # The trainer discards it (a second button on the preview's form): its file goes.
+    assert page.get_by_role("link", name="Upload a corrected file").is_visible()
+    page.get_by_role("button", name="Discard this roster").click()
     wait_for_path(page, ROSTER)
     assert_accessible(page)
+    assert "has been discarded" in page.locator(".govuk-notification-banner").inner_text()
+    assert RosterImport.objects.get().status == RosterImport.Status.DISCARDED
+
+    # A file the portal cannot open: a GOV.UK error on the upload page.
     _choose(page, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, name="roster.xlsx")
     assert_accessible(page)
     summary = page.locator(".govuk-error-summary").inner_text()
@@ -83,7 +88,7 @@ def test_the_trainer_previews_and_applies_a_roster(page, settings):
     assert_accessible(page)
     assert page.get_by_role("heading", name="Roster applied").is_visible()
     assert "The roster has been applied." in page.locator(".govuk-notification-banner").inner_text()
-    assert RosterImport.objects.get(status=RosterImport.Status.APPLIED)
+    assert bytes(RosterImport.objects.get(status=RosterImport.Status.APPLIED).content) == b""
     assert TrainingProfile.objects.count() == 3
     sam = TrainingProfile.objects.get(person__email="sam.patel@example.police.uk")
     assert sam.line_manager.email == "alexandra.montgomery-fairweather@example.police.uk"

@@ -29,6 +29,7 @@ from tests.factories import force, make_person
 from tests.training.factories import ModuleFactory
 from training.models import Assignment, Audience, AudienceRule, RosterImport, TrainingProfile
 from training.resources import RosterResource
+from training.roster_rows import NOT_ADDABLE
 from training.services.roster import (
     COULD_NOT_OPEN,
     roster_apply,
@@ -243,12 +244,12 @@ EXPECTED = {
     4: "not-an-email is not a valid email address",
     5: "twice@example.police.uk is on more than one row (rows 5 and 6)",
     6: "twice@example.police.uk is on more than one row (rows 5 and 6)",
-    7: "The line manager nobody@example.police.uk is not on this roster and has no account",
-    8: "is in another force. A line manager must be in West Yorkshire Police",
+    7: "The line manager nobody@example.police.uk is not on this roster and cannot be found",
+    8: "is not on this roster and cannot be found in West Yorkshire Police",
     9: "Enter an email address",
     10: "Enter the person's name",
     11: "The start date 01/02/24 must be a real date with a 4-digit year",
-    12: "already has an account in another force",
+    12: NOT_ADDABLE,
     13: "A person cannot be their own line manager",
     14: "Family is not an audience level for a roster",
     15: "Enter the kind of worker",
@@ -314,13 +315,13 @@ def test_a_family_account_cannot_be_on_a_roster_or_manage_anyone(trainer, family
     as_person = preview(
         trainer, csv_bytes([[family_member.email, "Family", "officer", "frontline", "", ""]])
     )
-    assert "is a family account" in as_person.summary["errors"][0]["messages"][0]
+    assert as_person.summary["errors"][0]["messages"] == [NOT_ADDABLE]
     rows = [
         ["managed@example.police.uk", "Managed", "officer", "frontline", "", family_member.email]
     ]
     as_manager = preview(trainer, csv_bytes(rows))
     message = as_manager.summary["errors"][0]["messages"][0]
-    assert "is not on this roster and has no account in West Yorkshire Police" in message
+    assert "is not on this roster and cannot be found in West Yorkshire Police" in message
 
 
 def test_a_change_between_check_and_apply_applies_nothing(trainer, staff_member):
@@ -571,7 +572,7 @@ def test_another_forces_trainer_cannot_use_this_forces_people(trainer, staff_mem
         file_name="roster.csv",
         content=csv_bytes(rows),
     )
-    assert "already has an account in another force" in roster.summary["errors"][0]["messages"][0]
+    assert roster.summary["errors"][0]["messages"] == [NOT_ADDABLE]
 
 
 def test_empty_lines_are_ignored_and_row_numbers_stay_the_files_own(trainer):

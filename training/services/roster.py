@@ -11,21 +11,34 @@
    assignments or invitations).
 
 Every preview shown and every apply is recorded in the access log.
+
+A file is read within fixed limits whatever it claims about itself: at most MAX_COLUMNS
+columns and MAX_ROWS rows, and an XLSX (a zip of XML files) is measured before it is opened
+(`xlsx_package_check`), so a small file cannot unpack into gigabytes. The admin's import reads
+files through the same checks (`ROSTER_IMPORT_FORMATS`).
+
+The file is kept only while it waits to be applied: applying or discarding a roster blanks
+it, and takes the names and emails out of its summary (the counts stay). A preview nobody
+applies is discarded after PREVIEW_DAYS by `roster_imports_discard_stale`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
+import zipfile
 from collections import Counter
+from xml.parsers import expat
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from import_export.formats import base_formats
 
 from harmsportal.audit.models import AccessLog
 from harmsportal.audit.services import access_record
@@ -39,6 +52,22 @@ logger = logging.getLogger(__name__)
 # Beyond the size cap, a limit on rows: an XLSX is compressed, so a small file could hold
 # millions of rows. Reading stops as soon as a file passes it.
 MAX_ROWS = 100_000
+# A roster needs six columns; an HR export may bring more, but never this many. Cells past it
+# must be empty (a spreadsheet's trailing empty cells are dropped).
+MAX_COLUMNS = 50
+# An XLSX is a zip of XML files: limits on what it may unpack into, checked before openpyxl
+# opens it. A 50,000-person roster unpacks to about 20 MB in some 1,000,000 XML elements.
+XLSX_MAX_PARTS = 1_000
+XLSX_UNPACKED_RATIO = 10  # unpacked bytes, at most this many times the upload limit
+XLSX_MAX_ELEMENTS = 2_500_000  # XML elements in the whole file
+# Elements outside a sheet's rows and a string table's strings (styles, workbook, themes…):
+# openpyxl keeps each as an object, so few are allowed. A real workbook has a few thousand.
+XLSX_MAX_STRUCTURE = 100_000
+# Elements in one row (or one shared string): openpyxl holds a whole row at a time.
+XLSX_MAX_ROW_ELEMENTS = 5_000
+SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# How long a checked roster waits to be applied before it is discarded with its file.
+PREVIEW_DAYS = 7
 # The rows the preview shows in full, after the counts (every bad row is listed as well).
 FIRST_ROWS = 10
 
@@ -58,6 +87,15 @@ NOT_UTF8 = (
     "(.xlsx) file, and upload it again."
 )
 TOO_MANY_ROWS = f"The selected file must have no more than {MAX_ROWS:,} rows."
+TOO_MANY_COLUMNS = (
+    f"The selected file must have no more than {MAX_COLUMNS} columns. Remove the columns a "
+    "roster does not use, then upload it again."
+)
+TOO_BIG_UNPACKED = (
+    "The selected file is too big once it is unpacked. Copy the roster into a new Excel file, "
+    "or save it as a CSV file, and upload it again."
+)
+NOT_DISCARDABLE = "This roster has been applied, so it cannot be discarded."
 NOT_APPLICABLE = (
     "This roster has problems, so it cannot be applied. Fix the rows listed and upload the "
     "file again."
@@ -114,7 +152,7 @@ def roster_dataset(*, content: bytes, file_format: str) -> tablib.Dataset:
     headers = [header_key(cell) if not _blank(cell) else "" for cell in rows[0]]
     if len(rows) == 1:
         raise ValidationError(NO_ROWS)
-    width = len(headers)
+    width = len(headers)  # at most MAX_COLUMNS: every row was cut to it as it was read
     dataset = tablib.Dataset(headers=headers)
     for row in rows[1:]:
         dataset.append((list(row) + [None] * width)[:width])
@@ -123,6 +161,19 @@ def roster_dataset(*, content: bytes, file_format: str) -> tablib.Dataset:
 
 def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _within_columns(row) -> list:
+    """The row's first MAX_COLUMNS cells, its trailing empty ones dropped. Raises
+    ValidationError when a cell past the limit holds anything."""
+    row = list(row)
+    if len(row) > MAX_COLUMNS:
+        if not all(_blank(cell) for cell in row[MAX_COLUMNS:]):
+            raise ValidationError(TOO_MANY_COLUMNS)
+        del row[MAX_COLUMNS:]
+    while row and _blank(row[-1]):
+        row.pop()
+    return row
 
 
 def _csv_rows(content: bytes) -> list[list]:
@@ -135,7 +186,7 @@ def _csv_rows(content: bytes) -> list[list]:
     rows = []
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
-            rows.append(row)
+            rows.append(_within_columns(row))
             if len(rows) > MAX_ROWS + 1:
                 raise ValidationError(TOO_MANY_ROWS)
     except csv.Error:
@@ -148,14 +199,18 @@ def _xlsx_rows(content: bytes) -> list[list]:
 
     if not content.startswith(XLSX_MAGIC):
         raise ValidationError(COULD_NOT_OPEN)
+    xlsx_package_check(content)
     try:
         # read_only streams the sheet; data_only=False gives a formula's text, not its result.
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         try:
             sheet = book.worksheets[0]
+            # The size a sheet declares (say A1:XFD1048576) is ignored, so no row is padded to
+            # it: each row is read to one column past the limit, to see whether it is passed.
+            sheet.reset_dimensions()
             rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append(list(row))
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+                rows.append(_within_columns(row))
                 if len(rows) > MAX_ROWS + 1:
                     raise ValidationError(TOO_MANY_ROWS)
         finally:
@@ -166,6 +221,129 @@ def _xlsx_rows(content: bytes) -> list[list]:
         logger.info("roster: an XLSX could not be opened (%s)", type(exc).__name__)
         raise ValidationError(COULD_NOT_OPEN) from None
     return rows
+
+
+def xlsx_package_check(content: bytes) -> None:
+    """Refuse an XLSX that would unpack into too much for openpyxl to hold, before it opens.
+
+    Counts the zip's parts and their unpacked sizes, then reads every part through expat a
+    chunk at a time (holding nothing) and counts its XML elements: in all, in one row of a
+    sheet, and outside sheets' rows and shared strings, which openpyxl keeps as objects.
+    Raises ValidationError (TOO_BIG_UNPACKED, or TOO_MANY_COLUMNS for an overlong row).
+    """
+    # Each part has a central-directory entry starting with this signature: count them
+    # before zipfile builds an object for every one.
+    if content.count(b"PK\x01\x02") > XLSX_MAX_PARTS:
+        raise ValidationError(TOO_BIG_UNPACKED)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise ValidationError(COULD_NOT_OPEN) from None
+    # zipfile never unpacks more than a part's recorded size (it checks the CRC at the end).
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > XLSX_MAX_PARTS or unpacked > XLSX_UNPACKED_RATIO * roster_max_bytes():
+        raise ValidationError(TOO_BIG_UNPACKED)
+    counter = _XmlCounter()
+    with archive:
+        for part in parts:
+            counter.count(archive, part)
+
+
+class _XmlCounter:
+    """Counts the XML elements of an XLSX's parts against the limits."""
+
+    ROW = f"{SHEET_MAIN_NS} row"
+    STRING = f"{SHEET_MAIN_NS} si"
+
+    def __init__(self) -> None:
+        self.elements = 0
+        self.structure = 0
+
+    def count(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+        depth = 0
+        root = ""
+        held_at = 0  # the depth of the row or shared string being read; 0 outside one
+        held = 0
+
+        def start(name, _attributes) -> None:
+            nonlocal depth, root, held_at, held
+            depth += 1
+            self.elements += 1
+            if self.elements > XLSX_MAX_ELEMENTS:
+                raise ValidationError(TOO_BIG_UNPACKED)
+            if depth == 1:
+                root = name
+            if held_at:
+                held += 1
+                if held > XLSX_MAX_ROW_ELEMENTS:
+                    raise ValidationError(TOO_MANY_COLUMNS)
+            elif (name == self.ROW and root == f"{SHEET_MAIN_NS} worksheet") or (
+                name == self.STRING and root == f"{SHEET_MAIN_NS} sst"
+            ):
+                held_at, held = depth, 0
+            else:
+                self.structure += 1
+                if self.structure > XLSX_MAX_STRUCTURE:
+                    raise ValidationError(TOO_BIG_UNPACKED)
+
+        def end(_name) -> None:
+            nonlocal depth, held_at
+            if held_at == depth:
+                held_at = 0
+            depth -= 1
+
+        def entity(*_args) -> None:
+            raise ValidationError(COULD_NOT_OPEN)  # openpyxl (defusedxml) refuses them too
+
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.EntityDeclHandler = entity
+        try:
+            with archive.open(part) as stream:
+                while chunk := stream.read(64 * 1024):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except expat.ExpatError:
+            return  # not XML (an image, say): openpyxl reads no XML from it either
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError):
+            raise ValidationError(COULD_NOT_OPEN) from None
+
+
+def roster_upload_dataset(content: bytes | str, file_format: str) -> tablib.Dataset:
+    """`roster_dataset` for a file from anywhere (the admin's import), refusing one over the
+    size limit first."""
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    if len(content) > roster_max_bytes():
+        raise ValidationError(roster_too_big_message())
+    return roster_dataset(content=content, file_format=file_format)
+
+
+class RosterCSV(base_formats.CSV):
+    """The admin's CSV import: read as bytes by `roster_dataset`, within the same limits as the
+    import page (size, columns, rows), never by tablib's own reader."""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs) -> tablib.Dataset:
+        return roster_upload_dataset(in_stream, "csv")
+
+
+class RosterXLSX(base_formats.XLSX):
+    """The admin's XLSX import: measured before it is opened, as on the import page."""
+
+    def create_dataset(self, in_stream, **kwargs) -> tablib.Dataset:
+        return roster_upload_dataset(in_stream, "xlsx")
+
+
+# For TrainingProfileAdmin.import_formats.
+ROSTER_IMPORT_FORMATS = (RosterCSV, RosterXLSX)
 
 
 # --- preview and apply ---------------------------------------------------------------------------
@@ -264,7 +442,8 @@ def roster_preview(*, actor: User, force: Force, file_name: str, content: bytes)
         uploaded_by=actor,
         file_name=file_name[:200],
         file_format=file_format,
-        content=content,
+        # Only a roster that may be applied keeps its file: nothing reads a bad one's again.
+        content=content if valid else b"",
         sha256=digest,
         status=RosterImport.Status.PREVIEWED if valid else RosterImport.Status.INVALID,
         summary=summary,
@@ -289,13 +468,15 @@ def roster_apply(*, actor: User, roster: RosterImport) -> RosterImport:
         _resource, summary = _run(force=roster.force, dataset=dataset, dry_run=False)
         summary["applied_before"] = roster.summary.get("applied_before", "")
         roster.summary = summary
+        roster.content = b""  # applied or not, the file is never read again
         if summary[RowStatus.ERROR] or summary["problems"]:
             roster.status = RosterImport.Status.INVALID
-            roster.save(update_fields=["status", "summary"])
+            roster.save(update_fields=["status", "summary", "content"])
             return roster
         roster.status = RosterImport.Status.APPLIED
         roster.applied_at = timezone.now()
-        roster.save(update_fields=["status", "summary", "applied_at"])
+        roster.summary = _without_people(summary)
+        roster.save(update_fields=["status", "summary", "applied_at", "content"])
         access_record(
             actor=actor,
             action=AccessLog.Action.CREATE,
@@ -318,3 +499,59 @@ def roster_preview_seen(*, actor: User, roster: RosterImport) -> None:
         role=Role.TRAINING_ADMIN,
         reason="Roster preview",
     )
+
+
+def _without_people(summary: dict) -> dict:
+    """A summary without the names and emails of the people in the file: the counts, the
+    file's own problems and its unused headings stay."""
+    return {**summary, "first_rows": [], "errors": []}
+
+
+def _discard(roster: RosterImport) -> None:
+    roster.status = RosterImport.Status.DISCARDED
+    roster.content = b""
+    roster.summary = _without_people(roster.summary)
+    roster.save(update_fields=["status", "content", "summary"])
+
+
+def roster_discard(*, actor: User, roster: RosterImport) -> RosterImport:
+    """Discard a roster that was checked but not applied: its file and the people in its
+    summary go; it stays listed as discarded. Discarding it again does nothing. Raises
+    ValidationError for an applied roster."""
+    with transaction.atomic():
+        roster = RosterImport.objects.select_for_update().select_related("force").get(pk=roster.pk)
+        if roster.status == RosterImport.Status.APPLIED:
+            raise ValidationError(NOT_DISCARDABLE)
+        if roster.status != RosterImport.Status.DISCARDED:
+            _discard(roster)
+        return roster
+
+
+def roster_imports_discard_stale(*, now: dt.datetime | None = None) -> int:
+    """Discard every roster checked more than PREVIEW_DAYS ago and never applied, and blank
+    any applied roster's file still kept (rosters applied before files were blanked on apply).
+    For the training beat; safe to run at any time and more than once. Returns how many
+    rosters were changed."""
+    now = now or timezone.now()
+    waiting = (RosterImport.Status.PREVIEWED, RosterImport.Status.INVALID)
+    stale = RosterImport.objects.filter(
+        status__in=waiting, created_at__lt=now - dt.timedelta(days=PREVIEW_DAYS)
+    )
+    kept = RosterImport.objects.filter(status=RosterImport.Status.APPLIED).exclude(content=b"")
+    changed = 0
+    for pk in [*stale.values_list("pk", flat=True), *kept.values_list("pk", flat=True)]:
+        with transaction.atomic():
+            # Locked and checked again: a trainer may apply it at this very moment.
+            roster = RosterImport.objects.select_for_update().filter(pk=pk).first()
+            if roster is None:
+                continue
+            if roster.status in waiting:
+                _discard(roster)
+            elif roster.status == RosterImport.Status.APPLIED and bytes(roster.content):
+                roster.content = b""
+                roster.summary = _without_people(roster.summary)
+                roster.save(update_fields=["content", "summary"])
+            else:
+                continue
+            changed += 1
+    return changed

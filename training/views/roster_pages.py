@@ -2,7 +2,8 @@
 
 The upload page checks the file with a dry run (training.services.roster) and sends the
 trainer to its preview: how many people are new, updated or unchanged, the first rows, and
-every bad row with its row number. Only a roster without problems has an Apply button.
+every bad row with its row number. Only a roster without problems has an Apply button. The
+preview's form also discards a roster (`action=discard`): its file and the people listed go.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from harmsportal.pagination import requested_page
@@ -32,6 +34,7 @@ from training.selectors import (
 )
 from training.services.roster import (
     roster_apply,
+    roster_discard,
     roster_preview,
     roster_preview_seen,
     roster_too_big_message,
@@ -109,7 +112,12 @@ def roster(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, pk) -> HttpResponse:
     imported = get_roster_import_for_trainer(request.user, pk)
     if request.method == "POST":
-        _apply(request, imported)
+        if request.POST.get("action") == "discard":
+            if _discard(request, imported):
+                query = _force_query(request.user, imported.force.slug)
+                return redirect(reverse("training:roster") + query)
+        else:
+            _apply(request, imported)
         return redirect("training:roster_preview", pk=imported.public_id)
     roster_preview_seen(actor=request.user, roster=imported)
     summary = imported.summary
@@ -147,6 +155,20 @@ def _apply(request: HttpRequest, imported: RosterImport) -> None:
             "Something changed since the file was checked, so nothing has been applied. "
             "The rows with problems are listed below.",
         )
+
+
+def _discard(request: HttpRequest, imported: RosterImport) -> bool:
+    try:
+        roster_discard(actor=request.user, roster=imported)
+    except ValidationError as error:
+        problem(request, error)
+        return False
+    messages.success(
+        request,
+        f"The roster {imported.file_name} has been discarded. Nothing in it was applied, and "
+        "the file is no longer kept.",
+    )
+    return True
 
 
 def _row_shown(row: dict) -> dict:
