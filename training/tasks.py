@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from training.services.roster import roster_imports_discard_stale
 from training.services.sweep import training_sweep
 
 
@@ -16,4 +17,7 @@ from training.services.sweep import training_sweep
     expires=600,
 )
 def training_sweep_task() -> dict[str, int]:
-    return training_sweep()
+    done = training_sweep()
+    # Rosters checked but never applied hold names and emails: discarded after a week.
+    done["stale_rosters"] = roster_imports_discard_stale()
+    return done

@@ -170,3 +170,16 @@ def test_rosters_left_unapplied_are_discarded_after_seven_days(trainer):
     assert roster_imports_discard_stale(now=later) == 1
     recent.refresh_from_db()
     assert recent.status == RosterImport.Status.DISCARDED
+
+
+def test_the_training_beat_discards_stale_rosters(trainer):
+    from training.tasks import training_sweep_task
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        old = preview(trainer, csv_bytes(GOOD))
+    with time_machine.travel(start + dt.timedelta(days=PREVIEW_DAYS, hours=1), tick=False):
+        done = training_sweep_task()
+    old.refresh_from_db()
+    assert old.status == RosterImport.Status.DISCARDED
+    assert done["stale_rosters"] == 1
