@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -60,7 +61,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --- modules and versions -----------------------------------------------------------------
 
 
-class VersionInline(admin.TabularInline):
+# Stacked, not tabular: Django's tabular inline has header cells with no text (the row's
+# title and the delete column), which accessibility checks fail.
+class VersionInline(admin.StackedInline):
     """A module's versions at a glance; each opens on its own page."""
 
     model = ModuleVersion
@@ -123,7 +126,7 @@ class SectionInline(admin.StackedInline):
         return _is_draft(obj)
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
     """Questions at a glance; each opens on its own page with its answers."""
 
     model = Question
@@ -200,7 +203,7 @@ class ModuleVersionAdmin(admin.ModelAdmin):
                 messages.success(request, f"{version} is published.")
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(admin.StackedInline):
     model = Answer
     fields = ("order", "text", "is_correct")
     extra = 0
@@ -248,6 +251,7 @@ class AudienceRuleAdmin(admin.ModelAdmin):
     list_filter = ("active", "audience", "force")
     search_fields = ("module__title",)
     exclude = ("created_by",)
+    readonly_fields = ("created_at",)  # a date and time box pair has no label of its own
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
@@ -278,6 +282,7 @@ class TrainingProfileAdmin(ImportExportMixin, admin.ModelAdmin):
     list_filter = ("force",)
     search_fields = ("person__email", "person__full_name")
     raw_id_fields = ("person", "line_manager")
+    readonly_fields = ("updated_at",)  # a date and time box pair has no label of its own
     resource_classes = (RosterResource,)
     # Files are read as on the import page: size, columns, rows and an XLSX's unpacked size
     # checked before anything is held (training.services.roster).
@@ -285,6 +290,10 @@ class TrainingProfileAdmin(ImportExportMixin, admin.ModelAdmin):
     import_form_class = RosterImportForm
     confirm_form_class = RosterConfirmImportForm
     skip_admin_log = True
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.updated_at = timezone.now()  # read only on the form: set here, as the roster does
+        super().save_model(request, obj, form, change)
 
     def add_data_read_fail_error_to_form(self, form, e) -> None:
         if isinstance(e, ValidationError):  # the reader's own words for the person

@@ -529,3 +529,61 @@ def test_a_code_with_characters_no_code_uses_is_not_found_and_says_which(
     hint = plain(html.split('id="verify-misread">', 1)[1].split("</p>", 1)[0])
     assert "never use 0, O, 1, I or L" in hint
     assert f"So the {misread} in the code you entered must be another character" in hint
+
+
+# --- 6. the Django admin -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("trainingprofile/{profile}/change/", "updated_at"),
+        ("audiencerule/{rule}/change/", "created_at"),
+        ("audiencerule/add/", "created_at"),
+    ],
+)
+def test_admin_dates_are_read_only_so_no_box_goes_unlabelled(client, platform_admin, path, field):
+    profile = TrainingProfileFactory()
+    module = ModuleFactory()
+    rule = AudienceRule.objects.create(
+        force=force(), audience=Audience.FRONTLINE, module=module, within_days=30
+    )
+    client.force_login(platform_admin)
+
+    html = text(client.get("/admin/training/" + path.format(profile=profile.pk, rule=rule.pk)))
+
+    assert f'name="{field}_0"' not in html
+    assert f'name="{field}"' not in html
+
+
+def test_the_admin_saves_a_profile_with_its_updated_time(client, platform_admin):
+    profile = TrainingProfileFactory(updated_at=NOW - datetime.timedelta(days=9))
+    client.force_login(platform_admin)
+
+    response = client.post(
+        f"/admin/training/trainingprofile/{profile.pk}/change/",
+        {
+            "person": profile.person.pk,
+            "force": profile.force.pk,
+            "audiences": '["frontline", "leadership"]',
+            "start_date": "",
+            "line_manager": "",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile.refresh_from_db()
+    assert profile.audiences == ["frontline", "leadership"]
+    assert profile.updated_at == NOW
+
+
+@pytest.mark.parametrize("model", ["module", "moduleversion"])
+def test_admin_inlines_have_no_empty_table_headers(client, platform_admin, model):
+    module = ModuleFactory(version__quiz=2)
+    obj = module if model == "module" else module.published_version()
+    client.force_login(platform_admin)
+
+    html = text(client.get(f"/admin/training/{model}/{obj.pk}/change/"))
+
+    assert 'class="js-inline-admin-formset inline-group"' in html
+    assert not re.search(r"<th[^>]*>\s*</th>", html)
