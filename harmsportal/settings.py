@@ -132,18 +132,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# WAL and a busy timeout let the dev server and an eager task share the file. Transactions
+# take the write lock when they begin (IMMEDIATE): a transaction that read first and then
+# wrote would otherwise fail at once with "database is locked" when another request is
+# writing, because SQLite cannot wait to upgrade a read lock (tests/test_sqlite_locking.py).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and an eager task share the file. Transactions
-    # take the write lock when they begin (IMMEDIATE): a transaction that read first and then
-    # wrote would otherwise fail at once with "database is locked" when another request is
-    # writing, because SQLite cannot wait to upgrade a read lock.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL;",
-            "transaction_mode": "IMMEDIATE",
-        }
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------

@@ -13,22 +13,24 @@ import sqlite3
 import threading
 import time
 
-import pytest
 from django.conf import settings
 from django.db import transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-
 
 def _wrapper(path, alias):
-    options = dict(settings.DATABASES["default"].get("OPTIONS", {}))
-    options["timeout"] = 5
-    config = {**settings.DATABASES["default"], "NAME": str(path), "OPTIONS": options}
+    """A connection to a scratch SQLite file with the options `make run` uses (the settings'
+    SQLITE_OPTIONS), whichever database the suite itself runs on."""
+    options = {**settings.SQLITE_OPTIONS, "timeout": 5}
+    config = {
+        **settings.DATABASES["default"],
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": options,
+    }
     return DatabaseWrapper(config, alias=alias)
 
 
-@pytest.mark.skipif(not SQLITE, reason="the embedded SQLite default only")
 def test_a_read_then_write_transaction_waits_for_another_writer(tmp_path, django_db_blocker):
     with django_db_blocker.unblock():
         _read_then_write(tmp_path)
