@@ -152,3 +152,160 @@ def disclose_part(pairs: Iterable[tuple[int, int]], *, k: int | None = None) -> 
     ):
         return WithheldTotal(k)
     return shown
+
+
+# ---------------------------------------------------------------------------
+# Trends: the cell key method, rounding to base k (decision 0011)
+# ---------------------------------------------------------------------------
+#
+# Dashboards, packs, exports and the API let people slice the same reports many ways, so a
+# figure withheld in one request could otherwise be worked out by subtracting two others. Every
+# count trends publishes therefore goes through `publish_count`:
+#
+# - 0 is shown (it names nobody), 1 to k-1 shows as "<k" (a `Withheld`);
+# - k or more is rounded to a multiple of k, down or up, never below k: up with probability
+#   (count mod k) / k, decided by the cell key, so the same cell always rounds the same way and
+#   asking again, or asking another way, gains nothing.
+#
+# A cell's key is the sum of the record keys of the records in it, mod KEY_SPACE; a record's
+# key is fixed (`record_key`). A published figure p then stands for a range of true counts
+# (`true_range`): 0 for 0, 1..k-1 for "<k", k..2k-1 for k, p-k+1..p+k-1 above. Subtracting two
+# published figures always leaves at least two values in 1..k-1 (the proof is in the decision
+# record), and `publish_total` withholds a total whenever the parts published beside it would
+# pin a withheld figure to one value.
+
+KEY_SPACE = 256
+# Knuth's multiplicative hash: the top 8 bits of (id x 2654435761) mod 2^32 spread sequential
+# ids evenly over 0..255. The same arithmetic in SQL (`record_key_sql`) gives the same key.
+_HASH_MULTIPLIER = 2654435761
+
+
+def record_key(pk: int) -> int:
+    """The fixed key, 0..KEY_SPACE-1, of the record with primary key `pk`."""
+    return ((pk * _HASH_MULTIPLIER) % 2**32) // 2**24
+
+
+def record_key_sql(column: str) -> str:
+    """`record_key` as SQL over an integer column (Postgres and SQLite alike)."""
+    return f"((({column}) * {_HASH_MULTIPLIER}) % 4294967296) / 16777216"
+
+
+def cell_key(key_sum: int) -> int:
+    """The cell key of a cell whose records' keys add up to `key_sum`."""
+    return key_sum % KEY_SPACE
+
+
+def rounds_up(count: int, key_sum: int, *, k: int) -> bool:
+    """Whether a count that is not a multiple of k rounds up: with probability (count mod k)/k,
+    decided by the cell key."""
+    return cell_key(key_sum) * k < (count % k) * KEY_SPACE
+
+
+def publish_count(count: int, key_sum: int, *, k: int | None = None) -> int | Withheld:
+    """The figure trends shows for a true `count` whose records' keys add up to `key_sum`:
+    0, a `Withheld` for 1 to k-1, or a multiple of k (k at least). Raises as `disclose` does
+    for a count that is not a whole number of at least 0."""
+    k = disclosure_k() if k is None else k
+    _check_count(count, "count")
+    shown = disclose(count, k=k)
+    if isinstance(shown, Withheld) or count % k == 0:
+        return shown
+    down = count - count % k
+    return down + k if rounds_up(count, key_sum, k=k) else down
+
+
+def publish_count_sql(count: str, key_sum: str, *, k: int | None = None) -> str:
+    """`publish_count` as a SQL text expression over two integer expressions: '0', '<k' or the
+    rounded figure. For streamed exports, where the database writes the rows."""
+    k = disclosure_k() if k is None else k
+    return (
+        f"CASE WHEN ({count}) = 0 THEN '0' "
+        f"WHEN ({count}) < {k} THEN '<{k}' "
+        f"WHEN ({count}) % {k} = 0 THEN CAST(({count}) AS TEXT) "
+        f"WHEN (({key_sum}) % {KEY_SPACE}) * {k} < (({count}) % {k}) * {KEY_SPACE} "
+        f"THEN CAST(({count}) - ({count}) % {k} + {k} AS TEXT) "
+        f"ELSE CAST(({count}) - ({count}) % {k} AS TEXT) END"
+    )
+
+
+def true_range(figure: int | Withheld, *, k: int | None = None) -> tuple[int, int | None]:
+    """The true counts a figure published by `publish_count` (or withheld as a total) can stand
+    for, as (lowest, highest); highest is None when unbounded."""
+    k = disclosure_k() if k is None else k
+    if isinstance(figure, WithheldTotal):
+        return (0, None)
+    if isinstance(figure, Withheld):
+        return (1, k - 1)
+    if figure == 0:
+        return (0, 0)
+    if figure == k:
+        return (k, 2 * k - 1)
+    return (figure - k + 1, figure + k - 1)
+
+
+def pins(
+    total: int | Withheld,
+    parts: Iterable[int | Withheld],
+    *,
+    exact: bool,
+    k: int | None = None,
+) -> bool:
+    """Whether publishing `total` beside `parts` (all as published) pins a withheld figure, the
+    total or a part shown as "<k", to one value.
+
+    `exact`: the parts add up to the total (a single-select breakdown: recording decision,
+    reporter kind, outcome, month, force). Otherwise the parts are a multi-select breakdown
+    (categories, platforms, impacts): each part is at most the total, and together they are at
+    least the total. Interval reasoning on one sum is exact, so this is what an attacker with
+    only these figures can learn.
+    """
+    k = disclosure_k() if k is None else k
+    parts = list(parts)
+    if isinstance(total, WithheldTotal):
+        return False
+    ranges = [true_range(part, k=k) for part in parts]
+    t_lo, t_hi = true_range(total, k=k)
+    unbounded = any(hi is None for _, hi in ranges)
+    sum_lo = sum(lo for lo, _ in ranges)
+    sum_hi = None if unbounded else sum(hi for _, hi in ranges)
+    hidden = [i for i, part in enumerate(parts) if isinstance(part, Withheld)]
+    if isinstance(total, Withheld):
+        # The total's own range, narrowed by its parts: their sum (exact), or at least the
+        # largest part and at most their sum (multi-select: every report carries a value, "none"
+        # included).
+        lo = max(t_lo, sum_lo if exact else max((lo for lo, _ in ranges), default=0))
+        hi = t_hi if sum_hi is None else min(t_hi, sum_hi)
+        if lo == hi:
+            return True
+    for i in hidden:
+        lo, hi = ranges[i]
+        # part >= total - the most the others can be (from total = sum, or total <= sum)
+        if sum_hi is not None:
+            lo = max(lo, t_lo - (sum_hi - ranges[i][1]))
+        # part <= total - the least the others can be (exact), or part <= total (multi-select)
+        if t_hi is not None:
+            hi = min(hi, t_hi - (sum_lo - ranges[i][0]) if exact else t_hi)
+        if lo == hi:
+            return True
+    return False
+
+
+def publish_total(
+    count: int,
+    key_sum: int,
+    breakdowns: Iterable[tuple[Iterable[int | Withheld], bool]],
+    *,
+    k: int | None = None,
+) -> int | Withheld:
+    """`publish_count` for a total, withheld as "not shown" (a `WithheldTotal`) when any of its
+    published breakdowns, (parts, exact) as `pins` takes them, would pin a withheld figure.
+
+    Pass every breakdown of the same total that the portal publishes anywhere (by month, by
+    force, by each dimension), so the total is shown or withheld the same way on every page.
+    """
+    k = disclosure_k() if k is None else k
+    shown = publish_count(count, key_sum, k=k)
+    for parts, exact in breakdowns:
+        if pins(shown, parts, exact=exact, k=k):
+            return WithheldTotal(k)
+    return shown

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,16 @@ SQLITE_OPTIONS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Trends pages read their rollups from a read replica when one is configured; every write,
+# and the rebuild's reads of the apps' tables, go to the default (harmsportal/trends/router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # Tests point the replica at the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["harmsportal.trends.router.ReplicaRouter"]
 
 # ---------------------------------------------------------------------------
 # Cache (TOTP replay protection and throttling need one shared across processes)
@@ -204,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
     # (training/tasks.py).
     "training-sweep": {
         "task": "training.tasks.training_sweep_task",
+        "schedule": 900.0,
+    },
+    # Rebuilds the trends rollup for the months touched since the last run (trends/tasks.py).
+    "trends-rollup": {
+        "task": "harmsportal.trends.tasks.trends_rollup_task",
         "schedule": 900.0,
     },
 }
@@ -424,6 +441,38 @@ HARMSPORTAL_URGENT_OH_ROUTE = env.str(
         "the on-call welfare lead."
     ),
 )
+
+# ---------------------------------------------------------------------------
+# Trends: the read-only API (Django REST framework, drf-spectacular) and API keys
+# ---------------------------------------------------------------------------
+# An API key lasts this many days unless its owner picks fewer; never more than a year.
+HARMSPORTAL_API_TOKEN_DAYS = _int("HARMSPORTAL_API_TOKEN_DAYS", 90)
+if not 1 <= HARMSPORTAL_API_TOKEN_DAYS <= 365:
+    raise ImproperlyConfigured("HARMSPORTAL_API_TOKEN_DAYS must be 1 to 365.")
+HARMSPORTAL_API_RATE = env.str("HARMSPORTAL_API_RATE", default="120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "harmsportal.trends.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["harmsportal.trends.api.auth.SeesTrends"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": HARMSPORTAL_API_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Harms Portal trends API",
+    "DESCRIPTION": (
+        "Read-only aggregate figures on online harm against police officers, staff and their "
+        "families, for force BI tools. Every count is published under the portal's disclosure "
+        'control: 0, "<5" for 1 to 4, or rounded to a multiple of 5 (decision 0011).'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LOGGING = {
     "version": 1,

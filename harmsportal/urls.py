@@ -19,6 +19,7 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("wellbeing/", include("wellbeing.urls")),
     path("training/", include("training.urls")),
+    path("trends/", include("harmsportal.trends.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,296 @@
+"""Reading the rollups and publishing what may be shown: the one path from the rollup tables
+to a dashboard, the pack, the API or an export's summary.
+
+Every count leaves here through `harmsportal.disclosure` (`publish_count`, and `publish_total`
+for a total, audited against every breakdown of it that the portal publishes), so one method
+holds everywhere (decision 0011). Nothing here knows who is asking: callers pass a `Scope`
+that `trends.selectors` has already limited to what the user may see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Sum
+
+from harmsportal.disclosure import Withheld, publish_count, publish_total
+from harmsportal.people.models import Force, User
+from harmsportal.trends.models import (
+    NO_CATEGORY,
+    NO_IMPACT,
+    NO_OUTCOME,
+    NO_PLATFORM,
+    DimensionRollup,
+    RecordingDecision,
+    ReportRollup,
+    RollupState,
+)
+from reports.models import HarmCategory, Platform
+from reports.models.choices import OfflineImpact, OutcomeCategory
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from harmsportal.trends.periods import Period
+
+Figure = int | Withheld
+
+# Dimensions of the main key. Multi-select ones count a report once in each value it carries,
+# so their parts add up to more than the total; the others add up to it exactly.
+CATEGORY = "category"
+PLATFORM = "platform"
+IMPACT = "impact"
+RECORDING_DECISION = "recording_decision"
+REPORTER_KIND = "reporter_kind"
+OUTCOME = "outcome"
+MULTI_SELECT = (CATEGORY, PLATFORM, IMPACT)
+SINGLE_SELECT = (RECORDING_DECISION, REPORTER_KIND, OUTCOME)
+DIMENSIONS = (*MULTI_SELECT, *SINGLE_SELECT)
+TOTAL = "total"
+
+DIMENSION_LABELS = {
+    CATEGORY: "Harm category",
+    PLATFORM: "Platform",
+    IMPACT: "Online-to-offline impact",
+    RECORDING_DECISION: "Recording decision",
+    REPORTER_KIND: "Reporter",
+    OUTCOME: "Outcome",
+}
+
+# What a table's figures count: said beside every table.
+COUNTS_REPORTS = "reports"
+COUNTS_MENTIONS = "mentions"
+COUNTS_NOTES = {
+    COUNTS_REPORTS: "Each figure counts reports; the parts add up to the total.",
+    COUNTS_MENTIONS: (
+        "A report can carry more than one value, so it is counted once in each: the parts can "
+        "add up to more than the total, which counts each report once."
+    ),
+}
+
+
+def value_labels(dimension: str) -> dict[str, str]:
+    """The words for each value of a dimension, in the order tables list them."""
+    if dimension == CATEGORY:
+        labels = dict(
+            HarmCategory.objects.order_by("sort_order", "name").values_list("slug", "name")
+        )
+        labels[NO_CATEGORY] = "No category given"
+        return labels
+    if dimension == PLATFORM:
+        labels = dict(Platform.objects.order_by("sort_order", "name").values_list("slug", "name"))
+        labels[NO_PLATFORM] = "No platform given"
+        return labels
+    if dimension == IMPACT:
+        labels = {value: label for value, label in OfflineImpact.choices if value != "none"}
+        labels[NO_IMPACT] = "No offline impact"
+        return labels
+    if dimension == RECORDING_DECISION:
+        return dict(RecordingDecision.choices)
+    if dimension == REPORTER_KIND:
+        return {
+            User.Kind.OFFICER: "Police officer",
+            User.Kind.STAFF: "Police staff",
+            User.Kind.VOLUNTEER: "Volunteer",
+            User.Kind.FAMILY: "Family member",
+        }
+    if dimension == OUTCOME:
+        labels = dict(OutcomeCategory.choices)
+        labels[NO_OUTCOME] = "No outcome yet"
+        return labels
+    raise ValueError(f"unknown dimension {dimension!r}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure covers: some forces (None: every force), a period, maybe one category."""
+
+    forces: tuple[int, ...] | None
+    period: Period
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """A true count with its records' key sum: never shown as it is."""
+
+    reports: int = 0
+    key_sum: int = 0
+
+    def __add__(self, other: Count) -> Count:
+        return Count(self.reports + other.reports, self.key_sum + other.key_sum)
+
+    def published(self) -> Figure:
+        return publish_count(self.reports, self.key_sum)
+
+
+def data_as_at() -> datetime | None:
+    """When the rollup last read its sources: every page, pack, export and API answer says it."""
+    state = RollupState.objects.filter(pk=1).first()
+    return state.completed_at if state else None
+
+
+def first_month() -> date | None:
+    """The first month the rollup holds: where the period filter's choices start."""
+    return DimensionRollup.objects.order_by("month").values_list("month", flat=True).first()
+
+
+def _in_scope(queryset, scope: Scope):
+    queryset = queryset.filter(month__gte=scope.period.start, month__lt=scope.period.end)
+    if scope.forces is not None:
+        queryset = queryset.filter(force_id__in=scope.forces)
+    return queryset
+
+
+def report_rows(scope: Scope, *, keep: tuple[str, ...] = ()):
+    """The main rollup's rows in `scope`, with each report counted once in every multi-select
+    dimension that is neither in `keep` (grouped by) nor filtered on."""
+    rows = _in_scope(ReportRollup.objects.all(), scope)
+    kept = set(keep)
+    if scope.category is not None:
+        rows = rows.filter(category=scope.category)
+        kept.add(CATEGORY)
+    for dimension in MULTI_SELECT:
+        if dimension not in kept:
+            rows = rows.filter(**{f"first_{dimension}": True})
+    return rows
+
+
+def counts(scope: Scope, dimension: str, *, by_month: bool = False, by_force: bool = False):
+    """{(month?, force?, value): Count} for one dimension (TOTAL: value "")."""
+    group = [*(["month"] if by_month else []), *(["force_id"] if by_force else [])]
+    if scope.category is None:
+        rows = _in_scope(DimensionRollup.objects.filter(dimension=dimension), scope)
+        value = "value"
+    else:
+        rows = report_rows(scope, keep=() if dimension == TOTAL else (dimension,))
+        value = None if dimension == TOTAL else dimension
+    fields = [*group, *([value] if value else [])]
+    found: dict[tuple, Count] = defaultdict(Count)
+    for row in rows.values(*fields).annotate(n=Sum("reports"), k=Sum("key_sum")).order_by():
+        key = tuple(row[f] for f in group) + ((row[value],) if value else ("",))
+        found[key] += Count(row["n"], row["k"])
+    return found
+
+
+@dataclass
+class Row:
+    value: str
+    label: str
+    figure: Figure
+
+
+@dataclass
+class Breakdown:
+    """One dimension's published figures over a scope, with the scope's total."""
+
+    dimension: str
+    label: str
+    rows: list[Row]
+    total: Figure
+    counts: str  # COUNTS_REPORTS or COUNTS_MENTIONS
+    exact: bool
+
+    @property
+    def note(self) -> str:
+        return COUNTS_NOTES[self.counts]
+
+
+@dataclass
+class ScopeFigures:
+    """Everything published about one scope: its total and a breakdown by each dimension.
+
+    The total is audited against every breakdown (and the months and forces), so it is shown
+    or withheld the same way wherever it appears.
+    """
+
+    scope: Scope
+    total: Figure
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+
+
+MONTH = "month"
+FORCE = "force"
+
+
+def figures_by(
+    scope: Scope, *, by: str | None = None, dimensions: tuple[str, ...] = DIMENSIONS
+) -> dict[object, ScopeFigures]:
+    """Published figures for `scope` as a whole (`by` None: one entry, key None), or for each
+    month (`by` MONTH) or force (`by` FORCE) in it.
+
+    Each total is audited against every breakdown of the same total that the portal publishes
+    (its months, its forces, each dimension), whatever page asks, so it is shown or withheld
+    the same way everywhere.
+    """
+    if scope.category is not None:
+        dimensions = tuple(d for d in dimensions if d != CATEGORY)
+    split = {"by_month": by == MONTH, "by_force": by == FORCE}
+
+    def key_of(found_key: tuple) -> object:
+        return found_key[0] if by else None
+
+    totals = counts(scope, TOTAL, **split)
+    keys = [None] if by is None else sorted({key_of(k) for k in totals})
+    audits: dict[object, list] = defaultdict(list)
+    # The months (unless each key is one month) and the forces (unless each key is one force).
+    for other in (MONTH, FORCE):
+        if other == by:
+            continue
+        nested = counts(scope, TOTAL, by_month=MONTH in (by, other), by_force=FORCE in (by, other))
+        parts: dict[object, list[Figure]] = defaultdict(list)
+        for found_key, count in nested.items():
+            # Keys come (month, force, value) when both are grouped: pick the one split on.
+            key = None if by is None else found_key[0 if by == MONTH else -2]
+            parts[key].append(count.published())
+        for key, figures in parts.items():
+            audits[key].append((figures, True))
+    breakdowns: dict[object, dict[str, Breakdown]] = defaultdict(dict)
+    for dimension in dimensions:
+        found = counts(scope, dimension, **split)
+        labels = value_labels(dimension)
+        exact = dimension in SINGLE_SELECT
+        by_key: dict[object, dict[str, Count]] = defaultdict(dict)
+        for found_key, count in found.items():
+            by_key[key_of(found_key)][found_key[-1]] = count
+        for key in keys:
+            values = by_key.get(key, {})
+            rows = [
+                Row(value, label, values.get(value, Count()).published())
+                for value, label in labels.items()
+            ]
+            # Values the labels no longer know (a retired category) still count.
+            rows += [
+                Row(value, value or "Not given", count.published())
+                for value, count in values.items()
+                if value not in labels
+            ]
+            audits[key].append(([row.figure for row in rows], exact))
+            breakdowns[key][dimension] = Breakdown(
+                dimension=dimension,
+                label=DIMENSION_LABELS[dimension],
+                rows=rows,
+                total=0,  # set below, once the total is audited
+                counts=COUNTS_REPORTS if exact else COUNTS_MENTIONS,
+                exact=exact,
+            )
+    result = {}
+    for key in keys:
+        total = totals.get((key, "") if by else ("",), Count())
+        published = publish_total(total.reports, total.key_sum, audits[key])
+        for breakdown in breakdowns[key].values():
+            breakdown.total = published
+        result[key] = ScopeFigures(scope=scope, total=published, breakdowns=breakdowns[key])
+    return result
+
+
+def scope_figures(scope: Scope, *, dimensions: tuple[str, ...] = DIMENSIONS) -> ScopeFigures:
+    """Published figures for `scope` as a whole."""
+    return figures_by(scope, dimensions=dimensions)[None]
+
+
+def force_names(force_ids) -> dict[int, str]:
+    forces = Force.objects.all() if force_ids is None else Force.objects.filter(pk__in=force_ids)
+    return dict(forces.values_list("pk", "name"))
