@@ -1,0 +1,31 @@
+"""Trends' scheduled work: thin tasks that call the rollup engine and hold only retry policy.
+
+`trends_rollup_task` runs every 15 minutes (settings.CELERY_BEAT_SCHEDULE "trends-rollup") and
+recomputes the months touched since its last run; `trends_full_rebuild_task` runs nightly and
+rebuilds everything, catching what no timestamp shows (decision 0013). Both are safe to run
+twice or at once: runs take the rollup's lock in turn and recompute whole months.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from harmsportal.trends.rollup import rollup_rebuild, rollup_refresh
+
+# A run that lost its connection, or waited too long for the lock, is simply run again.
+RETRY = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 30,
+    "retry_kwargs": {"max_retries": 3},
+}
+
+
+@shared_task(**RETRY)
+def trends_rollup_task() -> str:
+    return rollup_refresh().summary()
+
+
+@shared_task(**RETRY)
+def trends_full_rebuild_task() -> str:
+    return rollup_rebuild().summary()
