@@ -13,19 +13,22 @@ from django.db import OperationalError
 
 from harmsportal.trends.rollup import rollup_rebuild, rollup_refresh
 
-# A run that lost its connection, or waited too long for the lock, is simply run again.
+# A run that lost its connection, or waited too long for the lock, is run again a little later;
+# nothing is half written, as each run is one transaction.
 RETRY = {
-    "autoretry_for": (DatabaseError,),
+    "autoretry_for": (OperationalError,),
     "retry_backoff": 30,
     "retry_kwargs": {"max_retries": 3},
 }
 
 
-@shared_task(**RETRY)
+# Beat queues one every 15 minutes; a stale one is dropped rather than run late, because the
+# next run recomputes every month the missed one would have.
+@shared_task(acks_late=True, expires=840, **RETRY)
 def trends_rollup_task() -> str:
     return rollup_refresh().summary()
 
 
-@shared_task(**RETRY)
+@shared_task(acks_late=True, **RETRY)
 def trends_full_rebuild_task() -> str:
     return rollup_rebuild().summary()
