@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -222,6 +223,12 @@ CELERY_BEAT_SCHEDULE = {
     "trends-rollup": {
         "task": "harmsportal.trends.tasks.trends_rollup_task",
         "schedule": 900.0,
+    },
+    # Rebuilds every trends month nightly, catching what no timestamp shows (a reporter's
+    # edited demographics, a renamed taxonomy entry): decision 0013.
+    "trends-full-rebuild": {
+        "task": "harmsportal.trends.tasks.trends_full_rebuild_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
