@@ -12,6 +12,7 @@ Importable by other trends tests (keep these names stable):
     reopen(report)                        triage's case_reopen
     withdraw(report)                      the reporter's report_withdraw
     respond(report)                       triage writes to the reporter (first response)
+    erase(report)                         the report gone from the database, with its case
     rollup_snapshot()                     every rollup table's rows, without ids, sorted
 """
 
@@ -140,6 +141,17 @@ def withdraw(report: Report) -> None:
 def respond(report: Report) -> None:
     case, worker = _held(report)
     case_message_send(actor=worker, case=case, body="We have read your report.")
+
+
+def erase(report: Report) -> None:
+    """The report deleted outright (an erasure), with its case and any referral from it."""
+    from wellbeing.models import Referral
+
+    case = Case.objects.filter(report=report).first()
+    if case is not None:
+        Referral.objects.filter(case=case).delete()
+        case.delete()
+    Report.objects.filter(pk=report.pk).delete()
 
 
 def rollup_snapshot() -> dict[str, list[tuple]]:

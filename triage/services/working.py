@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from reports.models import HarmCategory, ReportMessage, ReportStatus
 from reports.services.conversation import report_message_send
@@ -59,6 +60,10 @@ def case_assess(
     )
     if chosen != set(case.categories.values_list("pk", flat=True)):
         case.categories.set(chosen)
+        # A change of categories alone is a change of the case: trends' rollup finds the
+        # cases to recount by updated_at (decision 0013).
+        case.updated_at = timezone.now()
+        case.save(update_fields=["updated_at"])
         changed = True
     if changed:
         case_event_record(
