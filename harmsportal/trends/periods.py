@@ -31,7 +31,20 @@ KIND_LABELS = {
 # The first year any period may start in, and how far ahead one may end: anything else is a
 # typing slip, refused with a message rather than answered with an empty page.
 EARLIEST_YEAR = 2000
-_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 class PeriodError(ValueError):
@@ -129,7 +142,10 @@ def parse_period(value: str, *, today: date) -> Period:
     A period that starts after the current month is refused: nothing has been received yet.
     """
     value = (value or "").strip().lower()
-    period = _parse(value)
+    try:
+        period = _parse(value)
+    except ValueError:  # year 0 (0000-05): no such date, a typing slip like any other
+        period = None
     if period is None:
         raise PeriodError(
             "Enter a period like 2026-05 (a month), fy2026-27-q1 (a quarter), fy2026-27 (a "
