@@ -15,13 +15,22 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
-from harmsportal.disclosure import Withheld, publish_count, publish_total
-from harmsportal.people.models import Force, User
+from harmsportal.disclosure import (
+    Withheld,
+    WithheldTotal,
+    disclosure_k,
+    pins,
+    publish_count,
+    publish_total,
+)
+from harmsportal.people.forms import ABOUT_YOU_QUESTIONS
+from harmsportal.people.models import DEMOGRAPHIC_FIELDS, Force, User
 from harmsportal.trends.models import (
     NO_CATEGORY,
     NO_IMPACT,
     NO_OUTCOME,
     NO_PLATFORM,
+    DemographicRollup,
     DimensionRollup,
     RecordingDecision,
     ReportRollup,
@@ -99,6 +108,7 @@ def value_labels(dimension: str) -> dict[str, str]:
     if dimension == OUTCOME:
         labels = dict(OutcomeCategory.choices)
         labels[NO_OUTCOME] = "No outcome yet"
+        labels["withdrawn"] = "Withdrawn by the reporter"
         return labels
     raise ValueError(f"unknown dimension {dimension!r}")
 
@@ -294,3 +304,165 @@ def scope_figures(scope: Scope, *, dimensions: tuple[str, ...] = DIMENSIONS) -> 
 def force_names(force_ids) -> dict[int, str]:
     forces = Force.objects.all() if force_ids is None else Force.objects.filter(pk__in=force_ids)
     return dict(forces.values_list("pk", "name"))
+
+
+# --- the dashboards: demographics and the national non-crime view ----------------------------
+
+DEMOGRAPHIC_LABELS = {
+    "age_band": "Age",
+    "sex": "Sex",
+    "gender_same_as_sex": "Gender the same as sex registered at birth",
+    "ethnicity": "Ethnic group",
+    "disability": "Long-term health condition or illness",
+    "sexual_orientation": "Sexual orientation",
+    "religion": "Religion",
+}
+NOT_ANSWERED = "Not answered"
+
+
+def demographic_figures(scope: Scope, *, total: Figure) -> list[Breakdown]:
+    """What the people who reported volunteered about themselves (people.DEMOGRAPHIC_FIELDS),
+    one breakdown per question, over `scope`'s forces and period. Never by harm category: the
+    demographic rollup does not hold it, so `scope.category` is not applied.
+
+    Every report has one answer to each question ("" when not answered), so each question's
+    parts add up to the reports in the scope, whose published total is `total` (the scope's
+    total without a category). A question whose answers, beside that total, would pin a
+    withheld figure has all its answers but the zeros "not shown".
+    """
+    rows = _in_scope(DemographicRollup.objects.all(), scope)
+    found: dict[str, dict[str, Count]] = defaultdict(dict)
+    for row in (
+        rows.values("dimension", "value").annotate(n=Sum("reports"), k=Sum("key_sum")).order_by()
+    ):
+        found[row["dimension"]][row["value"]] = Count(row["n"], row["k"])
+    result = []
+    for dimension in DEMOGRAPHIC_FIELDS:
+        labels = {**dict(ABOUT_YOU_QUESTIONS[dimension][1]), "": NOT_ANSWERED}
+        values = found.get(dimension, {})
+        published = [
+            Row(value, label, values.get(value, Count()).published())
+            for value, label in labels.items()
+        ]
+        published += [
+            Row(value, value, count.published())
+            for value, count in values.items()
+            if value not in labels
+        ]
+        if pins(total, [row.figure for row in published], exact=True):
+            published = [_not_shown(row) for row in published]
+        result.append(
+            Breakdown(
+                dimension=dimension,
+                label=DEMOGRAPHIC_LABELS[dimension],
+                rows=published,
+                total=total,
+                counts=COUNTS_REPORTS,
+                exact=True,
+            )
+        )
+    return result
+
+
+def _not_shown(row: Row) -> Row:
+    return row if row.figure == 0 else Row(row.value, row.label, WithheldTotal(disclosure_k()))
+
+
+@dataclass
+class CrossTable:
+    """Counts by two multi-select dimensions at once, with each row's and column's figure."""
+
+    rows: list[Row]
+    columns: list[Row]
+    cells: dict[tuple[str, str], Figure]
+
+    def row_cells(self, value: str) -> list[Figure]:
+        return [self.cells.get((value, column.value), 0) for column in self.columns]
+
+
+@dataclass
+class NonCrimeFigures:
+    """Reports recorded as non-crime incidents over a scope: by category, by platform and by
+    both, as evidence of harms that no offence covers."""
+
+    scope: Scope
+    total: Figure
+    categories: Breakdown
+    platforms: Breakdown
+    cross: CrossTable
+
+
+def _non_crime_counts(scope: Scope, keep: tuple[str, ...]) -> dict[tuple, Count]:
+    rows = report_rows(scope, keep=keep).filter(recording_decision=RecordingDecision.NON_CRIME)
+    found: dict[tuple, Count] = defaultdict(Count)
+    for row in rows.values(*keep).annotate(n=Sum("reports"), k=Sum("key_sum")).order_by():
+        found[tuple(row[name] for name in keep)] += Count(row["n"], row["k"])
+    return found
+
+
+def non_crime_figures(scope: Scope) -> NonCrimeFigures:
+    """Non-crime incidents in `scope` by harm category, by platform and by both.
+
+    Each figure leaves through `publish_total`, audited against the breakdowns published beside
+    it: the total against the categories and the platforms, a category's (or platform's) figure,
+    the total of its row (or column) of the category-by-platform table, against that row (or
+    column). Categories and platforms are multi-select, so none of these add up exactly.
+    """
+    category_labels = value_labels(CATEGORY)
+    if scope.category is not None:
+        category_labels = {scope.category: category_labels.get(scope.category, scope.category)}
+    platform_labels = value_labels(PLATFORM)
+    total = _non_crime_counts(scope, ()).get((), Count())
+    by_category = {key[0]: count for key, count in _non_crime_counts(scope, (CATEGORY,)).items()}
+    by_platform = {key[0]: count for key, count in _non_crime_counts(scope, (PLATFORM,)).items()}
+    both = _non_crime_counts(scope, (CATEGORY, PLATFORM))
+    # Values the labels no longer know (a retired category or platform) still count.
+    for value in by_category:
+        category_labels.setdefault(value, value or "Not given")
+    for value in by_platform:
+        platform_labels.setdefault(value, value or "Not given")
+    cells = {key: count.published() for key, count in both.items()}
+
+    def audited(counts: dict[str, Count], labels: dict[str, str], parts_of) -> list[Row]:
+        rows = []
+        for value, label in labels.items():
+            count = counts.get(value, Count())
+            parts = parts_of(value)
+            rows.append(Row(value, label, publish_total(count.reports, count.key_sum, [parts])))
+        return rows
+
+    category_rows = audited(
+        by_category,
+        category_labels,
+        lambda value: ([cells.get((value, p), 0) for p in platform_labels], False),
+    )
+    platform_rows = audited(
+        by_platform,
+        platform_labels,
+        lambda value: ([cells.get((c, value), 0) for c in category_labels], False),
+    )
+    # Audited against the figures as published before their own audit: withholding one of
+    # them afterwards only tells less.
+    raw_categories = [by_category.get(v, Count()).published() for v in category_labels]
+    raw_platforms = [by_platform.get(v, Count()).published() for v in platform_labels]
+    published_total = publish_total(
+        total.reports, total.key_sum, [(raw_categories, False), (raw_platforms, False)]
+    )
+
+    def breakdown(dimension: str, rows: list[Row]) -> Breakdown:
+        return Breakdown(
+            dimension=dimension,
+            label=DIMENSION_LABELS[dimension],
+            rows=rows,
+            total=published_total,
+            counts=COUNTS_MENTIONS,
+            exact=False,
+        )
+
+    return NonCrimeFigures(
+        scope=scope,
+        total=published_total,
+        categories=breakdown(CATEGORY, category_rows),
+        platforms=breakdown(PLATFORM, platform_rows),
+        cross=CrossTable(rows=category_rows, columns=platform_rows, cells=cells),
+    )

@@ -1,0 +1,380 @@
+"""The dashboards' tables: published figures laid out in rows and columns, each saying what it
+counts, with the charts that are drawn from it in the browser (static/trends/charts.mjs).
+
+Every figure here has already left `trends.figures` through `harmsportal.disclosure`; this
+module only arranges them. A chart never has figures of its own: it reads its table's cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from harmsportal.people.models import Force
+from harmsportal.trends.figures import (
+    CATEGORY,
+    COUNTS_MENTIONS,
+    COUNTS_NOTES,
+    COUNTS_REPORTS,
+    FORCE,
+    IMPACT,
+    MONTH,
+    OUTCOME,
+    PLATFORM,
+    RECORDING_DECISION,
+    REPORTER_KIND,
+    Breakdown,
+    Figure,
+    NonCrimeFigures,
+    Scope,
+    ScopeFigures,
+    data_as_at,
+    demographic_figures,
+    figures_by,
+    scope_figures,
+    value_labels,
+)
+from harmsportal.trends.models import NO_IMPACT, RecordingDecision
+from harmsportal.trends.periods import Period, month_start
+from harmsportal.trends.templatetags.trends_figures import month_short
+
+BAR = "bar"
+LINE = "line"
+# A chart of one column read down the rows, or of one row read across the columns.
+DOWN = "down"
+ACROSS = "across"
+TOTAL_ROW = "all"
+ALL_REPORTS = "All reports"
+WHOLE_PERIOD = "Whole period"
+
+
+@dataclass
+class Chart:
+    kind: str
+    name: str  # the chart's accessible name
+    axis: str
+    index: int  # the column (DOWN) or row (ACROSS) charted, from 0
+    count: int | None = None  # ACROSS: how many columns from the first (the months)
+    skip: tuple[str, ...] = ()  # DOWN: rows left out (their keys)
+
+
+@dataclass
+class TableRow:
+    key: str
+    label: str
+    cells: list[Figure]
+    total: bool = False
+
+
+@dataclass
+class Table:
+    id: str
+    caption: str
+    note: str
+    row_heading: str
+    columns: list[str]
+    rows: list[TableRow]
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _figure_of(breakdown: Breakdown | None, value: str) -> Figure:
+    if breakdown is None:
+        return 0
+    return next((row.figure for row in breakdown.rows if row.value == value), 0)
+
+
+def months_so_far(period: Period, today: date) -> list[date]:
+    """The period's months up to this one: later months have no reports yet, not zero."""
+    return [month for month in period.month_list() if month <= month_start(today)]
+
+
+def trend_table(scope: Scope, months: list[date], by_month: dict, whole: ScopeFigures) -> Table:
+    """Months across, harm categories down, each month's reports (each once) at the foot."""
+    period = scope.period.label
+    columns = [*(month_short(month) for month in months), WHOLE_PERIOD]
+    rows = []
+    categories = whole.breakdowns.get(CATEGORY)
+    for row in categories.rows if categories else []:
+        cells = [
+            _figure_of(by_month[m].breakdowns.get(CATEGORY) if m in by_month else None, row.value)
+            for m in months
+        ]
+        rows.append(TableRow(row.value, row.label, [*cells, row.figure]))
+    monthly = [by_month[m].total if m in by_month else 0 for m in months]
+    rows.append(TableRow(TOTAL_ROW, ALL_REPORTS, [*monthly, whole.total], total=True))
+    charts = []
+    if len(months) > 1:
+        charts.append(
+            Chart(
+                LINE,
+                f"Line chart of reports each month, {period}",
+                ACROSS,
+                len(rows) - 1,
+                count=len(months),
+            )
+        )
+    if categories:
+        charts.append(
+            Chart(
+                BAR,
+                f"Bar chart of reports by harm category, {period}",
+                DOWN,
+                len(months),
+                skip=(TOTAL_ROW,),
+            )
+        )
+    return Table(
+        id="trend",
+        caption=f"Reports each month by harm category, {period}",
+        note=COUNTS_NOTES[COUNTS_MENTIONS if categories else COUNTS_REPORTS],
+        row_heading="Harm category",
+        columns=columns,
+        rows=rows,
+        charts=charts,
+    )
+
+
+def decision_table(scope: Scope, months: list[date], by_month: dict, whole: ScopeFigures) -> Table:
+    """Crime, non-crime incident and neither, month by month."""
+    period = scope.period.label
+    rows = []
+    for row in whole.breakdowns[RECORDING_DECISION].rows:
+        cells = [
+            _figure_of(
+                by_month[m].breakdowns.get(RECORDING_DECISION) if m in by_month else None,
+                row.value,
+            )
+            for m in months
+        ]
+        rows.append(TableRow(row.value, row.label, [*cells, row.figure]))
+    monthly = [by_month[m].total if m in by_month else 0 for m in months]
+    rows.append(TableRow(TOTAL_ROW, ALL_REPORTS, [*monthly, whole.total], total=True))
+    return Table(
+        id="recording",
+        caption=f"Reports by recording decision, {period}",
+        note=COUNTS_NOTES[COUNTS_REPORTS],
+        row_heading="Recording decision",
+        columns=[*(month_short(month) for month in months), WHOLE_PERIOD],
+        rows=rows,
+        charts=[
+            Chart(
+                BAR,
+                f"Bar chart of reports by recording decision, {period}",
+                DOWN,
+                len(months),
+                skip=(TOTAL_ROW,),
+            )
+        ],
+    )
+
+
+def breakdown_table(
+    breakdown: Breakdown, *, id: str, caption: str, chart: bool = True, skip: tuple = ()
+) -> Table:
+    """One dimension over the whole period, with its total (each report once) at the foot."""
+    rows = [TableRow(row.value, row.label, [row.figure]) for row in breakdown.rows]
+    rows.append(TableRow(TOTAL_ROW, ALL_REPORTS, [breakdown.total], total=True))
+    charts = []
+    if chart:
+        charts.append(
+            Chart(
+                BAR,
+                f"Bar chart of {caption[0].lower()}{caption[1:]}",
+                DOWN,
+                0,
+                skip=(TOTAL_ROW, *skip),
+            )
+        )
+    return Table(
+        id=id,
+        caption=caption,
+        note=breakdown.note,
+        row_heading=breakdown.label,
+        columns=["Reports"],
+        rows=rows,
+        charts=charts,
+    )
+
+
+def dashboard(scope: Scope, *, today: date) -> dict:
+    """Everything a force's (or the nation's) trends page shows for `scope`."""
+    as_at = data_as_at()
+    if as_at is None:
+        return {"as_at": None}
+    period = scope.period
+    months = months_so_far(period, today)
+    whole = scope_figures(scope)
+    by_month = figures_by(scope, by=MONTH)
+    previous = scope_figures(Scope(scope.forces, period.previous(), scope.category))
+    # Demographics are never by category: they sit beside the total of every category.
+    everything = (
+        whole if scope.category is None else scope_figures(Scope(scope.forces, period, None))
+    )
+    decisions = whole.breakdowns[RECORDING_DECISION]
+    label = period.label
+    return {
+        "as_at": as_at,
+        "period": period,
+        "months": months,
+        "partial": len(months) < period.months,
+        "previous": period.previous(),
+        "headline": {
+            "total": whole.total,
+            "previous": previous.total,
+            "crime": _figure_of(decisions, RecordingDecision.CRIME),
+            "non_crime": _figure_of(decisions, RecordingDecision.NON_CRIME),
+        },
+        "trend": trend_table(scope, months, by_month, whole),
+        "recording": decision_table(scope, months, by_month, whole),
+        "platforms": breakdown_table(
+            whole.breakdowns[PLATFORM], id="platforms", caption=f"Reports by platform, {label}"
+        ),
+        "reporters": breakdown_table(
+            whole.breakdowns[REPORTER_KIND],
+            id="reporters",
+            caption=f"Reports by who reported, {label}",
+        ),
+        "impacts": breakdown_table(
+            whole.breakdowns[IMPACT],
+            id="impacts",
+            caption=f"Reports by online-to-offline impact, {label}",
+            skip=(NO_IMPACT,),
+        ),
+        "outcomes": breakdown_table(
+            whole.breakdowns[OUTCOME],
+            id="outcomes",
+            caption=f"Reports by outcome, {label}",
+            chart=False,
+        ),
+        "demographics": [
+            breakdown_table(
+                breakdown,
+                id=f"about-{breakdown.dimension.replace('_', '-')}",
+                caption=breakdown.label,
+                chart=False,
+            )
+            for breakdown in demographic_figures(scope, total=everything.total)
+        ],
+    }
+
+
+def force_comparison(scope: Scope, forces: list[Force]) -> Table:
+    """Every force side by side: reports, crime, non-crime, neither, and the previous period."""
+    period = scope.period
+    now = figures_by(scope, by=FORCE)
+    before = figures_by(Scope(scope.forces, period.previous(), scope.category), by=FORCE)
+    decisions = list(value_labels(RECORDING_DECISION))
+    rows = []
+    for force in forces:
+        figures = now.get(force.pk)
+        split = figures.breakdowns.get(RECORDING_DECISION) if figures else None
+        rows.append(
+            TableRow(
+                force.slug,
+                force.name,
+                [
+                    figures.total if figures else 0,
+                    *(_figure_of(split, decision) for decision in decisions),
+                    before[force.pk].total if force.pk in before else 0,
+                ],
+            )
+        )
+    national = scope_figures(scope)
+    split = national.breakdowns[RECORDING_DECISION]
+    previous = scope_figures(Scope(scope.forces, period.previous(), scope.category))
+    rows.append(
+        TableRow(
+            TOTAL_ROW,
+            "All forces",
+            [national.total, *(_figure_of(split, d) for d in decisions), previous.total],
+            total=True,
+        )
+    )
+    return Table(
+        id="forces",
+        caption=f"Reports by force, {period.label}",
+        note=(
+            "Each figure counts reports. Crime, non-crime incident and not recorded as either "
+            "add up to the reports."
+        ),
+        row_heading="Force",
+        columns=[
+            "Reports",
+            *(dict(RecordingDecision.choices)[d] for d in decisions),
+            f"Reports, {period.previous().label}",
+        ],
+        rows=rows,
+        charts=[
+            Chart(BAR, f"Bar chart of reports by force, {period.label}", DOWN, 0, skip=(TOTAL_ROW,))
+        ],
+    )
+
+
+def non_crime_tables(figures: NonCrimeFigures, whole: ScopeFigures) -> dict:
+    """The national non-crime view: by category and by platform beside all reports of each,
+    and the category-by-platform table without its empty rows and columns."""
+    label = figures.scope.period.label
+
+    def beside_all(breakdown: Breakdown, dimension: str, id: str, caption: str) -> Table:
+        every = whole.breakdowns.get(dimension)
+        rows = [
+            TableRow(
+                row.value,
+                row.label,
+                [row.figure, _figure_of(every, row.value) if every else whole.total],
+            )
+            for row in breakdown.rows
+        ]
+        rows.append(TableRow(TOTAL_ROW, ALL_REPORTS, [figures.total, whole.total], total=True))
+        return Table(
+            id=id,
+            caption=caption,
+            note=breakdown.note,
+            row_heading=breakdown.label,
+            columns=["Non-crime incidents", "All reports"],
+            rows=rows,
+            charts=[
+                Chart(
+                    BAR,
+                    f"Bar chart of non-crime incidents by {breakdown.label.lower()}, {label}",
+                    DOWN,
+                    0,
+                    skip=(TOTAL_ROW,),
+                )
+            ],
+        )
+
+    cross = figures.cross
+    columns = [
+        c for c in cross.columns if any(cross.cells.get((r.value, c.value)) for r in cross.rows)
+    ]
+    rows = [
+        TableRow(row.value, row.label, [cross.cells.get((row.value, c.value), 0) for c in columns])
+        for row in cross.rows
+        if any(cross.cells.get((row.value, c.value)) for c in columns)
+    ]
+    return {
+        "categories": beside_all(
+            figures.categories,
+            CATEGORY,
+            "non-crime-categories",
+            f"Non-crime incidents by harm category, {label}",
+        ),
+        "platforms": beside_all(
+            figures.platforms,
+            PLATFORM,
+            "non-crime-platforms",
+            f"Non-crime incidents by platform, {label}",
+        ),
+        "cross": Table(
+            id="non-crime-cross",
+            caption=f"Non-crime incidents by harm category and platform, {label}",
+            note=(
+                "A report is counted once in each pair of harm category and platform it carries. "
+                "Categories and platforms with no non-crime incidents are left out."
+            ),
+            row_heading="Harm category",
+            columns=[c.label for c in columns],
+            rows=rows,
+        ),
+    }

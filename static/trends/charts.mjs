@@ -1,0 +1,175 @@
+// Charts on the trends pages (templates/trends/_chart.html), drawn with the vendored Chart.js
+// (static/trends/vendor/chart.umd.min.js, loaded just before this module).
+//
+// Progressive enhancement: each chart reads its figures from the cells of the table below it
+// (their data-value), so it can never say more, or other, than the table, which is always there
+// and complete. A figure shown as "<5" or "not shown" has no data-value and is left out; its bar
+// keeps its label, marked with what the table shows. Without JavaScript, or if anything here
+// fails, the figure elements stay hidden and the page reads fully from the tables.
+//
+// Every chart is a single series in one colour, so nothing depends on telling colours apart.
+
+const BLUE = "#1d70b8"; // GOV.UK blue: 5.2:1 on white
+const TEXT = "#0b0c0c";
+const GRID = "#b1b4b6";
+const NARROW = 480; // below this width, bar labels wrap shorter
+
+function valueOf(cell) {
+  const value = cell ? cell.dataset.value : "";
+  return value === "" || value === undefined ? null : Number(value);
+}
+
+// What a cell shows when its figure is left out of the chart: "<5" or "not shown".
+function shownAs(cell) {
+  const visible = cell.querySelector("[aria-hidden='true']");
+  return (visible || cell).textContent.trim();
+}
+
+function readTable(figure) {
+  const table = document.getElementById(figure.dataset.table);
+  if (!table || !table.tBodies.length) {
+    return null;
+  }
+  const index = Number(figure.dataset.index);
+  const labels = [];
+  const values = [];
+  if (figure.dataset.axis === "down") {
+    const skip = new Set((figure.dataset.skip || "").split(" ").filter(Boolean));
+    for (const row of table.tBodies[0].rows) {
+      if (skip.has(row.dataset.key)) {
+        continue;
+      }
+      const cell = row.cells[index + 1];
+      const value = valueOf(cell);
+      const label = row.cells[0].textContent.trim();
+      labels.push(value === null ? `${label} (${shownAs(cell)})` : label);
+      values.push(value);
+    }
+  } else {
+    const row = table.tBodies[0].rows[index];
+    const headings = table.tHead.rows[0].cells;
+    const count = Number(figure.dataset.count || headings.length - 1);
+    for (let column = 1; column <= count; column += 1) {
+      labels.push(headings[column].textContent.trim());
+      values.push(valueOf(row.cells[column]));
+    }
+  }
+  return { labels, values };
+}
+
+// Long labels wrap onto lines of at most `width` characters (Chart.js draws an array as lines).
+function wrap(label, width) {
+  const lines = [];
+  let line = "";
+  for (const word of label.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) {
+    lines.push(line);
+  }
+  return lines;
+}
+
+function barChart(figure, area, data) {
+  const width = area.clientWidth || figure.clientWidth;
+  const labels = data.labels.map((label) => wrap(label, width < NARROW ? 16 : 32));
+  const lines = labels.reduce((sum, label) => sum + Math.max(label.length, 1), 0);
+  area.style.height = `${Math.max(160, 48 + lines * 20 + labels.length * 14)}px`;
+  return {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [
+        {
+          data: data.values,
+          backgroundColor: BLUE,
+          borderColor: BLUE,
+          maxBarThickness: 28,
+        },
+      ],
+    },
+    options: {
+      indexAxis: "y",
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Reports" } },
+        y: { grid: { display: false }, ticks: { autoSkip: false } },
+      },
+    },
+  };
+}
+
+function lineChart(figure, area, data) {
+  area.style.height = `${(area.clientWidth || figure.clientWidth) < NARROW ? 240 : 300}px`;
+  return {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        {
+          data: data.values,
+          borderColor: BLUE,
+          backgroundColor: BLUE,
+          borderWidth: 3,
+          pointRadius: 4,
+          pointHoverRadius: 6,
+          spanGaps: false,
+        },
+      ],
+    },
+    options: {
+      scales: {
+        x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Reports" } },
+      },
+    },
+  };
+}
+
+function draw(figure) {
+  const data = readTable(figure);
+  // Nothing to draw: every figure is 0 or left out. The table says so.
+  if (!data || !data.values.some((value) => value)) {
+    return;
+  }
+  figure.hidden = false;
+  const area = figure.querySelector(".app-chart__area");
+  const config = figure.dataset.kind === "line" ? lineChart(figure, area, data) : barChart(figure, area, data);
+  config.options = {
+    ...config.options,
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    plugins: {
+      legend: { display: false },
+      tooltip: {
+        callbacks: {
+          title: (items) => [].concat(items[0].label).join(" "),
+          label: (item) => `${item.formattedValue} reports`,
+        },
+      },
+    },
+  };
+  // eslint-disable-next-line no-new
+  new window.Chart(figure.querySelector("canvas"), config);
+}
+
+if (window.Chart) {
+  const body = getComputedStyle(document.body);
+  window.Chart.defaults.font.family = body.fontFamily;
+  window.Chart.defaults.font.size = 16;
+  window.Chart.defaults.color = TEXT;
+  window.Chart.defaults.borderColor = GRID;
+  for (const figure of document.querySelectorAll("[data-app-chart]")) {
+    try {
+      draw(figure);
+    } catch (error) {
+      figure.hidden = true; // the table is still there
+      console.error(error);
+    }
+  }
+}
