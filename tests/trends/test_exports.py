@@ -1,0 +1,600 @@
+"""Trends exports (/trends/export.csv and .xlsx): the documented columns, one row per rollup key
+cell with its published figure, small counts withheld, formula-safe text, each user's scope
+only, a 400 with a message for a bad filter, an access-log row, and streamed responses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from harmsportal.audit.models import AccessLog
+from harmsportal.disclosure import Withheld, publish_count
+from harmsportal.people.models import Force, Membership, Role
+from harmsportal.trends.exports import csv_stream, xlsx
+from harmsportal.trends.exports.scope import ExportScope
+from harmsportal.trends.exports.select import HEADER
+from harmsportal.trends.models import ReportRollup, RollupState
+from reports.models import HarmCategory, Platform
+from tests.factories import make_person
+
+CSV_URL = reverse("trends:export_csv")
+XLSX_URL = reverse("trends:export_xlsx")
+AS_AT = datetime(2026, 5, 14, 5, 0, tzinfo=UTC)
+MARCH, APRIL, MAY = date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)
+DICTIONARY = Path(settings.BASE_DIR) / "docs" / "trends-data-dictionary.md"
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def built(at: datetime = AS_AT) -> None:
+    RollupState.objects.update_or_create(pk=1, defaults={"started_at": at, "completed_at": at})
+
+
+def cell(
+    force: str = "west-yorkshire",
+    month: date = APRIL,
+    *,
+    category: str = "doxxing",
+    decision: str = "crime",
+    kind: str = "officer",
+    platform: str = "x",
+    impact: str = "none",
+    outcome: str = "pending",
+    first: bool = True,
+    reports: int = 7,
+    key_sum: int = 0,
+) -> ReportRollup:
+    return ReportRollup.objects.create(
+        month=month,
+        force=Force.objects.get(slug=force),
+        category=category,
+        recording_decision=decision,
+        reporter_kind=kind,
+        platform=platform,
+        impact=impact,
+        outcome=outcome,
+        first_category=first,
+        first_platform=first,
+        first_impact=first,
+        reports=reports,
+        key_sum=key_sum,
+    )
+
+
+def body_of(response) -> bytes:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(body: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+def xlsx_rows(body: bytes, sheet: str = xlsx.DATA_SHEET) -> list[tuple]:
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    return [tuple(row) for row in workbook[sheet].iter_rows(values_only=True)]
+
+
+def about(body: bytes) -> dict[str, str]:
+    return {row[0]: row[1] for row in xlsx_rows(body, xlsx.ABOUT_SHEET) if row[0]}
+
+
+def export(client, user, url: str = CSV_URL, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+def documented_columns() -> list[str]:
+    """The column names in the data dictionary's Columns table, in order."""
+    text = DICTIONARY.read_text()
+    table = text.split("## Columns", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE)
+
+
+KEY = (
+    "month",
+    "force_id",
+    "harm_category",
+    "recording_decision",
+    "reporter_kind",
+    "platform",
+    "offline_impact",
+    "outcome",
+)
+
+
+def as_text(figure) -> str:
+    """A published figure as the files write it."""
+    return f"<{figure.k}" if isinstance(figure, Withheld) else str(figure)
+
+
+def keyed(rows: list[dict[str, str]]) -> dict[tuple, str]:
+    return {tuple(row[name] for name in KEY): row["reports"] for row in rows}
+
+
+# --- columns -----------------------------------------------------------------------------------
+
+
+def test_csv_and_xlsx_have_exactly_the_documented_columns_in_order(client, analyst):
+    built()
+    cell()
+    documented = documented_columns()
+    assert len(documented) == 17
+    csv_body = body_of(export(client, analyst))
+    assert csv_body.decode().splitlines()[0].split(",") == documented
+    assert list(HEADER) == documented
+    xlsx_body = body_of(export(client, analyst, XLSX_URL))
+    assert list(xlsx_rows(xlsx_body)[0]) == documented
+    # The About sheet describes every column too.
+    described = [row[0] for row in xlsx_rows(xlsx_body, xlsx.ABOUT_SHEET)]
+    assert described[-len(documented) :] == documented
+
+
+def test_a_row_holds_codes_labels_and_the_data_as_at(client, analyst):
+    built()
+    cell(category="", platform="", impact="home_visited", kind="family", outcome="advice")
+    (row,) = csv_rows(body_of(export(client, analyst)))
+    assert row == {
+        "month": "2026-04",
+        "force_id": "west-yorkshire",
+        "force_name": "West Yorkshire Police",
+        "harm_category": "",
+        "harm_category_name": "No category given",
+        "recording_decision": "crime",
+        "recording_decision_name": "Crime",
+        "reporter_kind": "family",
+        "reporter_kind_name": "Family member",
+        "platform": "",
+        "platform_name": "No platform given",
+        "offline_impact": "home_visited",
+        "offline_impact_name": "Someone came to the home",
+        "outcome": "advice",
+        "outcome_name": "Safety advice given",
+        "reports": row["reports"],
+        "data_as_at": "2026-05-14T05:00:00Z",
+    }
+    assert row["reports"] in {"5", "10"}
+
+
+# --- rows and figures --------------------------------------------------------------------------
+
+
+def test_each_row_is_a_key_cell_with_its_first_flags_collapsed_and_its_published_figure(
+    client, analyst
+):
+    """Random rollup rows (some of one key cell, split by the first_* flags) against
+    publish_count over each cell's summed reports and key sums."""
+    built()
+    rng = random.Random(10)
+    expected: dict[tuple, list[int]] = {}
+    for _ in range(120):
+        key = (
+            rng.choice([MARCH, APRIL, MAY]),
+            rng.choice(["west-yorkshire", "north-yorkshire"]),
+            rng.choice(["doxxing", "threats", ""]),
+            rng.choice(["crime", "non_crime", "none"]),
+            rng.choice(["officer", "family"]),
+            rng.choice(["x", ""]),
+            rng.choice(["none", "approached"]),
+            rng.choice(["pending", "advice"]),
+        )
+        reports, key_sum = rng.randint(0, 23), rng.randint(0, 6000)
+        month, force, category, decision, kind, platform, impact, outcome = key
+        cell(
+            force,
+            month,
+            category=category,
+            decision=decision,
+            kind=kind,
+            platform=platform,
+            impact=impact,
+            outcome=outcome,
+            first=rng.random() < 0.5,
+            reports=reports,
+            key_sum=key_sum,
+        )
+        total = expected.setdefault((f"{month:%Y-%m}", *key[1:]), [0, 0])
+        total[0] += reports
+        total[1] += key_sum
+    published = {
+        key: as_text(publish_count(reports, key_sum))
+        for key, (reports, key_sum) in expected.items()
+        if reports
+    }
+    assert any(str(count) != published[key] for key, (count, _) in expected.items() if count)
+    rows = csv_rows(body_of(export(client, analyst)))
+    assert len(rows) == len(published)
+    assert keyed(rows) == published
+    # The XLSX holds the same rows and figures: numbers as numbers, "<5" as text.
+    table = xlsx_rows(body_of(export(client, analyst, XLSX_URL)))
+    as_csv = [
+        dict(zip(HEADER, ("" if v is None else str(v) for v in row), strict=True))
+        for row in table[1:]
+    ]
+    assert as_csv == rows
+    figures = [row[HEADER.index("reports")] for row in table[1:]]
+    assert all(isinstance(f, int) or f == "<5" for f in figures)
+
+
+def test_small_counts_show_as_fewer_than_five_and_empty_cells_have_no_row(client, analyst):
+    built()
+    for n, category in enumerate(["abuse", "threats", "doxxing", "hate"], start=1):
+        cell(category=category, reports=n, key_sum=n * 37)
+    cell(category="stalking", reports=0, key_sum=0)
+    rows = csv_rows(body_of(export(client, analyst)))
+    assert [row["harm_category"] for row in rows] == ["abuse", "doxxing", "hate", "threats"]
+    assert all(row["reports"] == "<5" for row in rows)
+    assert isinstance(publish_count(4, 0), Withheld)
+
+
+def test_rows_come_in_the_documented_order(client, analyst):
+    built()
+    cell("north-yorkshire", MAY, category="abuse")
+    cell("west-yorkshire", APRIL, category="threats")
+    cell("north-yorkshire", APRIL, category="threats")
+    cell("north-yorkshire", APRIL, category="abuse")
+    rows = csv_rows(body_of(export(client, analyst)))
+    assert [(r["month"], r["force_id"], r["harm_category"]) for r in rows] == [
+        ("2026-04", "north-yorkshire", "abuse"),
+        ("2026-04", "north-yorkshire", "threats"),
+        ("2026-04", "west-yorkshire", "threats"),
+        ("2026-05", "north-yorkshire", "abuse"),
+    ]
+
+
+# --- formula safety ----------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("https://example.com/steal","Click")'
+
+
+def test_text_that_looks_like_a_formula_is_defused_in_csv_and_a_text_cell_in_xlsx(client, analyst):
+    built()
+    HarmCategory.objects.create(slug="formula", name=FORMULA, sort_order=1)
+    Platform.objects.create(slug="-plus", name="+SUM(1,2)", sort_order=1)
+    Force.objects.filter(slug="west-yorkshire").update(name="@West Yorkshire")
+    cell(category="formula", platform="-plus")
+    (row,) = csv_rows(body_of(export(client, analyst)))
+    assert row["harm_category_name"] == "'" + FORMULA
+    assert row["platform"] == "'-plus"
+    assert row["platform_name"] == "'+SUM(1,2)"
+    assert row["force_name"] == "'@West Yorkshire"
+    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+
+    workbook = openpyxl.load_workbook(io.BytesIO(body_of(export(client, analyst, XLSX_URL))))
+    sheet = workbook[xlsx.DATA_SHEET]
+    cells = {name: sheet.cell(row=2, column=i + 1) for i, name in enumerate(HEADER)}
+    # Text cells holding exactly what was typed, never formulas, kept text when edited.
+    assert cells["harm_category_name"].value == FORMULA
+    assert cells["platform_name"].value == "+SUM(1,2)"
+    assert cells["force_name"].value == "@West Yorkshire"
+    for name in ("harm_category_name", "platform_name", "platform", "force_name"):
+        assert cells[name].data_type == "s"
+        assert cells[name].quotePrefix
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+# --- who sees what -----------------------------------------------------------------------------
+
+
+def test_force_lead_exports_only_their_own_force(client, force_lead):
+    built()
+    cell("west-yorkshire", category="doxxing")
+    cell("north-yorkshire", category="threats")
+    body = body_of(export(client, force_lead))
+    rows = csv_rows(body)
+    assert [row["force_id"] for row in rows] == ["west-yorkshire"]
+    assert b"north-yorkshire" not in body
+    assert b"North Yorkshire" not in body
+    xlsx_body = body_of(export(client, force_lead, XLSX_URL))
+    assert [row[1] for row in xlsx_rows(xlsx_body)[1:]] == ["west-yorkshire"]
+    assert about(xlsx_body)["Forces"] == "West Yorkshire Police"
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_a_lead_naming_another_force_gets_the_same_400_as_for_a_force_that_does_not_exist(
+    client, force_lead, url
+):
+    built()
+    cell("north-yorkshire")
+    other = export(client, force_lead, url, force="north-yorkshire")
+    missing = export(client, force_lead, url, force="atlantis")
+    assert other.status_code == missing.status_code == 400
+    assert other.content == missing.content
+    assert b"no figures you can export for that force" in other.content
+    assert other["Content-Type"] == "text/plain; charset=utf-8"
+    assert not AccessLog.objects.filter(object_type="trends.export").exists()
+
+
+def test_a_lead_may_name_their_own_force(client, force_lead):
+    built()
+    cell("west-yorkshire")
+    response = export(client, force_lead, force="west-yorkshire")
+    assert response.status_code == 200
+    assert [row["force_id"] for row in csv_rows(body_of(response))] == ["west-yorkshire"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"period": "2026-13"}, b"Enter a period like 2026-05"),
+        ({"period": "fy2026-28"}, b"Enter a period like 2026-05"),
+        ({"period": "2099-01"}, b"Enter a period that has started"),
+        ({"period": "1999"}, b"Enter a period from 2000"),
+        ({"period": "last week"}, b"Enter a period like 2026-05"),
+        ({"category": "no-such-harm"}, b"no harm category with that id"),
+        ({"category": "<script>"}, b"no harm category with that id"),
+    ],
+)
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_a_bad_period_or_category_is_a_400_with_a_plain_message(
+    client, analyst, url, params, message
+):
+    built()
+    cell()
+    response = export(client, analyst, url, **params)
+    assert response.status_code == 400
+    assert message in response.content
+    assert b"west-yorkshire" not in response.content
+
+
+def test_national_analyst_exports_every_force_and_may_narrow_to_one(client, analyst):
+    built()
+    cell("west-yorkshire")
+    cell("north-yorkshire")
+    cell("metropolitan")
+    every = csv_rows(body_of(export(client, analyst)))
+    assert [r["force_id"] for r in every] == ["metropolitan", "north-yorkshire", "west-yorkshire"]
+    one = csv_rows(body_of(export(client, analyst, force="north-yorkshire")))
+    assert [r["force_id"] for r in one] == ["north-yorkshire"]
+
+
+def test_period_and_category_narrow_the_rows_and_keep_each_cells_figure(client, analyst):
+    built()
+    cell(month=MARCH, category="doxxing", reports=12, key_sum=5)
+    cell(month=APRIL, category="doxxing", reports=13, key_sum=250)
+    cell(month=APRIL, category="threats", reports=7, key_sum=77)
+    cell(month=MAY, category="threats", reports=3)
+    every = keyed(csv_rows(body_of(export(client, analyst))))
+    april = keyed(csv_rows(body_of(export(client, analyst, period="2026-04"))))
+    assert {key[0] for key in april} == {"2026-04"}
+    assert len(april) == 2
+    q1 = keyed(csv_rows(body_of(export(client, analyst, period="fy2026-27-q1"))))
+    assert {key[0] for key in q1} == {"2026-04", "2026-05"}
+    doxxing = keyed(csv_rows(body_of(export(client, analyst, category="doxxing"))))
+    assert {key[2] for key in doxxing} == {"doxxing"}
+    assert len(doxxing) == 2
+    # The same cell has the same figure in every file it is in.
+    for narrowed in (april, q1, doxxing):
+        assert all(every[key] == figure for key, figure in narrowed.items())
+
+
+# --- audit, headers, streaming -----------------------------------------------------------------
+
+
+def test_every_export_is_in_the_access_log_before_a_row_is_sent(client, analyst, force_lead):
+    built()
+    cell()
+    response = export(client, analyst, XLSX_URL, period="fy2026-27")
+    log = AccessLog.objects.get(object_type="trends.export")
+    assert log.actor == analyst
+    assert log.actor_role == Role.NATIONAL_ANALYST
+    assert log.action == AccessLog.Action.EXPORT
+    assert log.force_slug == ""
+    assert log.reason == (
+        "Trends figures (xlsx) for all forces; period: Financial year 2026 to 2027; "
+        "category: Every harm category"
+    )
+    body_of(response)
+
+    export(client, force_lead, category="doxxing")
+    log = AccessLog.objects.filter(object_type="trends.export").latest("id")
+    assert (log.actor, log.actor_role, log.force_slug) == (
+        force_lead,
+        Role.FORCE_LEAD,
+        "west-yorkshire",
+    )
+    assert log.object_id == "west-yorkshire"
+    assert log.reason.startswith("Trends figures (csv) for West Yorkshire Police; period: Every")
+    assert log.reason.endswith("category: Doxxing or malicious identification")
+
+
+def test_oversight_exports_are_logged_in_the_oversight_role(client, oversight):
+    built()
+    cell()
+    body_of(export(client, oversight))
+    log = AccessLog.objects.get(object_type="trends.export")
+    assert (log.actor_role, log.force_slug) == (Role.OVERSIGHT, "west-yorkshire")
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_exports_are_streamed_not_built_before_the_response_is_returned(client, analyst, url):
+    built()
+    cell(category="doxxing")
+    response = export(client, analyst, url)
+    assert isinstance(response, StreamingHttpResponse)
+    assert response.streaming
+    # Written after the view returned: a response built up front could not hold it.
+    cell(category="threats")
+    body = body_of(response)
+    if url == CSV_URL:
+        categories = [row["harm_category"] for row in csv_rows(body)]
+    else:
+        categories = [row[3] for row in xlsx_rows(body)[1:]]
+    assert categories == ["doxxing", "threats"]
+
+
+def test_a_large_export_arrives_in_chunks_of_bounded_size(analyst):
+    built()
+    force = Force.objects.get(slug="west-yorkshire")
+    ReportRollup.objects.bulk_create(
+        ReportRollup(
+            month=APRIL,
+            force=force,
+            category="doxxing",
+            recording_decision="crime",
+            reporter_kind="officer",
+            platform=f"platform-{n:05d}",
+            impact="none",
+            outcome="pending",
+            first_category=True,
+            first_platform=True,
+            first_impact=True,
+            reports=n % 9 + 1,
+            key_sum=n,
+        )
+        for n in range(3000)
+    )
+    scope = ExportScope(forces=None)
+    chunks = list(csv_stream.csv_chunks(scope))
+    assert len(chunks) > 3
+    assert max(len(chunk) for chunk in chunks) < csv_stream.CHUNK_BYTES + 1024
+    assert len(csv_rows(b"".join(chunks))) == 3000
+    pieces = list(xlsx.xlsx_chunks(scope))
+    assert len(pieces) > 1
+    assert max(len(piece) for piece in pieces) <= xlsx.CHUNK_BYTES
+    assert len(xlsx_rows(b"".join(pieces))) == 3001
+
+
+@pytest.mark.parametrize(
+    ("who", "params", "url", "filename"),
+    [
+        ("force_lead", {}, CSV_URL, "harms-portal-trends-west-yorkshire-all-months.csv"),
+        (
+            "force_lead",
+            {"period": "fy2026-27-q1"},
+            CSV_URL,
+            "harms-portal-trends-west-yorkshire-fy2026-27-q1.csv",
+        ),
+        ("analyst", {}, XLSX_URL, "harms-portal-trends-all-forces-all-months.xlsx"),
+        (
+            "analyst",
+            {"force": "north-yorkshire", "period": "2026", "category": "doxxing"},
+            XLSX_URL,
+            "harms-portal-trends-north-yorkshire-2026-doxxing.xlsx",
+        ),
+    ],
+)
+def test_downloads_are_named_for_their_scope_and_never_stored(
+    client, persona, who, params, url, filename
+):
+    built()
+    response = export(client, persona(who), url, **params)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    expected = "text/csv; charset=utf-8" if url == CSV_URL else xlsx.CONTENT_TYPE
+    assert response["Content-Type"] == expected
+    body_of(response)
+
+
+# --- the workbook ------------------------------------------------------------------------------
+
+
+def test_xlsx_opens_in_openpyxl_with_an_about_sheet_saying_what_it_covers(client, force_lead):
+    built()
+    cell(month=APRIL, reports=12, key_sum=3)
+    cell(month=MAY, category="threats", reports=2)
+    body = body_of(export(client, force_lead, XLSX_URL, period="fy2026-27-q1"))
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    assert workbook.sheetnames == ["Trends", "About"]
+    rows = xlsx_rows(body)
+    assert [(row[0], row[HEADER.index("reports")]) for row in rows[1:]] == [
+        ("2026-04", publish_count(12, 3)),
+        ("2026-05", "<5"),
+    ]
+    facts = about(body)
+    assert facts["Forces"] == "West Yorkshire Police"
+    assert facts["Period"].startswith("Quarter 1 2026 to 2027")
+    assert facts["Harm category"] == "Every harm category"
+    assert facts["Data as at"] == "14 May 2026 at 6am (UK time)"
+    assert facts["Rows"] == "2"
+    assert "<5" in facts["Small numbers"]
+    assert "mentions, not reports" in facts["What a row counts"]
+
+
+def test_an_export_before_the_figures_are_built_has_the_header_and_says_so(client, analyst):
+    csv_body = body_of(export(client, analyst))
+    assert csv_body.decode() == ",".join(HEADER) + "\n"
+    xlsx_body = body_of(export(client, analyst, XLSX_URL))
+    assert xlsx_rows(xlsx_body) == [HEADER]
+    assert about(xlsx_body)["Data as at"] == "Figures have not been built yet"
+    assert about(xlsx_body)["Rows"] == "0"
+
+
+def test_an_xlsx_stops_at_a_sheets_last_row_and_says_so(client, analyst, monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 3)
+    built()
+    for category in ("abuse", "doxxing", "hate", "threats"):
+        cell(category=category)
+    body = body_of(export(client, analyst, XLSX_URL))
+    assert [row[3] for row in xlsx_rows(body)[1:]] == ["abuse", "doxxing"]
+    assert about(body)["Rows"].startswith("2 (a sheet holds no more: this workbook stops at row 3")
+    assert len(csv_rows(body_of(export(client, analyst)))) == 4
+
+
+# --- Postgres: COPY ----------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs Postgres")
+def test_postgres_copy_writes_the_same_csv_as_the_row_by_row_writer(analyst):
+    built()
+    HarmCategory.objects.create(slug="quoted", name='Say "hello", then\nleave', sort_order=1)
+    cell(category="quoted", reports=9, key_sum=1)
+    cell(category="", platform="", reports=40, key_sum=99)
+    cell(category="doxxing", impact="approached", reports=3)
+    scope = ExportScope(forces=None)
+    copied = b"".join(csv_stream.csv_chunks(scope))
+    written = b"".join(csv_stream._written(scope))
+    assert copied == written
+    rows = csv_rows(copied)
+    assert [row["harm_category_name"] for row in rows][-1] == 'Say "hello", then\nleave'
+
+
+def test_the_copy_statement_publishes_through_the_one_rule(db):
+    """The SQL carries publish_count_sql's expression, never a count of its own."""
+    from harmsportal.disclosure import publish_count_sql
+
+    statement, _ = csv_stream.copy_statement(ExportScope(forces=None))
+    assert statement.startswith("COPY (SELECT ")
+    assert statement.endswith(") TO STDOUT WITH (FORMAT csv, HEADER)")
+    assert publish_count_sql("c.n", "c.k").replace("%", "%%") in statement
+    assert "SUM(reports) AS n, SUM(key_sum) AS k" in statement
+
+
+def test_exports_are_refused_to_everyone_without_an_aggregate_role(client, persona):
+    for who, status in (("officer", 403), ("triager", 403), ("psd_officer", 404)):
+        for url in (CSV_URL, XLSX_URL):
+            client.force_login(persona(who))
+            assert client.get(url).status_code == status, (who, url)
+    assert not AccessLog.objects.filter(object_type="trends.export").exists()
+
+
+def test_a_lead_of_two_forces_exports_both_and_only_those(client, db):
+    built()
+    lead = make_person(Role.FORCE_LEAD)
+    Membership.objects.create(
+        user=lead, force=Force.objects.get(slug="north-yorkshire"), role=Role.OVERSIGHT
+    )
+    lead.forget_roles()
+    for slug in ("west-yorkshire", "north-yorkshire", "metropolitan"):
+        cell(slug)
+    response = export(client, lead)
+    assert {row["force_id"] for row in csv_rows(body_of(response))} == {
+        "west-yorkshire",
+        "north-yorkshire",
+    }
+    log = AccessLog.objects.get(object_type="trends.export")
+    assert (log.actor_role, log.force_slug) == (Role.OVERSIGHT, "")
