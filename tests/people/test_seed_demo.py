@@ -56,6 +56,7 @@ def test_seed_demo_creates_every_account_once_however_often_it_runs(db, settings
 
 def test_each_apps_demo_is_found_through_its_app_config_bottom_layer_first():
     from harmsportal.people.management.commands.seed_demo import demo_seeders
+    from harmsportal.trends import demo as trends_demo
     from reports import demo as reports_demo
     from training import demo as training_demo
     from triage import demo as triage_demo
@@ -66,6 +67,7 @@ def test_each_apps_demo_is_found_through_its_app_config_bottom_layer_first():
         reports_demo.seed,
         triage_demo.seed,
         wellbeing_demo.seed,
+        trends_demo.seed,
     ]
 
 
