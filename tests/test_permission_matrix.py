@@ -46,6 +46,8 @@ from harmsportal.audit.models import AccessLog
 from harmsportal.notifications.models import Notification
 from harmsportal.people.models import AGGREGATE_ROLES, TRIAGE_ROLES, FamilyLink, Force, Role, User
 from harmsportal.people.services import family_invite_token
+from harmsportal.trends.models import ApiToken
+from harmsportal.trends.tokens import api_token_create
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, HarmCategory, Report, ReportStatus
 from tests import conftest
@@ -198,6 +200,9 @@ DEFAULT_THINGS = {
     ("wellbeing", "resource_pk"): "national resource",
     # The learner's module pages; every training route with a pk names its own object.
     ("training", "slug"): "force module",
+    # Trends (issue 10): a force's pages, and the API key pages' own key.
+    ("trends", "force"): "West Yorkshire's trends",
+    ("trends", "pk"): "force lead's API key",
 }
 
 
@@ -487,6 +492,24 @@ def _training_things(people: dict[str, User]) -> dict[str, Thing]:
     }
 
 
+# --- trends (issue 10) ----------------------------------------------------------------------------
+# The read-only API answers a request without a key or session with 401 (a BI tool cannot
+# follow a sign-in page), never 302.
+TRENDS_API = "trends:trends_api:"
+TRENDS_READERS = frozenset({"force_lead", "oversight", "analyst"})
+
+
+def _trends_things(people: dict[str, User]) -> dict[str, Thing]:
+    key, _ = api_token_create(actor=people["force_lead"], name="Matrix key", days=90)
+    west = Force.objects.get(slug="west-yorkshire")
+    return {
+        # A West Yorkshire force page: its lead and oversight, and every analyst.
+        "West Yorkshire's trends": Thing(west, TRENDS_READERS, url="slug"),
+        # Only its owner revokes it; anyone else's attempt is the 404 of a missing key.
+        "force lead's API key": Thing(key, frozenset({"force_lead"})),
+    }
+
+
 def _build_world() -> World:
     people = {name: build() for name, build in PERSONAS.items()}
     officer, family, triager = people["officer"], people["family_member"], people["triager"]
@@ -540,6 +563,7 @@ def _build_world() -> World:
     }
     things.update(_wellbeing_things(people, frozenset(PERSONAS)))
     things.update(_training_things(people))
+    things.update(_trends_things(people))
     # So that claim next has something to hand out in North Yorkshire too.
     CaseFactory(reporter=reporter_in("north-yorkshire"))
     return World(
@@ -1611,6 +1635,32 @@ ROUTES: dict[str, Expect] = {
         absent_for=frozenset({"family_member"}),
     ),
     "training:figures": Expect(get=Act(200, hides=lambda ctx: NAMES)),
+    # --- trends: API keys (their own only) and the read-only API (GET only: POST is 405) ---
+    "trends:api_tokens": Expect(
+        post=Act(
+            200,
+            data=lambda world: {"name": "Power BI", "days": "90"},
+            measure=count_of(ApiToken, user=ACTOR),
+            check=one_more,
+            shows=lambda ctx: ("Copy the key now",),
+        )
+    ),
+    "trends:api_token_revoke": Expect(
+        get=Act(200, shows=lambda ctx: ("Revoke the key",)),
+        post=Act(302, measure=stored("force lead's API key", "revoked_at"), check=is_set),
+    ),
+    # A lead or oversight lists their own force; only an analyst sees North Yorkshire.
+    "trends:trends_api:forces": Expect(
+        get=Act(
+            200,
+            measure=reads_by_actor,
+            check=one_more,
+            shows=lambda ctx: ("west-yorkshire",),
+            hides=words_for(frozenset({"force_lead", "oversight"}), "north-yorkshire"),
+        )
+    ),
+    "trends:trends_api:figures": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
+    "trends:trends_api:monthly": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
     # A national module's review: feedback of the trainer's own force's learners (all forces'
     # for a platform admin); another force's trainer reads none of West Yorkshire's comments.
     "training:review": Expect(
@@ -1666,6 +1716,8 @@ class Cell:
 
 
 def _cell(route: Route, method: str, who: str, world: World, things: dict[str, Thing]) -> Cell:
+    if who == ANONYMOUS and route.name.startswith(TRENDS_API):
+        return Cell(401, "the trends API answers 401 to a request with no key or session")
     if who == ANONYMOUS and route.name not in PUBLIC:
         return Cell(302, "anonymous visitors are sent to sign in (not in PUBLIC)")
     roles = route.required_roles
