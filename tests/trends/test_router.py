@@ -38,6 +38,7 @@ from harmsportal.trends.models import (
     TrainingRollup,
 )
 from harmsportal.trends.router import REPLICA
+from harmsportal.trends.tokens import api_token_create
 from reports.models import Report
 from tests.factories import make_person
 
@@ -129,6 +130,7 @@ def _a_month_of_west_yorkshire() -> Force:
     DimensionRollup.objects.create(
         month=month, force=west, dimension="category", value="doxxing", reports=12, key_sum=1500
     )
+    _report_row(west, month).save()
     RollupState.objects.update_or_create(
         pk=1, defaults={"completed_at": timezone.now(), "full_rebuilt_at": timezone.now()}
     )
@@ -278,7 +280,7 @@ def test_making_an_api_key_writes_it_to_the_default_and_nothing_to_the_replica(r
 
     with Watched() as watched:
         response = client.post(
-            reverse("trends:api_tokens"), {"name": "Force BI dashboard", "expires_in_days": "90"}
+            reverse("trends:api_tokens"), {"name": "Force BI dashboard", "days": "90"}
         )
 
     assert response.status_code in {200, 302}
@@ -307,6 +309,69 @@ def test_revoking_an_api_key_takes_effect_on_the_default_at_once(replica, client
     assert token.revoked_at is not None
     assert [sql for sql in _writes(watched.on_default) if "trends_apitoken" in sql]
     assert watched.on_replica == []
+
+
+def test_an_api_call_with_a_key_checks_the_key_on_the_default_and_reads_figures_on_the_replica(
+    replica, client
+):
+    _a_month_of_west_yorkshire()
+    lead = make_person(Role.FORCE_LEAD)
+    _token, key = api_token_create(actor=lead, name="Power BI", days=90)
+
+    with Watched() as watched:
+        response = client.get(
+            reverse("trends:trends_api:figures"), HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
+
+    assert response.status_code == 200, response.content
+    # The key is read where it is revoked (the default), and its use is written there.
+    assert any("trends_apitoken" in sql for sql in watched.on_default)
+    assert not any("trends_apitoken" in sql for sql in watched.on_replica)
+    assert any("trends_dimensionrollup" in sql for sql in _touching(watched.on_replica))
+    assert _touching(watched.on_default) == []
+    assert _writes(watched.on_replica) == []
+
+
+def _copies_by_alias(monkeypatch) -> list[str]:
+    """On PostgreSQL the CSV export streams through COPY on psycopg's own cursor, which
+    Django's query log never sees: record which alias's connection each COPY ran on."""
+    import psycopg
+
+    ran: list[str] = []
+    copy = psycopg.Cursor.copy
+
+    def watched_copy(cursor, statement, *args, **kwargs):
+        ran.extend(
+            alias
+            for alias in (DEFAULT_DB_ALIAS, REPLICA)
+            if connections[alias].connection is cursor.connection
+        )
+        return copy(cursor, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", watched_copy)
+    return ran
+
+
+def test_an_export_is_recorded_on_the_default_and_streamed_from_the_replica(
+    replica, client, monkeypatch
+):
+    _a_month_of_west_yorkshire()
+    _lead_client(client)
+    copies = _copies_by_alias(monkeypatch) if replica.vendor == "postgresql" else None
+
+    with Watched() as watched:
+        response = client.get(reverse("trends:export_csv"))
+        body = b"".join(response.streaming_content)
+
+    assert response.status_code == 200
+    assert body.count(b"\n") > 1
+    if copies is None:
+        assert any("trends_reportrollup" in sql for sql in watched.on_replica)
+    else:
+        assert copies == [REPLICA]
+    assert _touching(watched.on_default) == []
+    assert [sql for sql in _writes(watched.on_default) if "audit_accesslog" in sql]
+    assert _writes(watched.on_replica) == []
 
 
 # --- the settings that make the alias ----------------------------------------------------------
