@@ -319,6 +319,41 @@ def test_monthly_stops_at_the_month_the_figures_were_built(client, force_lead):
     assert body["results"][0]["breakdown"] is None
 
 
+# --- from reports to the API, through the real rollup ----------------------------------------
+def test_the_api_reads_what_the_rollup_built_from_reports_and_nothing_personal(client, analyst):
+    from harmsportal.trends.rollup.rebuild import rollup_rebuild
+    from tests.trends.conftest import at, submitted_report
+
+    reports = [
+        submitted_report(submitted_at=at(2025, 5, 3), categories=("doxxing", "threats")),
+        *[submitted_report(submitted_at=at(2025, 5, 9 + n)) for n in range(6)],
+        submitted_report(submitted_at=at(2025, 6, 2), force_slug="north-yorkshire"),
+    ]
+    rollup_rebuild()
+    key = key_for(analyst)
+    west = get(client, "figures/", key, period="2025-05", force="west-yorkshire").json()
+    wy = Force.objects.get(slug="west-yorkshire")
+    expected = scope_figures(Scope((wy.pk,), parse_period("2025-05", today=date(2026, 6, 1))))
+    # 7 reports counted once each; doxxing is in all 7, threats in 1 (a mention, withheld).
+    assert west["total"] == _published(expected.total)
+    assert west["total"]["value"] in (5, 10)
+    categories = {row["value"]: row["figure"] for row in _breakdown(west, "category")["rows"]}
+    assert categories["threats"] == {"value": None, "withheld": "<5"}
+    assert categories["doxxing"] == west["total"]
+    assert west["data_as_at"] is not None
+    # Aggregates only: no reporter's name, email, reference or words anywhere in any answer.
+    answers = "".join(
+        get(client, path, key, period=period).content.decode()
+        for path in ("figures/", "monthly/")
+        for period in ("fy2025-26", "2025-05")
+    )
+    for report in reports:
+        assert report.reporter.email not in answers
+        assert report.reporter.full_name not in answers
+        assert report.reference not in answers
+        assert report.description[:40] not in answers
+
+
 # --- every answer carries its context ---------------------------------------------------------
 def test_every_answer_says_when_for_what_and_how_figures_are_protected(client, force_lead):
     history()
