@@ -26,7 +26,7 @@ from harmsportal.trends.exports.scope import ExportScope
 from harmsportal.trends.exports.select import HEADER
 from harmsportal.trends.models import ReportRollup, RollupState
 from reports.models import HarmCategory, Platform
-from tests.factories import make_person
+from tests.factories import enrol_totp, make_person
 
 CSV_URL = reverse("trends:export_csv")
 XLSX_URL = reverse("trends:export_xlsx")
@@ -598,3 +598,180 @@ def test_a_lead_of_two_forces_exports_both_and_only_those(client, db):
     }
     log = AccessLog.objects.get(object_type="trends.export")
     assert (log.actor_role, log.force_slug) == (Role.OVERSIGHT, "")
+
+
+# --- acceptance 3: no names, emails, free text or evidence -------------------------------------
+
+
+def _fragments(text: str) -> list[str]:
+    """Pieces of someone's free text long enough that finding one in an export means the text
+    leaked (the labels a row carries are shorter than any of them)."""
+    pieces = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.strip()) >= 20]
+    return pieces or ([text.strip()] if len(text.strip()) >= 8 else [])
+
+
+def _personal_texts() -> list[str]:
+    """Everything in the database that names or describes a person or what happened to them."""
+    from harmsportal.people.models import User
+    from reports.models import Evidence, Report, ReportMessage
+    from triage.models import Case, CaseNote
+
+    texts: list[str] = []
+    for email, name in User.objects.values_list("email", "full_name"):
+        texts += [email, *([name] if len(name) >= 5 else [])]
+    for report in Report.objects.all():
+        for text in (
+            report.description,
+            report.perpetrator_details,
+            report.withdrawal_reason,
+            report.outcome_explanation,
+        ):
+            texts += _fragments(text)
+        for value in (report.reference, report.phone, report.child_first_name):
+            texts += [value] if len(value) >= 3 else []
+        texts += [report.platform_other] if len(report.platform_other) >= 8 else []
+    for value in Case.objects.exclude(crime_reference="").values_list("crime_reference", flat=True):
+        texts.append(value)
+    for filename, sha in Evidence.objects.values_list("original_filename", "sha256"):
+        texts += [filename, *([sha] if sha else [])]
+    for body in ReportMessage.objects.values_list("body", flat=True):
+        texts += _fragments(body)
+    for body in CaseNote.objects.values_list("body", flat=True):
+        texts += _fragments(body)
+    return texts
+
+
+def _xlsx_texts(body: bytes) -> set[str]:
+    """Every cell's text on both sheets, and every other part of the workbook whole."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = archive.namelist()
+        others = {archive.read(name).decode() for name in names if "worksheets" not in name}
+    assert names == [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet2.xml",
+    ]
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    cells = {str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row}
+    return cells | others
+
+
+def _assert_nothing_personal(client, user, texts: list[str]) -> int:
+    """Export as `user` in both formats; fail on any of `texts` in any cell. Returns the CSV's
+    rows. (Each distinct cell is searched once: the files repeat a few hundred values.)"""
+    csv_body = body_of(export(client, user))
+    rows = list(csv.reader(io.StringIO(csv_body.decode())))
+    cells = {value for row in rows for value in row} | _xlsx_texts(
+        body_of(export(client, user, XLSX_URL))
+    )
+    leaked = [text for text in set(texts) if any(text in cell for cell in cells)]
+    assert not leaked, leaked
+    return len(rows) - 1
+
+
+def test_exports_of_a_real_rollup_hold_no_names_emails_free_text_or_evidence(client, analyst):
+    """Reports sent, triaged and answered through the real services, rolled up by the real
+    rebuild, then every export scanned for what people wrote and who they are."""
+    from harmsportal.people.models import User
+    from harmsportal.trends.rollup import rollup_rebuild
+    from reports.services.evidence import report_evidence_add
+    from reports.services.sending import report_submit
+    from tests.factories import link_family
+    from tests.reports import hostile_files
+    from tests.reports.factories import DraftReportFactory
+    from tests.trends.conftest import assess, at, case_of, give_outcome, submitted_report
+    from triage.services.working import case_message_send, case_note_add
+
+    people = [
+        make_person(
+            force_slug=slug,
+            full_name=f"Quilla Marchbanks-{n}",
+            email=f"quilla.marchbanks{n}@example.police.uk",
+        )
+        for n, slug in enumerate(["west-yorkshire", "north-yorkshire", "metropolitan"])
+    ]
+    family = make_person(
+        kind=User.Kind.FAMILY, full_name="Ottoline Pevensey", email="op@example.org"
+    )
+    link_family(people[0], family)
+    for n, reporter in enumerate([*people, family]):
+        for month in (4, 5, 6):
+            report = submitted_report(
+                submitted_at=at(2026, month, 3 + n),
+                reporter=reporter,
+                categories=("doxxing", "threats") if n % 2 else ("abuse",),
+                platforms=("x", "facebook") if month == 5 else ("instagram",),
+                offline_impacts=("home_visited",) if n == 1 else ("none",),
+            )
+            report.description = (
+                f"Report {n}-{month}: a man called Barnaby Thistlewood posted my address on "
+                f"Lindenfield Crescent and said he would come round on the {month}th."
+            )
+            report.perpetrator_details = f"@thistlewood_{n}{month} on X, phone 07700 900{n}{month}1"
+            report.save(update_fields=["description", "perpetrator_details"])
+            if month >= 5:
+                assess(report, decision="crime" if n % 2 else "non_crime_incident")
+                case = case_of(report)
+                case_note_add(
+                    actor=case.assignee, case=case, body=f"Spoke to DS Wraxall-{n} about it."
+                )
+                case_message_send(
+                    actor=case.assignee,
+                    case=case_of(report),
+                    body=f"Hello, we have asked the platform to remove post {n}{month}.",
+                )
+            if month == 6:
+                give_outcome(report, category="takedown")
+    draft = DraftReportFactory(reporter=people[1], description="Photographs of my front door.")
+    report_evidence_add(
+        actor=people[1], report=draft, data=hostile_files.jpeg(gps=True), filename="door-17.jpg"
+    )
+    report_submit(actor=people[1], report=draft)
+    rollup_rebuild()
+
+    texts = _personal_texts()
+    assert "Barnaby Thistlewood" in " ".join(texts)
+    assert "door-17.jpg" in texts
+    assert "quilla.marchbanks0@example.police.uk" in texts
+    rows = _assert_nothing_personal(client, analyst, texts)
+    assert rows >= 12
+    lead = make_person(Role.FORCE_LEAD, force_slug="north-yorkshire")
+    assert _assert_nothing_personal(client, lead, texts) >= 3
+
+
+def test_exports_of_the_seeded_demo_hold_no_demo_email_name_or_report_text(client, settings, db):
+    """Acceptance 3: every demo user's email and name, and the text of every demo report,
+    are absent from the CSV and the XLSX of the demo's figures."""
+    from django.core.management import call_command
+
+    from harmsportal.people.models import Membership, User
+    from reports.models import Report
+
+    settings.HARMSPORTAL_DEMO = True
+    # The demo's last step is the rollup, so its figures are there to export.
+    call_command("seed_demo", password="demo-password-123", stdout=io.StringIO())
+    assert Report.objects.exclude(description="").exists()
+    texts = _personal_texts()
+    analyst = User.objects.get(
+        pk=Membership.objects.filter(role=Role.NATIONAL_ANALYST).values("user")[:1]
+    )
+    lead = User.objects.get(pk=Membership.objects.filter(role=Role.FORCE_LEAD).values("user")[:1])
+    for user in (analyst, lead):
+        enrol_totp(user)  # the demo's staff enrol on first sign-in; the pages need it done
+    assert _assert_nothing_personal(client, analyst, texts) > 0
+    _assert_nothing_personal(client, lead, texts)
+
+
+def test_the_scan_finds_personal_text_when_an_export_carries_it(client, analyst):
+    """The scan above has teeth: a platform renamed to someone's email is caught."""
+    built()
+    cell(platform="x")
+    Platform.objects.filter(slug="x").update(name=f"Ask {analyst.email}")
+    with pytest.raises(AssertionError, match=re.escape(analyst.email)):
+        _assert_nothing_personal(client, analyst, [analyst.email])
