@@ -3,7 +3,8 @@
 Every route is requested with GET and POST by every persona and by an anonymous visitor. Each
 cell expects exactly one status, worked out by one rule, in this order:
 
-1. An anonymous visitor is sent to sign in (302), unless the route is public (`PUBLIC`).
+1. An anonymous visitor is sent to sign in (302), unless the route is public (`PUBLIC`); the
+   trends API (a BI tool cannot follow a sign-in page) answers 401 instead.
 2. On a role-gated route (`role_required`'s `required_roles`, or the admin: platform admins)
    a Professional Standards user gets 404: to them every staff route is simply not there.
    Anyone else signed in without one of the route's roles gets 403.
@@ -47,6 +48,7 @@ from harmsportal.notifications.models import Notification
 from harmsportal.people.models import AGGREGATE_ROLES, TRIAGE_ROLES, FamilyLink, Force, Role, User
 from harmsportal.people.services import family_invite_token
 from harmsportal.trends.models import ApiToken
+from harmsportal.trends.rollup import rollup_rebuild
 from harmsportal.trends.tokens import api_token_create
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, HarmCategory, Report, ReportStatus
@@ -497,6 +499,7 @@ def _training_things(people: dict[str, User]) -> dict[str, Thing]:
 # follow a sign-in page), never 302.
 TRENDS_API = "trends:trends_api:"
 TRENDS_READERS = frozenset({"force_lead", "oversight", "analyst"})
+WEST_YORKSHIRE, NORTH_YORKSHIRE = "West Yorkshire Police", "North Yorkshire Police"
 
 
 def _trends_things(people: dict[str, User]) -> dict[str, Thing]:
@@ -566,6 +569,8 @@ def _build_world() -> World:
     things.update(_trends_things(people))
     # So that claim next has something to hand out in North Yorkshire too.
     CaseFactory(reporter=reporter_in("north-yorkshire"))
+    # The trends pages, exports and API show figures (West and North Yorkshire's reports).
+    rollup_rebuild()
     return World(
         people=people,
         sessions={name: _signed_in(user) for name, user in people.items()},
@@ -805,6 +810,8 @@ def _draft_content(world: World) -> dict:
 # Who sees West Yorkshire's people and modules: its trainer, never another force's.
 OTHER_FORCE = frozenset({"other_force_trainer"})
 WEST_YORKSHIRE_MODULE = "West yorkshire local support"
+# What a West Yorkshire lead's or oversight's trends page or export never names.
+OWN_FORCE_ONLY = words_for(frozenset({"force_lead", "oversight"}), NORTH_YORKSHIRE)
 # What a page of figures never shows: anyone's name.
 NAMES = ("Sam Officer", TEAM_OUTSIDER, "Morgan Manager")
 
@@ -1660,6 +1667,24 @@ ROUTES: dict[str, Expect] = {
         )
     ),
     "trends:trends_api:figures": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
+    # --- trends: the dashboards (GET only) ---
+    # A lead or oversight sees their own force, never another's name; the national pages are
+    # for analysts only (their gate: test_trends_routes_are_gated_as_the_access_rules_say).
+    "trends:home": Expect(get=Act(200, shows=lambda ctx: (WEST_YORKSHIRE,), hides=OWN_FORCE_ONLY)),
+    "trends:force": Expect(get=Act(200, shows=lambda ctx: (WEST_YORKSHIRE,), hides=OWN_FORCE_ONLY)),
+    "trends:national": Expect(get=Act(200, shows=lambda ctx: (NORTH_YORKSHIRE,))),
+    "trends:non_crime": Expect(),
+    # --- trends: exports, recorded in the access log before the first row is streamed ---
+    "trends:export_csv": Expect(
+        get=Act(
+            200,
+            measure=reads_by_actor,
+            check=one_more,
+            shows=lambda ctx: (WEST_YORKSHIRE,),
+            hides=OWN_FORCE_ONLY,
+        )
+    ),
+    "trends:export_xlsx": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
     "trends:trends_api:monthly": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
     # A national module's review: feedback of the trainer's own force's learners (all forces'
     # for a platform admin); another force's trainer reads none of West Yorkshire's comments.
@@ -2109,3 +2134,94 @@ def test_nobody_reaches_another_learners_completion(matrix_client, world, route:
         response = _request(matrix_client, method, path, act.data(world))
         assert response.status_code == 404, f"{method.upper()} {route.name} as {who}"
         assert _fingerprint({"pk": thing}) == before, f"{method.upper()} {route.name} stored"
+
+
+# --- trends: the gates the access rules set, and another force (issue 10) ---------------------
+# Force leads, oversight and analysts open every trends page, export, API key page and API
+# endpoint; the national pages are for analysts alone. Everyone else 403, Professional
+# Standards 404 (the matrix above, from these gates).
+TRENDS_GATES = {
+    "trends:national": frozenset({Role.NATIONAL_ANALYST}),
+    "trends:non_crime": frozenset({Role.NATIONAL_ANALYST}),
+}
+TRENDS_ROUTES = [route for route in all_routes() if route.namespace.startswith("trends")]
+
+
+def test_trends_routes_are_gated_as_the_access_rules_say():
+    wrong = {
+        route.name: f"gated by {sorted(route.required_roles) or 'sign-in only'}"
+        for route in TRENDS_ROUTES
+        if route.required_roles != TRENDS_GATES.get(route.name, AGGREGATE_ROLES)
+    }
+    assert wrong == {}
+    assert set(TRENDS_GATES) <= {route.name for route in TRENDS_ROUTES}
+    assert any(route.namespace == "trends:trends_api" for route in TRENDS_ROUTES)
+
+
+# A force in the path that the person may not see is the 404 of one that does not exist: a
+# West Yorkshire lead or oversight asking for North Yorkshire, or anyone for a made-up force.
+FORCE_PAGES = [route for route in TRENDS_ROUTES if "force" in route.kwargs]
+ANOTHER_FORCE = [
+    (route, who, slug, status)
+    for route in FORCE_PAGES
+    for who, slug, status in (
+        ("force_lead", "north-yorkshire", 404),
+        ("oversight", "north-yorkshire", 404),
+        ("analyst", "north-yorkshire", 200),
+        ("force_lead", "no-such-force", 404),
+        ("analyst", "no-such-force", 404),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "who", "slug", "status"),
+    ANOTHER_FORCE,
+    ids=[f"{route.name}-{who}-{slug}" for route, who, slug, _ in ANOTHER_FORCE],
+)
+def test_a_force_page_is_there_only_for_those_who_see_the_force(
+    matrix_client, world, route: Route, who: str, slug: str, status: int
+):
+    _sign_in(matrix_client, world, who)
+    before = _fingerprint({})
+
+    response = matrix_client.get(route.path(force=slug))
+
+    assert response.status_code == status
+    if status == 404:
+        assert NORTH_YORKSHIRE not in _body(response)
+        assert _fingerprint({}) == before
+
+
+# The API's `?force=`: another force is refused exactly as a force that does not exist (400,
+# the same message), so a lead can neither read nor probe another force through it.
+API_SCOPED = [
+    route
+    for route in TRENDS_ROUTES
+    if route.name in {"trends:trends_api:figures", "trends:trends_api:monthly"}
+]
+
+
+@pytest.mark.parametrize("route", API_SCOPED, ids=[route.name for route in API_SCOPED])
+@pytest.mark.parametrize("who", ["force_lead", "oversight"])
+def test_the_api_never_answers_a_lead_for_another_force(matrix_client, world, route, who):
+    _sign_in(matrix_client, world, who)
+
+    other = matrix_client.get(route.path(), {"force": "north-yorkshire"})
+    missing = matrix_client.get(route.path(), {"force": "no-such-force"})
+    own = matrix_client.get(route.path(), {"force": "west-yorkshire"})
+
+    assert own.status_code == 200
+    assert other.status_code == missing.status_code == 400
+    assert other.json() == missing.json()
+    assert "north-yorkshire" not in other.content.decode().replace("no-such-force", "")
+
+
+def test_an_analyst_reads_another_force_through_the_api(matrix_client, world):
+    _sign_in(matrix_client, world, "analyst")
+    route = next(route for route in API_SCOPED if route.name.endswith(":figures"))
+
+    response = matrix_client.get(route.path(), {"force": "north-yorkshire"})
+
+    assert response.status_code == 200
+    assert "north-yorkshire" in response.content.decode()
