@@ -71,9 +71,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-def _url(url_name: str) -> str | None:
+def _url(url_name: str, *args: str) -> str | None:
     try:
-        return reverse(url_name)
+        return reverse(url_name, args=args)
     except NoReverseMatch:
         return None
 
@@ -112,6 +112,8 @@ class WorkArea:
     # Said instead of a link while the area's pages are not built ("{force}" is filled in).
     not_yet: str = ""
     national: bool = False  # covers every force, whatever force the membership names
+    # The URL names the force (`<slug:force>`): each force's card links to its own page.
+    per_force: bool = False
 
 
 WORK_AREAS: tuple[WorkArea, ...] = (
@@ -141,24 +143,19 @@ WORK_AREAS: tuple[WorkArea, ...] = (
     ),
     WorkArea(
         "Trends for your force",
-        "trends:home",
+        "trends:force",
         frozenset({Role.FORCE_LEAD}),
-        "Reports received, response times and outcomes for your force, with small numbers hidden.",
-        not_yet=(
-            "Trends dashboards are not available in the portal yet. When they are, you will see "
-            "figures for {force} here, with small numbers hidden. They never show names or "
-            "what anyone reported."
-        ),
+        "What is reported to your force month by month: harm categories, crime and non-crime, "
+        "platforms and who reports, with small numbers hidden.",
+        per_force=True,
     ),
     WorkArea(
         "Force performance",
-        "trends:home",
+        "trends:performance",
         frozenset({Role.OVERSIGHT}),
-        "How your force responds to reports: volumes, times to respond and targets met.",
-        not_yet=(
-            "Force performance figures are not available in the portal yet. When they are, you "
-            "will see how {force} responds to reports, with small numbers hidden."
-        ),
+        "How your force responds to reports: volumes, times to respond and targets met, "
+        "against other forces, and the pack for the performance meeting.",
+        per_force=True,
     ),
     WorkArea(
         "Wellbeing capacity",
@@ -176,14 +173,10 @@ WORK_AREAS: tuple[WorkArea, ...] = (
     ),
     WorkArea(
         "National trends",
-        "trends:home",
+        "trends:national",
         frozenset({Role.NATIONAL_ANALYST}),
-        "Figures across every force, with small numbers hidden.",
-        not_yet=(
-            "National trends are not available in the portal yet. When they are, you will see "
-            "figures across every UK force here, with small numbers hidden. They never show "
-            "names or what anyone reported."
-        ),
+        "Figures across every force, comparisons between forces and harms no offence covers, "
+        "with small numbers hidden.",
         national=True,
     ),
     WorkArea(
@@ -245,13 +238,13 @@ def _work_cards(user: User) -> list[HomeCard]:
     for area in WORK_AREAS:
         if area.url_name == "admin:index":
             # Superusers may hold no membership at all; the admin's own rule decides.
-            forces = [ALL_FORCES] if user.is_platform_admin else []
+            forces = {ALL_FORCES: None} if user.is_platform_admin else {}
         elif area.national:
-            forces = [ALL_FORCES] if any(m.role in area.roles for m in memberships) else []
+            forces = {ALL_FORCES: None} if any(m.role in area.roles for m in memberships) else {}
         else:
-            forces = list(dict.fromkeys(m.force.name for m in memberships if m.role in area.roles))
-        url = _url(area.url_name)
-        for where in forces:
+            forces = {m.force.name: m.force for m in memberships if m.role in area.roles}
+        for where, force in forces.items():
+            url = _url(area.url_name, force.slug) if area.per_force else _url(area.url_name)
             text = area.description if url else area.not_yet.format(force=where)
             cards.append(HomeCard(area.title, where, text, url))
     return cards + _team_cards(user)

@@ -171,38 +171,57 @@ def test_trainer_home_links_to_training_administration(client, trainer):
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
 
-def test_force_lead_home_says_their_forces_trends_are_not_available_yet(client, force_lead):
+def test_force_lead_home_links_to_their_forces_trends(client, force_lead):
     html = _home(client, force_lead)
 
     assert _work(html) == [
-        ("Trends for your force", WYP, ""),
+        ("Trends for your force", WYP, reverse("trends:force", args=["west-yorkshire"])),
         ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
         ("Training figures", WYP, reverse("training:figures")),
     ]
-    assert f"you will see figures for {WYP} here" in html
+    assert "Not available" not in html
     assert _titles(_section(html, "for-you")) == REPORTER_CARDS
 
 
-def test_oversight_home_says_force_performance_is_not_available_yet(client, oversight):
+def test_oversight_home_links_to_their_forces_performance(client, oversight):
     html = _home(client, oversight)
 
     assert _work(html) == [
-        ("Force performance", WYP, ""),
+        ("Force performance", WYP, reverse("trends:performance", args=["west-yorkshire"])),
         ("Wellbeing capacity", WYP, reverse("wellbeing:capacity")),
         ("Training figures", WYP, reverse("training:figures")),
     ]
-    assert "Force performance figures are not available in the portal yet." in html
+    assert "Not available" not in html
+
+
+def test_a_lead_of_two_forces_has_a_trends_card_for_each(client, force_lead):
+    Membership.objects.create(user=force_lead, force=force("north-yorkshire"), role=Role.FORCE_LEAD)
+    force_lead.forget_roles()
+
+    html = _home(client, force_lead)
+
+    trends = [card for card in _work(html) if card[0] == "Trends for your force"]
+    assert trends == [
+        (
+            "Trends for your force",
+            "North Yorkshire Police",
+            reverse("trends:force", args=["north-yorkshire"]),
+        ),
+        ("Trends for your force", WYP, reverse("trends:force", args=["west-yorkshire"])),
+    ]
+    for _, _, url in trends:
+        assert client.get(url).status_code == 200
 
 
 def test_national_analyst_home_covers_all_forces_and_offers_no_report(client):
     html = _home(client, _national_analyst())
 
     assert _work(html) == [
-        ("National trends", "All UK forces", ""),
+        ("National trends", "All UK forces", reverse("trends:national")),
         ("Wellbeing capacity", "All UK forces", reverse("wellbeing:capacity")),
         ("Training figures", "All UK forces", reverse("training:figures")),
     ]
-    assert "National trends are not available in the portal yet." in html
+    assert "Not available" not in html
     assert _titles(html) == [
         "National trends",
         "Wellbeing capacity",
