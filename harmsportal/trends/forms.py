@@ -50,7 +50,9 @@ class TrendsFilterForm(forms.Form):
     when `show_force`; `all_forces_label`: the empty choice's words on the national pages, or
     None where a force must be chosen (a force's own dashboard)."""
 
-    period = forms.CharField(label="Period", required=False, widget=forms.Select)
+    # A plain Field: parse_period judges every value (a CharField would answer a null character
+    # with its own words).
+    period = forms.Field(label="Period", required=False, widget=forms.Select)
     category = forms.ChoiceField(
         label="Harm category",
         required=False,
@@ -121,9 +123,15 @@ class TrendsFilterForm(forms.Form):
 
     def clean_period(self) -> Period:
         try:
-            return parse_period(self.cleaned_data["period"], today=self.today)
+            return parse_period(str(self.cleaned_data["period"] or ""), today=self.today)
         except PeriodError as error:
-            raise forms.ValidationError(str(error), code="period") from None
+            # The page offers a list; parse_period's words are for someone typing a period.
+            message = str(error)
+            if message.startswith("Enter a period like"):
+                message = "Select a period from the list"
+            raise forms.ValidationError(
+                message.replace("Enter", "Select", 1), code="period"
+            ) from None
 
     def clean_category(self) -> str | None:
         return self.cleaned_data["category"] or None

@@ -54,6 +54,12 @@ function readTable(figure) {
       values.push(valueOf(row.cells[column]));
     }
   }
+  if ("ranked" in figure.dataset) {
+    // Largest first, zeros left out: a long list (every force) read at a glance.
+    const bars = labels.map((label, i) => [label, values[i]]).filter(([, value]) => value !== 0);
+    bars.sort((a, b) => (b[1] ?? -1) - (a[1] ?? -1));
+    return { labels: bars.map(([label]) => label), values: bars.map(([, value]) => value) };
+  }
   return { labels, values };
 }
 
@@ -76,10 +82,13 @@ function wrap(label, width) {
 }
 
 function barChart(figure, area, data) {
-  const width = area.clientWidth || figure.clientWidth;
-  const labels = data.labels.map((label) => wrap(label, width < NARROW ? 16 : 32));
-  const lines = labels.reduce((sum, label) => sum + Math.max(label.length, 1), 0);
-  area.style.height = `${Math.max(160, 48 + lines * 20 + labels.length * 14)}px`;
+  const narrow = (area.clientWidth || figure.clientWidth) < NARROW;
+  const labels = data.labels.map((label) => wrap(label, narrow ? 18 : 32));
+  // Every bar gets the same room (Chart.js shares the axis equally), enough for the longest
+  // label's lines (16px text, 14px on a phone), and the axis below.
+  const line = narrow ? 17 : 19;
+  const lines = Math.max(1, ...labels.map((label) => label.length));
+  area.style.height = `${Math.max(160, 70 + labels.length * Math.max(30, lines * line + 12))}px`;
   return {
     type: "bar",
     data: {
@@ -97,7 +106,7 @@ function barChart(figure, area, data) {
       indexAxis: "y",
       scales: {
         x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Reports" } },
-        y: { grid: { display: false }, ticks: { autoSkip: false } },
+        y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: narrow ? 14 : 16 } } },
       },
     },
   };
@@ -159,8 +168,10 @@ function draw(figure) {
 }
 
 if (window.Chart) {
-  const body = getComputedStyle(document.body);
-  window.Chart.defaults.font.family = body.fontFamily;
+  // The page's own font (Arial, from GOV.UK Frontend's styles), read from the text around the
+  // charts: the body element itself keeps the browser's default.
+  const text = document.querySelector(".govuk-body") || document.body;
+  window.Chart.defaults.font.family = getComputedStyle(text).fontFamily;
   window.Chart.defaults.font.size = 16;
   window.Chart.defaults.color = TEXT;
   window.Chart.defaults.borderColor = GRID;

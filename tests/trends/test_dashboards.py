@@ -231,14 +231,14 @@ def test_a_lead_naming_another_force_in_the_filter_is_told_as_for_an_unknown_for
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"period": "2026-13"}, "Enter a period like 2026-05"),
-        ({"period": "2026-02-30"}, "Enter a period like 2026-05"),
-        ({"period": "fy2026-28"}, "Enter a period like 2026-05"),
-        ({"period": "0000-05"}, "Enter a period"),
-        ({"period": "1999"}, "Enter a period from 2000 onwards"),
-        ({"period": "2027-01"}, "Enter a period that has started"),
-        ({"period": "9" * 400}, "Enter a period like 2026-05"),
-        ({"period": "2026-05\x00"}, "Null characters are not allowed"),
+        ({"period": "2026-13"}, "Select a period from the list"),
+        ({"period": "2026-02-30"}, "Select a period from the list"),
+        ({"period": "fy2026-28"}, "Select a period from the list"),
+        ({"period": "0000-05"}, "Select a period from the list"),
+        ({"period": "1999"}, "Select a period from 2000 onwards"),
+        ({"period": "2027-01"}, "Select a period that has started"),
+        ({"period": "9" * 400}, "Select a period from the list"),
+        ({"period": "2026-05\x00"}, "Select a period from the list"),
         ({"category": "not-a-category"}, "Select a harm category from the list"),
         ({"category": "x" * 5000}, "Select a harm category from the list"),
         ({"force": "../../admin"}, "Select a force from the list"),
@@ -330,7 +330,7 @@ def test_every_table_says_whether_it_counts_reports_or_mentions(
 
     html = text(force_page(client))
 
-    tables = re.findall(r'<table[^>]*id="([^"]+)" aria-describedby="([^"]+)"', html)
+    tables = re.findall(r'<table[^>]*id="([^"]+)"[^>]* aria-describedby="([^"]+)"', html)
     assert len(tables) >= 6 + len(DEMOGRAPHIC_FIELDS)
     for table_id, note_id in tables:
         note = re.search(rf'<p class="govuk-body-s" id="{note_id}">(.*?)</p>', html, re.S)
@@ -401,6 +401,14 @@ def test_the_home_page_gives_a_lead_their_force_and_an_analyst_every_force(
     assert reverse("trends:non_crime") in html
     for each in Force.objects.all():
         assert reverse("trends:force", args=[each.slug]) in html
+    headings = re.findall(r'<h3 class="govuk-heading-s" id="nation-\d+">(.*?)</h3>', html)
+    assert headings == [
+        "England",
+        "Wales",
+        "Scotland",
+        "Northern Ireland",
+        "National and special forces",
+    ]
 
 
 # --- national analysts ---------------------------------------------------------------------------
@@ -550,10 +558,16 @@ def test_charts_are_drawn_from_their_tables_by_a_script_with_the_pages_nonce(
     assert {"trend", "recording", "platforms", "reporters", "impacts"} <= set(charts)
     for name in re.findall(r'<canvas role="img" aria-labelledby="([^"]+)">', html):
         assert f'id="{name}"' in html
-    # Each wide table scrolls in a labelled region that takes focus.
-    assert html.count('class="app-table-region" role="region" aria-label="') == len(
-        re.findall(r"<table ", html)
+    # Each table scrolls sideways in a region that takes focus, named by the table's caption.
+    regions = re.findall(
+        r'<div class="app-table-region" role="region" aria-labelledby="([^"]+)" tabindex="0">'
+        r'\s*<table[^>]*aria-labelledby="([^"]+)"',
+        html,
     )
+    assert len(regions) == len(re.findall(r"<table ", html))
+    for region, table_name in regions:
+        assert region == table_name
+        assert re.search(rf'<p class="govuk-heading-s app-table-caption" id="{region}">\w', html)
     assert "style=" not in html
 
 

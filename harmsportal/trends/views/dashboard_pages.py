@@ -77,21 +77,25 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+def _by_nation(forces: list[Force]) -> list[tuple[str, list[Force]]]:
+    """Territorial forces by nation (England first), then the national and special forces."""
+
+    def group(force: Force) -> str:
+        if force.kind == Force.Kind.TERRITORIAL:
+            return force.nation
+        return "National and special forces"
+
+    order = [*NATIONS, "National and special forces"]
+    ranked = sorted(forces, key=lambda force: (order.index(group(force)), force.name))
+    return [(name, list(members)) for name, members in groupby(ranked, key=group)]
+
+
 @role_required(*AGGREGATE_ROLES)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     forces = trends_forces_for(request.user)
     national = sees_every_force(request.user)
-    nations = []
-    if national:
-        order = sorted(
-            forces,
-            key=lambda f: (f.kind != Force.Kind.TERRITORIAL, NATIONS.index(f.nation), f.name),
-        )
-        for (territorial, nation), group in groupby(
-            order, key=lambda f: (f.kind == Force.Kind.TERRITORIAL, f.nation)
-        ):
-            nations.append((nation if territorial else "National and special forces", list(group)))
+    nations = _by_nation(forces) if national else []
     context = {
         "forces": forces,
         "national": national,

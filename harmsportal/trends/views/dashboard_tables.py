@@ -46,6 +46,8 @@ ACROSS = "across"
 TOTAL_ROW = "all"
 ALL_REPORTS = "All reports"
 WHOLE_PERIOD = "Whole period"
+# The id of the note the demographic tables share (templates/trends/_dashboard.html).
+DEMOGRAPHICS_NOTE = "about-note"
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Chart:
     index: int  # the column (DOWN) or row (ACROSS) charted, from 0
     count: int | None = None  # ACROSS: how many columns from the first (the months)
     skip: tuple[str, ...] = ()  # DOWN: rows left out (their keys)
+    # DOWN: bars largest first, zeros left out (a long list such as every force), said beside.
+    ranked: bool = False
 
 
 @dataclass
@@ -75,6 +79,17 @@ class Table:
     columns: list[str]
     rows: list[TableRow]
     charts: list[Chart] = field(default_factory=list)
+    # The id of a note that several tables share (said once above them), instead of their own.
+    shared_note: str = ""
+
+    @property
+    def note_id(self) -> str:
+        return self.shared_note or f"{self.id}-note"
+
+    @property
+    def compact(self) -> bool:
+        """One column of figures: the table sits beside its chart on a wide screen."""
+        return len(self.columns) == 1
 
 
 def _figure_of(breakdown: Breakdown | None, value: str) -> Figure:
@@ -196,6 +211,20 @@ def breakdown_table(
     )
 
 
+def demographic_table(breakdown: Breakdown) -> Table:
+    """One voluntary question's answers. Each adds up to all the reports (each report once, by
+    its reporter's answer), said once for all of them (DEMOGRAPHICS_NOTE), so no total row."""
+    return Table(
+        id=f"about-{breakdown.dimension.replace('_', '-')}",
+        caption=breakdown.label,
+        note=breakdown.note,
+        row_heading="Answer",
+        columns=["Reports"],
+        rows=[TableRow(row.value, row.label, [row.figure]) for row in breakdown.rows],
+        shared_note=DEMOGRAPHICS_NOTE,
+    )
+
+
 def dashboard(scope: Scope, *, today: date) -> dict:
     """Everything a force's (or the nation's) trends page shows for `scope`."""
     as_at = data_as_at()
@@ -247,12 +276,7 @@ def dashboard(scope: Scope, *, today: date) -> dict:
             chart=False,
         ),
         "demographics": [
-            breakdown_table(
-                breakdown,
-                id=f"about-{breakdown.dimension.replace('_', '-')}",
-                caption=breakdown.label,
-                chart=False,
-            )
+            demographic_table(breakdown)
             for breakdown in demographic_figures(scope, total=everything.total)
         ],
     }
@@ -305,7 +329,14 @@ def force_comparison(scope: Scope, forces: list[Force]) -> Table:
         ],
         rows=rows,
         charts=[
-            Chart(BAR, f"Bar chart of reports by force, {period.label}", DOWN, 0, skip=(TOTAL_ROW,))
+            Chart(
+                BAR,
+                f"Bar chart of reports by force, {period.label}, most first",
+                DOWN,
+                0,
+                skip=(TOTAL_ROW,),
+                ranked=True,
+            )
         ],
     )
 
