@@ -1686,6 +1686,15 @@ ROUTES: dict[str, Expect] = {
     ),
     "trends:export_xlsx": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
     "trends:trends_api:monthly": Expect(get=Act(200, measure=reads_by_actor, check=one_more)),
+    # One force's performance: an analyst must name it (without, 400), so every reader does.
+    "trends:trends_api:performance": Expect(
+        get=Act(
+            200,
+            data=lambda world: {"force": "west-yorkshire"},
+            measure=reads_by_actor,
+            check=one_more,
+        )
+    ),
     # A national module's review: feedback of the trainer's own force's learners (all forces'
     # for a platform admin); another force's trainer reads none of West Yorkshire's comments.
     "training:review": Expect(
@@ -2198,7 +2207,8 @@ def test_a_force_page_is_there_only_for_those_who_see_the_force(
 API_SCOPED = [
     route
     for route in TRENDS_ROUTES
-    if route.name in {"trends:trends_api:figures", "trends:trends_api:monthly"}
+    if route.name
+    in {"trends:trends_api:figures", "trends:trends_api:monthly", "trends:trends_api:performance"}
 ]
 
 

@@ -16,7 +16,12 @@ from harmsportal.audit.models import AccessLog
 from harmsportal.disclosure import publish_count
 from harmsportal.people.models import AGGREGATE_ROLES, Force, Membership, Role
 from harmsportal.trends.figures import Scope, scope_figures
-from harmsportal.trends.models import DimensionRollup, ReportRollup, RollupState
+from harmsportal.trends.models import (
+    DimensionRollup,
+    PerformanceRollup,
+    ReportRollup,
+    RollupState,
+)
 from harmsportal.trends.periods import parse_period
 from harmsportal.trends.tokens import api_token_create
 from tests.routes import all_routes
@@ -29,6 +34,7 @@ AS_AT = datetime(2026, 6, 2, 6, 15, tzinfo=LONDON)
 # FY 2025-26 (April 2025 to March 2026) is wholly in the past on every day these tests run.
 PERIOD = "fy2025-26"
 SINGLE = ("recording_decision", "reporter_kind", "outcome")
+ENDPOINTS = ["forces/", "figures/", "monthly/", "performance/", "schema/"]
 
 
 # --- rollup rows, as the rebuild leaves them ------------------------------------------------
@@ -109,6 +115,7 @@ def test_every_api_route_is_marked_for_the_aggregate_roles():
         "forces",
         "figures",
         "monthly",
+        "performance",
         "schema",
     }
     assert {route.name: route.required_roles for route in api} == {
@@ -116,7 +123,7 @@ def test_every_api_route_is_marked_for_the_aggregate_roles():
     }
 
 
-@pytest.mark.parametrize("path", ["forces/", "figures/", "monthly/", "schema/"])
+@pytest.mark.parametrize("path", ENDPOINTS)
 def test_nobody_signed_in_gets_401_with_a_plain_message(client, path):
     response = client.get(API + path)
     assert response.status_code == 401
@@ -125,7 +132,7 @@ def test_nobody_signed_in_gets_401_with_a_plain_message(client, path):
     assert "Authorization: Bearer" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["forces/", "figures/", "monthly/", "schema/"])
+@pytest.mark.parametrize("path", ENDPOINTS)
 def test_professional_standards_get_the_404_of_an_address_that_does_not_exist(
     client, psd_officer, path
 ):
@@ -142,7 +149,7 @@ def test_professional_standards_get_the_404_of_an_address_that_does_not_exist(
 )
 def test_people_without_a_role_that_sees_trends_get_403(client, persona, who):
     client.force_login(persona(who))
-    for path in ("forces/", "figures/", "monthly/", "schema/"):
+    for path in ENDPOINTS:
         response = client.get(API + path)
         assert response.status_code == 403, path
         assert "force leads, oversight" in response.json()["detail"]
@@ -354,6 +361,138 @@ def test_the_api_reads_what_the_rollup_built_from_reports_and_nothing_personal(c
         assert report.description[:40] not in answers
 
 
+# --- performance: the PCC's figures ----------------------------------------------------------
+def perform(slug: str, month: date, *, hours=(), days=(), in_target=None, **fields) -> None:
+    """A PerformanceRollup row whose histograms and counts agree."""
+
+    def histogram(values):
+        found = [0] * (max(values) + 1) if values else []
+        for value in values:
+            found[value] += 1
+        return found
+
+    PerformanceRollup.objects.create(
+        month=month,
+        force=Force.objects.get(slug=slug),
+        received=max(len(hours), len(days)),
+        responded=len(hours),
+        responded_in_target=len(hours) if in_target is None else in_target,
+        response_hours=histogram(list(hours)),
+        outcomes=len(days),
+        outcomes_in_28_days=sum(1 for d in days if d < 28),
+        outcome_days=histogram(list(days)),
+        **fields,
+    )
+
+
+def performance_history() -> None:
+    history()
+    # West Yorkshire, May 2025: 10 first responses (8 in target), 3 outcomes (too few for a
+    # median), 6 referrals offered, 5 accepted.
+    perform(
+        "west-yorkshire",
+        date(2025, 5, 1),
+        hours=[1, 2, 2, 3, 4, 5, 6, 8, 30, 40],
+        days=[10, 12, 40],
+        in_target=8,
+        referrals_offered=6,
+        referrals_offered_key_sum=77,
+        referrals_accepted=5,
+        referrals_accepted_key_sum=55,
+    )
+    for slug, hours in (("north-yorkshire", 6), ("humberside", 8), ("cleveland", 12)):
+        perform(slug, date(2025, 5, 1), hours=[hours] * 5)
+
+
+def _measure(body: dict, key: str) -> dict:
+    return next(item for item in body["measures"] if item["key"] == key)
+
+
+def test_a_leads_performance_is_their_own_force_without_naming_it(client, oversight):
+    performance_history()
+    body = get(client, "performance/", key_for(oversight), period="2025-05").json()
+    assert body["force"]["slug"] == "west-yorkshire"
+    assert body["scope"]["forces"] == ["west-yorkshire"]
+    assert _measure(body, "response_median")["value"] == {
+        "value": 4.5,
+        "text": "4.5 hours",
+        "open_ended": False,
+    }
+    assert _measure(body, "response_in_target")["value"] == {"value": 80, "text": "80%"}
+    # Three outcomes: fewer than k behind the median, so it is withheld, and says why.
+    assert _measure(body, "outcome_median")["value"] == {
+        "value": None,
+        "text": "Not shown: fewer than 5 reports had an outcome",
+        "withheld": "not shown",
+    }
+    offered = _measure(body, "referrals_offered")["value"]
+    assert offered["value"] == publish_count(6, 77)
+    assert _measure(body, "acceptance")["value"]["value"] == 83  # 5 of 6, a whole number
+    assert _measure(body, "received")["value"]["value"] == publish_count(12, 1234)
+
+
+def test_performance_is_compared_with_the_nation_the_peers_and_earlier_periods(client, analyst):
+    performance_history()
+    body = get(
+        client, "performance/", key_for(analyst), period="2025-05", force="west-yorkshire"
+    ).json()
+    response = _measure(body, "response_median")
+    # The median of the four forces' medians (4.5, 6, 8 and 12): 7 hours.
+    assert response["national_median"] == {
+        "value": 7.0,
+        "text": "7 hours",
+        "open_ended": False,
+        "forces": 4,
+    }
+    assert response["peer_median"]["forces"] == 4  # England's territorial forces with figures
+    assert response["previous_period"] == {
+        "value": None,
+        "text": "No figure: no reports had a first response",
+    }
+    assert body["previous_period"]["period"]["slug"] == "2025-04"
+    assert body["year_before"]["before_data"] is True
+    assert body["complete"] is True
+    # Counts are compared with earlier periods but never between forces.
+    assert _measure(body, "received")["national_median"] is None
+
+
+def test_performance_gives_the_same_words_as_the_performance_page(client, analyst):
+    from harmsportal.trends.accountability import accountability_report
+
+    performance_history()
+    body = get(
+        client, "performance/", key_for(analyst), period="2025-05", force="west-yorkshire"
+    ).json()
+    page = accountability_report(
+        Force.objects.get(slug="west-yorkshire"), _month("2025-05"), today=date(2026, 6, 1)
+    )
+    assert {h.measure.key: h.figure.text for h in page.headlines} == {
+        item["key"]: item["value"]["text"] for item in body["measures"]
+    }
+
+
+def test_performance_needs_a_force_when_the_caller_sees_several(client, analyst, force_lead):
+    performance_history()
+    response = get(client, "performance/", key_for(analyst), period="2025-05")
+    assert response.status_code == 400
+    assert "slug of one of your forces" in response.json()["errors"]["force"][0]
+    key = key_for(force_lead)
+    other = get(client, "performance/", key, force="north-yorkshire")
+    unknown = get(client, "performance/", key, force="atlantis")
+    assert other.status_code == unknown.status_code == 400
+    assert other.json() == unknown.json()
+    assert get(client, "performance/", key, category="threats").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("percent", "published"), [(0, 0), (0.3, 1), (42.5, 42), (42.51, 43), (99.6, 99), (100, 100)]
+)
+def test_a_percentage_is_a_whole_number_that_is_0_or_100_only_when_exact(percent, published):
+    from harmsportal.trends.api.performance import whole_percent
+
+    assert whole_percent(percent) == published
+
+
 # --- every answer carries its context ---------------------------------------------------------
 def test_every_answer_says_when_for_what_and_how_figures_are_protected(client, force_lead):
     history()
@@ -476,6 +615,10 @@ def test_the_rate_limit_is_the_settings_rate_for_each_person(settings):
 # --- helpers ----------------------------------------------------------------------------------
 def _period():
     return parse_period(PERIOD, today=date(2026, 6, 1))
+
+
+def _month(slug: str):
+    return parse_period(slug, today=date(2026, 6, 1))
 
 
 def _fy_months(year: int):

@@ -15,12 +15,17 @@ from schemathesis.core.failures import FailureGroup
 
 from harmsportal.trends.api import views as api_views
 from harmsportal.trends.tokens import api_token_create
-from tests.trends.test_api import built, put
+from tests.trends.test_api import built, performance_history, put
 
 pytestmark = pytest.mark.django_db
 
 SCHEMA = "/trends/api/v1/schema/"
-OPERATIONS = {"/trends/api/v1/forces/", "/trends/api/v1/figures/", "/trends/api/v1/monthly/"}
+OPERATIONS = {
+    "/trends/api/v1/forces/",
+    "/trends/api/v1/figures/",
+    "/trends/api/v1/monthly/",
+    "/trends/api/v1/performance/",
+}
 # Enough to reach every operation with periods, categories, forces, dimensions and pages that
 # the API accepts and refuses (each case also sent without the key, by schemathesis' auth
 # check), in about ten seconds.
@@ -41,11 +46,9 @@ def analyst_key(analyst) -> str:
 
 @pytest.fixture
 def figures_to_read(db) -> None:
-    """Months with small and large counts in two forces, so that answers hold shown,
-    withheld ("<5") and rounded figures."""
-    put("west-yorkshire", date(2025, 5, 1), 12, key_sum=1234)
-    put("west-yorkshire", date(2025, 6, 1), 3, category="threats", recording_decision="non_crime")
-    put("north-yorkshire", date(2025, 5, 1), 40, platform="facebook")
+    """Months with small and large counts in several forces, so that answers hold shown,
+    withheld ("<5", "not shown") and rounded figures, medians and percentages."""
+    performance_history()
     for kind in ("officer", "staff", "volunteer", "family"):
         put("west-yorkshire", date(2025, 8, 1), 1, key_sum=7, reporter_kind=kind)
     built()
@@ -78,6 +81,7 @@ def test_the_schema_documents_every_parameter_each_endpoint_takes(client, analys
     assert names("forces/") == {"page", "page_size"}
     assert names("figures/") == {"period", "category", "force"}
     assert names("monthly/") == {"period", "category", "force", "dimension", "page", "page_size"}
+    assert names("performance/") == {"period", "force"}
     page_size = next(
         p for p in paths["/trends/api/v1/forces/"]["get"]["parameters"] if p["name"] == "page_size"
     )
@@ -135,6 +139,7 @@ def test_a_known_good_request_to_each_endpoint_conforms(client, analyst_key, fig
         "/trends/api/v1/forces/": {"page_size": 10, "page": 2},
         "/trends/api/v1/figures/": {"period": "fy2025-26", "force": "west-yorkshire"},
         "/trends/api/v1/monthly/": {"period": "fy2025-26", "dimension": "reporter_kind"},
+        "/trends/api/v1/performance/": {"period": "2025-05", "force": "west-yorkshire"},
     }
     for path, query in queries.items():
         case = schema[path]["GET"].Case(query=query)

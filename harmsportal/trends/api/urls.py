@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from harmsportal.trends.api import views
+from harmsportal.trends.api import performance, views
 
 app_name = "trends_api"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("forces/", views.ForcesView.as_view(), name="forces"),
     path("figures/", views.FiguresView.as_view(), name="figures"),
     path("monthly/", views.MonthlyView.as_view(), name="monthly"),
+    path("performance/", performance.PerformanceView.as_view(), name="performance"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
 ]

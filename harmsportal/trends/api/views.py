@@ -165,15 +165,7 @@ class TrendsAPIView(RequiredRolesMixin, APIView):
                 if as_at
                 else "Figures have not been built yet, so every figure is 0."
             ),
-            "period": None
-            if period is None
-            else {
-                "slug": period.slug,
-                "kind": period.kind,
-                "label": period.label,
-                "start": period.start,
-                "end": period.end - timedelta(days=1),
-            },
+            "period": None if period is None else period_json(period),
             "scope": {
                 "all_forces": all_forces,
                 "forces": [force.slug for force in covered],
@@ -232,6 +224,16 @@ class TrendsAPIView(RequiredRolesMixin, APIView):
             "previous": link(number - 1),
             "results": items[first : first + size],
         }
+
+
+def period_json(period) -> dict:
+    return {
+        "slug": period.slug,
+        "kind": period.kind,
+        "label": period.label,
+        "start": period.start,
+        "end": period.end - timedelta(days=1),  # the last day, as people say it
+    }
 
 
 def disclosure_note(k: int) -> str:
