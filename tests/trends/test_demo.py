@@ -22,7 +22,7 @@ from harmsportal.trends import demo as trends_demo
 from harmsportal.trends.demo import story
 from harmsportal.trends.demo.plans import history_months
 from harmsportal.trends.figures import MONTH, Scope, figures_by, first_month
-from harmsportal.trends.models import DimensionRollup, PeerForce, ReportRollup
+from harmsportal.trends.models import ApiToken, DimensionRollup, PeerForce, ReportRollup
 from harmsportal.trends.periods import default_period
 from reports.models import ReferenceCounter, Report
 from tests.conftest import load_reference_data
@@ -65,6 +65,7 @@ def _everything() -> dict[str, int]:
         "referrals": Referral.objects.count(),
         "people": User.objects.count(),
         "peers": PeerForce.objects.count(),
+        "api keys": ApiToken.objects.count(),
         "rollup rows": ReportRollup.objects.count(),
         "rollup reports": sum(ReportRollup.objects.values_list("reports", flat=True)),
     }
@@ -212,6 +213,14 @@ def test_west_yorkshire_has_its_peer_group(demo):
         story.PEER_GROUPS["west-yorkshire"]
     )
     assert all(peer.source for peer in peers)
+
+
+def test_the_lead_has_a_live_api_key_to_list_and_revoke(demo):
+    (key,) = ApiToken.objects.filter(user=demo["lead"])
+
+    assert key.is_live()
+    assert key.name == story.LEAD_API_KEY
+    assert not ApiToken.objects.exclude(user=demo["lead"]).exists()
 
 
 def test_the_leads_dashboard_shows_some_figures_and_withholds_others(demo):

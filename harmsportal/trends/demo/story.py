@@ -50,6 +50,8 @@ FORCES: tuple[ForceStory, ...] = (
 PEER_GROUPS = {
     "west-yorkshire": ("greater-manchester", "west-midlands", "south-yorkshire"),
 }
+# The name of the demo lead's API key (its key itself is never known).
+LEAD_API_KEY = "Force BI dashboard"
 PEER_SOURCE = "Demonstration peer group (not the Home Office's published most similar groups)"
 
 # Categories: weight two years ago -> weight now.
