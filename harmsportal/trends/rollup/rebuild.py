@@ -38,6 +38,7 @@ from harmsportal.trends.rollup import sql
 from harmsportal.trends.rollup.training import training_snapshot
 
 LATE_COMMIT_MARGIN = timedelta(minutes=10)
+WORK_MEM = "128MB"
 MONTHLY_TABLES = (ReportRollup, DimensionRollup, DemographicRollup, PerformanceRollup)
 
 
@@ -100,6 +101,9 @@ def _run(*, mode: str, months: set[date] | None = None, now: datetime | None = N
         # Taken once the lock is held: the moment this run starts reading its sources.
         started_at = now or timezone.now()
         with connection.cursor() as cursor:
+            if connection.vendor == sql.POSTGRES:
+                # For this transaction only: room to group in memory, not in sorted runs on disk.
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             fingerprints = _fingerprints(cursor, connection.vendor)
             if mode == "refresh" and state.started_at is None:
                 mode = "full"

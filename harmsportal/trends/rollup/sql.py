@@ -299,31 +299,29 @@ def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -
 
 def demographic_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
     """DemographicRollup: reports by each voluntary answer of their reporter ("" unanswered).
-    Reports are first grouped by reporter, so each person's answers are read once a month."""
+    Reports are grouped once by every answer together (few combinations), then each question
+    is summed from those groups."""
     vendor = _check(vendor)
     month = month_sql(vendor, "r.submitted_at")
-    dimensions = " UNION ALL ".join(
-        f"SELECT {_text(field)} AS dimension" for field in DEMOGRAPHIC_FIELDS
+    answers = ", ".join(f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS)
+    parts = "\n    UNION ALL".join(
+        f"""
+    SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum)
+    FROM answers
+    GROUP BY month, force_id, {field}"""
+        for field in DEMOGRAPHIC_FIELDS
     )
-    value = (
-        "CASE d.dimension "
-        + " ".join(f"WHEN {_text(field)} THEN u.{field}" for field in DEMOGRAPHIC_FIELDS)
-        + " END"
-    )
+    columns = ", ".join(str(n) for n in range(1, len(DEMOGRAPHIC_FIELDS) + 3))
     return f"""
     INSERT INTO trends_demographicrollup (month, force_id, dimension, value, reports, key_sum)
-    SELECT g.month, g.force_id, d.dimension, COALESCE({value}, '') AS value,
-           SUM(g.reports), SUM(g.key_sum)
-    FROM (
-        SELECT {month} AS month, r.force_id, r.reporter_id,
+    WITH answers AS (
+        SELECT {month} AS month, r.force_id, {answers},
                COUNT(*) AS reports, SUM({record_key_sql("r.id")}) AS key_sum
         FROM reports_report r
+        JOIN people_user u ON u.id = r.reporter_id
         WHERE r.submitted_at IS NOT NULL{_months_in(month, months)}
-        GROUP BY 1, 2, 3
-    ) g
-    JOIN people_user u ON u.id = g.reporter_id
-    CROSS JOIN ({dimensions}) d
-    GROUP BY 1, 2, 3, 4"""
+        GROUP BY {columns}
+    ){parts}"""
 
 
 def performance_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
