@@ -49,8 +49,9 @@ PER_SHAPE = 2
 NOT_FOLLOWED = ("/exit/", "/accounts/logout/", "/static/")
 # Django's admin: its index is walked; what it links to is Django's, not checked (see above).
 ADMIN_INDEX = "/admin/"
-# Integers that are not ids: the page number of a paginated list (a module's parts too).
-INTEGER_QUERY_KEYS = {"page"}
+# Integers that are not ids: the page number of a paginated list (a module's parts too), and
+# a trends period that is a calendar year (?period=2026).
+INTEGER_QUERY_KEYS = {"page", "period"}
 # Training pages (issue 9) each account must find by following links, so their links are
 # checked too: the learner's module, parts and certificate, the family's modules and the
 # self-check, a line manager's team, a trainer's administration, the lead's figures.
@@ -61,6 +62,12 @@ TRAINING_PAGES = {
     "trainer": {"manage", "compliance", "rules", "rule_edit", "assign", "roster", "review"},
     "lead": {"figures", "team"},
     "admin": {"manage", "module_edit", "version_edit", "review"},
+}
+# Trends pages (issue 10) each account must find by following links from its home page.
+TRENDS_PAGES = {
+    "lead": {"home", "force", "performance", "pack", "api_tokens", "api_token_revoke"},
+    "oversight": {"home", "force", "performance", "pack", "api_tokens"},
+    "analyst": {"home", "national", "non_crime", "force", "performance", "pack", "api_tokens"},
 }
 
 
@@ -279,17 +286,19 @@ def test_every_link_a_demo_account_is_shown_is_opaque_and_answers(demo, account)
     assert examples == {}, (
         f"as {account.key}: URLs carrying an integer id: {list(examples.values())}"
     )
-    missed = TRAINING_PAGES.get(account.key, set()) - _training_pages(result.visited)
+    missed = TRAINING_PAGES.get(account.key, set()) - _pages(result.visited, "training")
     assert missed == set(), f"as {account.key}: no link led to the training pages {missed}"
+    missed = TRENDS_PAGES.get(account.key, set()) - _pages(result.visited, "trends")
+    assert missed == set(), f"as {account.key}: no link led to the trends pages {missed}"
 
 
-def _training_pages(urls) -> set[str]:
+def _pages(urls, namespace: str) -> set[str]:
     names = set()
     for url in urls:
         try:
             match = resolve(urlsplit(url).path)
         except Resolver404:
             continue
-        if match.namespace == "training":
+        if match.namespace == namespace:
             names.add(match.url_name)
     return names
