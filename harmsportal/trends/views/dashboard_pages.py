@@ -144,7 +144,7 @@ def national(request: HttpRequest) -> HttpResponse:
     context |= filters | {"chosen": chosen}
     context |= dashboard(scope, today=timezone.localdate())
     if context["as_at"] is not None:
-        context["comparison"] = force_comparison(every, forces)
+        context["comparison"] = force_comparison(every, forces, known=context)
     return _page(request, "trends/national.html", context)
 
 

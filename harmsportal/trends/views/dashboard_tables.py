@@ -244,6 +244,9 @@ def dashboard(scope: Scope, *, today: date) -> dict:
     return {
         "as_at": as_at,
         "period": period,
+        "scope": scope,
+        "whole": whole,
+        "previous_figures": previous,
         "months": months,
         "partial": len(months) < period.months,
         "previous": period.previous(),
@@ -282,8 +285,9 @@ def dashboard(scope: Scope, *, today: date) -> dict:
     }
 
 
-def force_comparison(scope: Scope, forces: list[Force]) -> Table:
-    """Every force side by side: reports, crime, non-crime, neither, and the previous period."""
+def force_comparison(scope: Scope, forces: list[Force], *, known: dict | None = None) -> Table:
+    """Every force side by side: reports, crime, non-crime, neither, and the previous period.
+    `known`: what `dashboard()` returned for the same scope, whose figures it reuses."""
     period = scope.period
     now = figures_by(scope, by=FORCE)
     before = figures_by(Scope(scope.forces, period.previous(), scope.category), by=FORCE)
@@ -303,9 +307,12 @@ def force_comparison(scope: Scope, forces: list[Force]) -> Table:
                 ],
             )
         )
-    national = scope_figures(scope)
+    known = known if known and known.get("scope") == scope else {}
+    national = known.get("whole") or scope_figures(scope)
     split = national.breakdowns[RECORDING_DECISION]
-    previous = scope_figures(Scope(scope.forces, period.previous(), scope.category))
+    previous = known.get("previous_figures") or scope_figures(
+        Scope(scope.forces, period.previous(), scope.category)
+    )
     rows.append(
         TableRow(
             TOTAL_ROW,
