@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from harmsportal.disclosure import disclosure_k
 from harmsportal.people.access import role_required
@@ -108,12 +109,14 @@ def _render(request: HttpRequest, force: Force, template: str, *, quarters_only:
 
 
 @role_required(*AGGREGATE_ROLES)
+@require_GET
 def performance(request: HttpRequest, force: str) -> HttpResponse:
     found = get_force_for_user(request.user, force)
     return _render(request, found, "trends/performance.html", quarters_only=False)
 
 
 @role_required(*AGGREGATE_ROLES)
+@require_GET
 def pack(request: HttpRequest, force: str) -> HttpResponse:
     found = get_force_for_user(request.user, force)
     return _render(request, found, "trends/pack.html", quarters_only=True)
