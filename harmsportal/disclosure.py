@@ -3,7 +3,7 @@
 A count of 1 to k-1 people could point at someone (two officers in a small force reporting
 doxxing this month), so it is withheld; a true zero names nobody and is shown. A median or a
 percentage describes its base, so it is withheld whenever that base is under k, however large
-the figure itself. k is settings.HARMSPORTAL_DISCLOSURE_K (5 unless configured, never under 2).
+the figure itself. k is settings.HARMSPORTAL_DISCLOSURE_K (5 unless configured, never under 4: decision 0011).
 
 Wellbeing, campaigns and trends call `disclose` for every figure they show or export. A total
 whose parts are published elsewhere (all forces, when each force can be seen on its own) goes
@@ -169,15 +169,36 @@ def disclose_part(pairs: Iterable[tuple[int, int]], *, k: int | None = None) -> 
 #
 # A cell's key is the sum of the record keys of the records in it, mod KEY_SPACE; a record's
 # key is fixed (`record_key`). A published figure p then stands for a range of true counts
-# (`true_range`): 0 for 0, 1..k-1 for "<k", k..2k-1 for k, p-k+1..p+k-1 above. Subtracting two
-# published figures always leaves at least two values in 1..k-1 (the proof is in the decision
-# record), and `publish_total` withholds a total whenever the parts published beside it would
-# pin a withheld figure to one value.
+# (`true_range`): 0 for 0, 1..k-1 for "<k", k..2k-1 for k, p-k+1..p+k-1 above.
+#
+# Two published figures A inside B (a month inside its quarter, one category's reports inside
+# all reports) never pin a count of 1 to k-1 to one value, for k >= 4 (MIN_ROUNDING_K; the
+# proof is in decision 0011, and tests/test_disclosure_cellkey.py checks every pair of figures).
+# For k = 3 they can: 4 rounded up to 6 inside 5 rounded down to 3 says the 5 hold exactly one
+# more. A table is audited as a whole (`table_pins`): its total, every breakdown of it and every
+# split of it (months, quarters, forces) at once; `publish_total` withholds a total that would
+# pin a withheld figure, and `publish_table` also withholds a table's own breakdowns when they
+# would pin one through each other even without the total.
 
 KEY_SPACE = 256
 # Knuth's multiplicative hash: the top 8 bits of (id x 2654435761) mod 2^32 spread sequential
 # ids evenly over 0..255. The same arithmetic in SQL (`record_key_sql`) gives the same key.
 _HASH_MULTIPLIER = 2654435761
+# The smallest k rounding protects with: below it two nested figures can pin a count.
+MIN_ROUNDING_K = 4
+
+Figure = int | Withheld
+Range = tuple[int, int | None]
+
+
+def rounding_k(k: int | None = None) -> int:
+    """k for the trends rules: `disclosure_k()` unless given; ValueError below MIN_ROUNDING_K."""
+    k = disclosure_k() if k is None else k
+    if isinstance(k, bool) or not isinstance(k, int) or k < MIN_ROUNDING_K:
+        raise ValueError(
+            f"Rounding to base k protects small counts only from k = {MIN_ROUNDING_K}, got {k!r}"
+        )
+    return k
 
 
 def record_key(pk: int) -> int:
@@ -201,11 +222,12 @@ def rounds_up(count: int, key_sum: int, *, k: int) -> bool:
     return cell_key(key_sum) * k < (count % k) * KEY_SPACE
 
 
-def publish_count(count: int, key_sum: int, *, k: int | None = None) -> int | Withheld:
+def publish_count(count: int, key_sum: int, *, k: int | None = None) -> Figure:
     """The figure trends shows for a true `count` whose records' keys add up to `key_sum`:
     0, a `Withheld` for 1 to k-1, or a multiple of k (k at least). Raises as `disclose` does
-    for a count that is not a whole number of at least 0."""
-    k = disclosure_k() if k is None else k
+    for a count that is not a whole number of at least 0, and ValueError for k below
+    MIN_ROUNDING_K."""
+    k = rounding_k(k)
     _check_count(count, "count")
     shown = disclose(count, k=k)
     if isinstance(shown, Withheld) or count % k == 0:
@@ -217,7 +239,7 @@ def publish_count(count: int, key_sum: int, *, k: int | None = None) -> int | Wi
 def publish_count_sql(count: str, key_sum: str, *, k: int | None = None) -> str:
     """`publish_count` as a SQL text expression over two integer expressions: '0', '<k' or the
     rounded figure. For streamed exports, where the database writes the rows."""
-    k = disclosure_k() if k is None else k
+    k = rounding_k(k)
     return (
         f"CASE WHEN ({count}) = 0 THEN '0' "
         f"WHEN ({count}) < {k} THEN '<{k}' "
@@ -228,12 +250,13 @@ def publish_count_sql(count: str, key_sum: str, *, k: int | None = None) -> str:
     )
 
 
-def true_range(figure: int | Withheld, *, k: int | None = None) -> tuple[int, int | None]:
-    """The true counts a figure published by `publish_count` (or withheld as a total) can stand
-    for, as (lowest, highest); highest is None when unbounded."""
-    k = disclosure_k() if k is None else k
+def true_range(figure: Figure, *, k: int | None = None) -> Range:
+    """The true counts a figure published by `publish_count` (or withheld as "not shown") can
+    stand for, as (lowest, highest); highest is None when unbounded. A figure is only ever "not
+    shown" when it is not 0 (a zero names nobody and is always shown), so that is 1 or more."""
+    k = rounding_k(k)
     if isinstance(figure, WithheldTotal):
-        return (0, None)
+        return (1, None)
     if isinstance(figure, Withheld):
         return (1, k - 1)
     if figure == 0:
@@ -243,69 +266,171 @@ def true_range(figure: int | Withheld, *, k: int | None = None) -> tuple[int, in
     return (figure - k + 1, figure + k - 1)
 
 
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _least(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _implied(ranges: list[Range], exact: bool) -> Range:
+    """What one breakdown says about its total.
+
+    Single-select parts (`exact`) add up to the total. Multi-select parts each count a report
+    once in every value it carries, and every report carries one ("none" included): each part
+    is at most the total, and together they are at least the total."""
+    highest: int | None = 0
+    for _, high in ranges:
+        highest = _add(highest, high)
+    lows = [low for low, _ in ranges]
+    return (sum(lows) if exact else max(lows, default=0)), highest
+
+
+def _total_range(total: Figure, breakdowns: list[tuple[list[Range], bool]], k: int) -> Range:
+    """What the total can be, from its own figure and every breakdown of it at once."""
+    lowest, highest = true_range(total, k=k)
+    for ranges, exact in breakdowns:
+        low, high = _implied(ranges, exact)
+        lowest, highest = max(lowest, low), _least(highest, high)
+    return lowest, highest
+
+
+def _part_range(ranges: list[Range], i: int, total: Range, exact: bool) -> Range:
+    """What part i can be, given the other parts' ranges and the total's."""
+    lowest, highest = ranges[i]
+    others_low = sum(low for j, (low, _) in enumerate(ranges) if j != i)
+    others_high: int | None = 0
+    for j, (_, high) in enumerate(ranges):
+        if j != i:
+            others_high = _add(others_high, high)
+    # The total is at most the sum of the parts (both kinds), so this part is at least the rest.
+    if others_high is not None:
+        lowest = max(lowest, total[0] - others_high)
+    # A single-select part is the total less the others; a multi-select one at most the total.
+    if total[1] is not None:
+        highest = _least(highest, total[1] - others_low if exact else total[1])
+    return lowest, highest
+
+
+def table_pins(
+    total: Figure, breakdowns: Iterable[tuple[Iterable[Figure], bool]], *, k: int | None = None
+) -> bool:
+    """Whether `total` (as published: a figure, "<k", or "not shown") beside `breakdowns`,
+    each (parts as published, exact), pins a count of 1 to k-1 to one value: the total, or a
+    part shown as "<k" or "not shown".
+
+    The breakdowns are everything published about the same total: each dimension of a table,
+    and its months, quarters and forces. They are taken together, as an attacker takes them:
+    the total's range is narrowed by every breakdown, then each withheld part is narrowed by
+    that range and its own breakdown's other parts. One total shared by parts in boxes is a
+    star, where this interval reasoning is exact.
+    """
+    k = rounding_k(k)
+    tables = [(list(parts), exact) for parts, exact in breakdowns]
+    ranges = [([true_range(part, k=k) for part in parts], exact) for parts, exact in tables]
+    whole = _total_range(total, ranges, k)
+    if whole[1] is not None and whole[0] == whole[1] and 1 <= whole[0] < k:
+        return True
+    for (parts, _), (part_ranges, exact) in zip(tables, ranges, strict=True):
+        for i, part in enumerate(parts):
+            if not isinstance(part, Withheld):
+                continue
+            lowest, highest = _part_range(part_ranges, i, whole, exact)
+            if highest is not None and lowest == highest and 1 <= lowest < k:
+                return True
+    return False
+
+
 def pins(
-    total: int | Withheld,
-    parts: Iterable[int | Withheld],
+    total: Figure,
+    parts: Iterable[Figure],
     *,
     exact: bool,
     k: int | None = None,
 ) -> bool:
     """Whether publishing `total` beside `parts` (all as published) pins a withheld figure, the
-    total or a part shown as "<k", to one value.
+    total or a part shown as "<k", to one value: `table_pins` for one breakdown.
 
     `exact`: the parts add up to the total (a single-select breakdown: recording decision,
     reporter kind, outcome, month, force). Otherwise the parts are a multi-select breakdown
-    (categories, platforms, impacts): each part is at most the total, and together they are at
-    least the total. Interval reasoning on one sum is exact, so this is what an attacker with
-    only these figures can learn.
+    (categories, platforms, impacts): each part is at most the total, and together they are
+    at least the total. Interval reasoning on one sum is exact, so this is what an attacker
+    with only these figures can learn.
     """
-    k = disclosure_k() if k is None else k
-    parts = list(parts)
-    if isinstance(total, WithheldTotal):
-        return False
-    ranges = [true_range(part, k=k) for part in parts]
-    t_lo, t_hi = true_range(total, k=k)
-    unbounded = any(hi is None for _, hi in ranges)
-    sum_lo = sum(lo for lo, _ in ranges)
-    sum_hi = None if unbounded else sum(hi for _, hi in ranges)
-    hidden = [i for i, part in enumerate(parts) if isinstance(part, Withheld)]
-    if isinstance(total, Withheld):
-        # The total's own range, narrowed by its parts: their sum (exact), or at least the
-        # largest part and at most their sum (multi-select: every report carries a value, "none"
-        # included).
-        lo = max(t_lo, sum_lo if exact else max((lo for lo, _ in ranges), default=0))
-        hi = t_hi if sum_hi is None else min(t_hi, sum_hi)
-        if lo == hi:
-            return True
-    for i in hidden:
-        lo, hi = ranges[i]
-        # part >= total - the most the others can be (from total = sum, or total <= sum)
-        if sum_hi is not None:
-            lo = max(lo, t_lo - (sum_hi - ranges[i][1]))
-        # part <= total - the least the others can be (exact), or part <= total (multi-select)
-        if t_hi is not None:
-            hi = min(hi, t_hi - (sum_lo - ranges[i][0]) if exact else t_hi)
-        if lo == hi:
-            return True
-    return False
+    return table_pins(total, [(parts, exact)], k=k)
 
 
 def publish_total(
     count: int,
     key_sum: int,
-    breakdowns: Iterable[tuple[Iterable[int | Withheld], bool]],
+    breakdowns: Iterable[tuple[Iterable[Figure], bool]],
     *,
     k: int | None = None,
-) -> int | Withheld:
-    """`publish_count` for a total, withheld as "not shown" (a `WithheldTotal`) when any of its
-    published breakdowns, (parts, exact) as `pins` takes them, would pin a withheld figure.
+) -> Figure:
+    """`publish_count` for a total, withheld as "not shown" (a `WithheldTotal`) when its
+    published breakdowns, (parts, exact) as `table_pins` takes them, would pin a withheld
+    figure.
 
     Pass every breakdown of the same total that the portal publishes anywhere (by month, by
-    force, by each dimension), so the total is shown or withheld the same way on every page.
+    quarter, by force, by each dimension), so the total is shown or withheld the same way on
+    every page. Breakdowns that pin each other even without the total are `publish_table`'s
+    to resolve.
     """
-    k = disclosure_k() if k is None else k
+    k = rounding_k(k)
     shown = publish_count(count, key_sum, k=k)
-    for parts, exact in breakdowns:
-        if pins(shown, parts, exact=exact, k=k):
-            return WithheldTotal(k)
+    if table_pins(shown, breakdowns, k=k):
+        return WithheldTotal(k)
     return shown
+
+
+def publish_table(
+    count: int,
+    key_sum: int,
+    breakdowns: Iterable[tuple[Iterable[Figure], bool]],
+    *,
+    splits: Iterable[tuple[Iterable[Figure], bool]] = (),
+    k: int | None = None,
+) -> tuple[Figure, list[list[Figure]]]:
+    """A table's total and its own breakdowns' parts as they may be published, so that
+    together, and with the total's `splits` (its months, quarters and forces, published
+    elsewhere and never changed here), they pin no count of 1 to k-1.
+
+    - The total is `publish_total` over the breakdowns and the splits.
+    - When it is withheld, a part that is the only non-zero one of its breakdown is the total
+      itself (the same reports: "crime" when every report was recorded as a crime), so it is
+      withheld too.
+    - While the breakdowns still pin a count through each other (four reporter kinds "<5"
+      say the total is at least 4, one other breakdown's parts say at most 4), the table's own
+      breakdown that narrows the total most is withheld whole: its non-zero parts "not shown".
+
+    Splits alone that pin a count through a withheld total are not resolved here (they are
+    other pages' totals; decision 0011 says what is left).
+    """
+    k = rounding_k(k)
+    tables = [(list(parts), exact) for parts, exact in breakdowns]
+    splits = [(list(parts), exact) for parts, exact in splits]
+    total = publish_total(count, key_sum, [*tables, *splits], k=k)
+    if not isinstance(total, WithheldTotal):
+        return total, [parts for parts, _ in tables]
+    not_shown = WithheldTotal(k)
+    for parts, _ in tables:
+        nonzero = [i for i, part in enumerate(parts) if part != 0]
+        if len(nonzero) == 1:
+            parts[nonzero[0]] = not_shown
+    withheld: set[int] = set()
+    while table_pins(total, [*tables, *splits], k=k):
+        candidates = [i for i in range(len(tables)) if i not in withheld]
+        if not candidates:
+            break
+
+        def width(i: int) -> float:
+            parts, exact = tables[i]
+            low, high = _implied([true_range(part, k=k) for part in parts], exact)
+            return float("inf") if high is None else high - low
+
+        narrowest = min(candidates, key=lambda i: (width(i), i))
+        parts, exact = tables[narrowest]
+        tables[narrowest] = ([part if part == 0 else not_shown for part in parts], exact)
+        withheld.add(narrowest)
+    return total, [parts for parts, _ in tables]

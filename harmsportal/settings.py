@@ -436,8 +436,9 @@ HARMSPORTAL_TECHNICAL_ERRORS = env.bool("HARMSPORTAL_TECHNICAL_ERRORS", default=
 # Disclosure control (harmsportal.disclosure): figures drawn from fewer than K people are never
 # shown, nor a median or percentage of fewer than K. Below 2 nothing would be suppressed.
 HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)
-if HARMSPORTAL_DISCLOSURE_K < 2:
-    raise ImproperlyConfigured("HARMSPORTAL_DISCLOSURE_K must be 2 or more.")
+# At least 4: with k = 2 or 3, two nested rounded figures can pin a small count (decision 0011).
+if HARMSPORTAL_DISCLOSURE_K < 4:
+    raise ImproperlyConfigured("HARMSPORTAL_DISCLOSURE_K must be 4 or more.")
 # Wellbeing crisis guidance (a check-in scored 1 or marked in crisis): the force's urgent
 # occupational-health route, shown to the champion beside 999 and Samaritans.
 HARMSPORTAL_URGENT_OH_ROUTE = env.str(

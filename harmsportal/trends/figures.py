@@ -21,6 +21,7 @@ from harmsportal.disclosure import (
     disclosure_k,
     pins,
     publish_count,
+    publish_table,
     publish_total,
 )
 from harmsportal.people.forms import ABOUT_YOU_QUESTIONS
@@ -36,6 +37,7 @@ from harmsportal.trends.models import (
     ReportRollup,
     RollupState,
 )
+from harmsportal.trends.periods import quarter_of
 from reports.models import HarmCategory, Platform
 from reports.models.choices import OfflineImpact, OutcomeCategory
 
@@ -225,74 +227,108 @@ MONTH = "month"
 FORCE = "force"
 
 
+def _time_splits(period: Period, months: dict[date, Count]) -> list[tuple[list[Figure], bool]]:
+    """A figure's months, and its financial-year quarters when the period holds several whole
+    ones (a financial or calendar year): each a published page's figure, so each is audited."""
+    splits = [([count.published() for count in months.values()], True)]
+    if period.months > 3 and period.months % 3 == 0 and period.start.month in (1, 4, 7, 10):
+        quarters: dict[date, Count] = defaultdict(Count)
+        for month, count in months.items():
+            quarters[quarter_of(month).start] += count
+        splits.append(([count.published() for count in quarters.values()], True))
+    return splits
+
+
+def _cells(scope: Scope, dimension: str, by: str | None) -> dict[object, dict[str, tuple]]:
+    """{key: {value: (Count, splits)}} for one dimension (TOTAL: value ""), where splits are
+    the figure's months (and quarters) unless each key is one month, and its forces unless each
+    key is one force or the scope has one: every split of the same figure that another page
+    publishes, for `publish_total` to audit it against."""
+    month_split = by != MONTH and scope.period.months > 1
+    force_split = by != FORCE and (scope.forces is None or len(scope.forces) > 1)
+    whole: dict[tuple, Count] = defaultdict(Count)
+    parts: dict[str, dict[tuple, dict]] = {"month": {}, "force": {}}
+    queries = [
+        split for split, wanted in (("month", month_split), ("force", force_split)) if wanted
+    ]
+    for i, split in enumerate(queries or [None]):
+        by_month, by_force = by == MONTH or split == "month", by == FORCE or split == "force"
+        for found, count in counts(scope, dimension, by_month=by_month, by_force=by_force).items():
+            month = found[0] if by_month else None
+            force = found[1 if by_month else 0] if by_force else None
+            cell = (month if by == MONTH else force if by == FORCE else None, found[-1])
+            if i == 0:
+                whole[cell] += count
+            if split is not None:
+                within = parts[split].setdefault(cell, defaultdict(Count))
+                within[month if split == "month" else force] += count
+    found_cells: dict[object, dict[str, tuple]] = defaultdict(dict)
+    for (key, value), count in whole.items():
+        splits = _time_splits(scope.period, parts["month"][(key, value)]) if month_split else []
+        if force_split:
+            forces = parts["force"][(key, value)].values()
+            splits.append(([each.published() for each in forces], True))
+        found_cells[key][value] = (count, splits)
+    return found_cells
+
+
 def figures_by(
     scope: Scope, *, by: str | None = None, dimensions: tuple[str, ...] = DIMENSIONS
 ) -> dict[object, ScopeFigures]:
     """Published figures for `scope` as a whole (`by` None: one entry, key None), or for each
     month (`by` MONTH) or force (`by` FORCE) in it.
 
-    Each total is audited against every breakdown of the same total that the portal publishes
-    (its months, its forces, each dimension), whatever page asks, so it is shown or withheld
-    the same way everywhere.
+    Every figure is audited against each split of it that the portal publishes (its months,
+    its quarters, its forces), and each total, with its breakdowns by every dimension, as one
+    table (`publish_table`), whichever dimensions the caller shows and whatever page asks, so
+    a figure is shown or withheld the same way everywhere.
     """
-    if scope.category is not None:
-        dimensions = tuple(d for d in dimensions if d != CATEGORY)
-    split = {"by_month": by == MONTH, "by_force": by == FORCE}
-
-    def key_of(found_key: tuple) -> object:
-        return found_key[0] if by else None
-
-    totals = counts(scope, TOTAL, **split)
-    keys = [None] if by is None else sorted({key_of(k) for k in totals})
-    audits: dict[object, list] = defaultdict(list)
-    # The months (unless each key is one month) and the forces (unless each key is one force).
-    for other in (MONTH, FORCE):
-        if other == by:
-            continue
-        nested = counts(scope, TOTAL, by_month=MONTH in (by, other), by_force=FORCE in (by, other))
-        parts: dict[object, list[Figure]] = defaultdict(list)
-        for found_key, count in nested.items():
-            # Keys come (month, force, value) when both are grouped: pick the one split on.
-            key = None if by is None else found_key[0 if by == MONTH else -2]
-            parts[key].append(count.published())
-        for key, figures in parts.items():
-            audits[key].append((figures, True))
+    audited = tuple(d for d in DIMENSIONS if scope.category is None or d != CATEGORY)
+    totals = _cells(scope, TOTAL, by)
+    keys = [None] if by is None else sorted(totals)
     breakdowns: dict[object, dict[str, Breakdown]] = defaultdict(dict)
-    for dimension in dimensions:
-        found = counts(scope, dimension, **split)
+    for dimension in audited:
+        cells = _cells(scope, dimension, by)
         labels = value_labels(dimension)
         exact = dimension in SINGLE_SELECT
-        by_key: dict[object, dict[str, Count]] = defaultdict(dict)
-        for found_key, count in found.items():
-            by_key[key_of(found_key)][found_key[-1]] = count
         for key in keys:
-            values = by_key.get(key, {})
-            rows = [
-                Row(value, label, values.get(value, Count()).published())
-                for value, label in labels.items()
-            ]
+            values = cells.get(key, {})
+
+            def figure(value: str, values=values) -> Figure:
+                count, splits = values.get(value, (Count(), []))
+                return publish_total(count.reports, count.key_sum, splits)
+
+            rows = [Row(value, label, figure(value)) for value, label in labels.items()]
             # Values the labels no longer know (a retired category) still count.
             rows += [
-                Row(value, value or "Not given", count.published())
-                for value, count in values.items()
+                Row(value, value or "Not given", figure(value))
+                for value in values
                 if value not in labels
             ]
-            audits[key].append(([row.figure for row in rows], exact))
             breakdowns[key][dimension] = Breakdown(
                 dimension=dimension,
                 label=DIMENSION_LABELS[dimension],
                 rows=rows,
-                total=0,  # set below, once the total is audited
+                total=0,  # set below, once the table is audited
                 counts=COUNTS_REPORTS if exact else COUNTS_MENTIONS,
                 exact=exact,
             )
     result = {}
     for key in keys:
-        total = totals.get((key, "") if by else ("",), Count())
-        published = publish_total(total.reports, total.key_sum, audits[key])
-        for breakdown in breakdowns[key].values():
-            breakdown.total = published
-        result[key] = ScopeFigures(scope=scope, total=published, breakdowns=breakdowns[key])
+        count, splits = totals.get(key, {}).get("", (Count(), []))
+        tables = list(breakdowns[key].values())
+        total, published = publish_table(
+            count.reports,
+            count.key_sum,
+            [([row.figure for row in table.rows], table.exact) for table in tables],
+            splits=splits,
+        )
+        for table, figures in zip(tables, published, strict=True):
+            table.total = total
+            for row, published_figure in zip(table.rows, figures, strict=True):
+                row.figure = published_figure
+        shown = {d: breakdowns[key][d] for d in dimensions if d in breakdowns[key]}
+        result[key] = ScopeFigures(scope=scope, total=total, breakdowns=shown)
     return result
 
 
