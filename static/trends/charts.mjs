@@ -81,6 +81,12 @@ function wrap(label, width) {
   return lines;
 }
 
+// Figures are rounded to multiples of k (5): an axis of small ones steps by k, not by 1.
+function countTicks(figure, data) {
+  const k = Number(figure.dataset.k) || 5;
+  return { precision: 0, stepSize: Math.max(...data.values) <= 10 * k ? k : undefined };
+}
+
 function barChart(figure, area, data) {
   const narrow = (area.clientWidth || figure.clientWidth) < NARROW;
   const labels = data.labels.map((label) => wrap(label, narrow ? 18 : 32));
@@ -105,7 +111,7 @@ function barChart(figure, area, data) {
     options: {
       indexAxis: "y",
       scales: {
-        x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Reports" } },
+        x: { beginAtZero: true, ticks: countTicks(figure, data), title: { display: true, text: "Reports" } },
         y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: narrow ? 14 : 16 } } },
       },
     },
@@ -133,7 +139,7 @@ function lineChart(figure, area, data) {
     options: {
       scales: {
         x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
-        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Reports" } },
+        y: { beginAtZero: true, ticks: countTicks(figure, data), title: { display: true, text: "Reports" } },
       },
     },
   };

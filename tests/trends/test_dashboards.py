@@ -582,3 +582,19 @@ def test_a_lead_with_roles_in_two_forces_chooses_between_them(client, west_yorks
     assert row(html, "trend", "Harassment and unwanted contact") == ["35", "35"]
     assert '<option value="west-yorkshire">West Yorkshire Police</option>' in html
     assert force_page(client, force="kent").status_code == 400
+
+
+def test_a_chosen_category_narrows_the_figures_but_not_the_demographics(
+    client, force_lead, west_yorkshire_year
+):
+    client.force_login(force_lead)
+
+    html = text(force_page(client, period="2026-04", category="threats"))
+
+    assert "Reports of Threats to you or your family each month" in html
+    assert row(html, "trend", "Threats to you or your family") == ["10", "10"]
+    assert row(html, "recording", "Non-crime incident") == ["10", "10"]
+    assert row(html, "recording", "Crime") == ["0", "0"]
+    # The demographic rollup has no category: every report of the month, and it says so.
+    assert row(html, "about-ethnicity", "Not answered") == ["30"]
+    assert "they are not broken down by category" in html

@@ -104,8 +104,10 @@ def months_so_far(period: Period, today: date) -> list[date]:
 
 
 def trend_table(scope: Scope, months: list[date], by_month: dict, whole: ScopeFigures) -> Table:
-    """Months across, harm categories down, each month's reports (each once) at the foot."""
+    """Months across, harm categories down, each month's reports (each once) at the foot; with
+    a category chosen, that category's reports each month."""
     period = scope.period.label
+    chosen = value_labels(CATEGORY).get(scope.category, scope.category) if scope.category else ""
     columns = [*(month_short(month) for month in months), WHOLE_PERIOD]
     rows = []
     categories = whole.breakdowns.get(CATEGORY)
@@ -116,13 +118,15 @@ def trend_table(scope: Scope, months: list[date], by_month: dict, whole: ScopeFi
         ]
         rows.append(TableRow(row.value, row.label, [*cells, row.figure]))
     monthly = [by_month[m].total if m in by_month else 0 for m in months]
-    rows.append(TableRow(TOTAL_ROW, ALL_REPORTS, [*monthly, whole.total], total=True))
+    rows.append(
+        TableRow(TOTAL_ROW, chosen or ALL_REPORTS, [*monthly, whole.total], total=not chosen)
+    )
     charts = []
     if len(months) > 1:
         charts.append(
             Chart(
                 LINE,
-                f"Line chart of reports each month, {period}",
+                f"Line chart of reports{f' of {chosen}' if chosen else ''} each month, {period}",
                 ACROSS,
                 len(rows) - 1,
                 count=len(months),
@@ -140,7 +144,11 @@ def trend_table(scope: Scope, months: list[date], by_month: dict, whole: ScopeFi
         )
     return Table(
         id="trend",
-        caption=f"Reports each month by harm category, {period}",
+        caption=(
+            f"Reports of {chosen} each month, {period}"
+            if chosen
+            else f"Reports each month by harm category, {period}"
+        ),
         note=COUNTS_NOTES[COUNTS_MENTIONS if categories else COUNTS_REPORTS],
         row_heading="Harm category",
         columns=columns,
