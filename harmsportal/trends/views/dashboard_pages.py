@@ -36,7 +36,8 @@ from harmsportal.trends.selectors import (
     sees_every_force,
     trends_forces_for,
 )
-from harmsportal.trends.views.dashboard_tables import dashboard, force_comparison, non_crime_tables
+from harmsportal.trends.views.dashboard_tables import dashboard
+from harmsportal.trends.views.national_tables import force_comparison, non_crime_tables
 
 NATIONS = [choice for choice, _ in Force.Nation.choices]
 
