@@ -240,7 +240,6 @@ class Report:
     months: list[MonthRow]
     training: list[TrainingLine]
     peers: PeerGroup
-    national_forces: int  # forces with any performance figures in the period
     harms_total: Cell
     harms: list[HarmsTable]
 
@@ -377,7 +376,6 @@ def accountability_report(force: Force, period: Period, *, today: date) -> Repor
         months=_month_rows(force, period, figures["current"]),
         training=training_lines(training_table(force)),
         peers=peers,
-        national_forces=len(rates),
         harms_total=count_cell(harms.total),
         harms=harms_tables(harms),
     )

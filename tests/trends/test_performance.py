@@ -314,6 +314,7 @@ def test_a_period_that_does_not_exist_is_a_400_with_an_error_summary(
     assert "There is a problem" in page
     assert '<a href="#period">Enter a period' in page
     assert "<title>Error: " in page
+    assert f'<option value="{period}" selected>{period} (not recognised)</option>' in page
 
 
 @pytest.mark.parametrize("period", ["2026-08", "fy2026-27", "2026"])
@@ -321,8 +322,10 @@ def test_the_pack_refuses_a_period_that_is_not_a_quarter(client, oversight, buil
     client.force_login(oversight)
     response = client.get(PACK.format("west-yorkshire"), {"period": period})
     assert response.status_code == 400
-    assert "The accountability pack covers one financial-year quarter" in response.content.decode()
-    assert 'id="headlines"' not in response.content.decode()
+    page = response.content.decode()
+    assert "The accountability pack covers one financial-year quarter: choose a quarter" in page
+    assert f'<option value="{period}" selected>{period} (not a quarter)</option>' in page
+    assert 'id="headlines"' not in page
 
 
 @time_machine.travel(NOW, tick=False)

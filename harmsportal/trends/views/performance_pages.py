@@ -40,8 +40,12 @@ if TYPE_CHECKING:
     from harmsportal.trends.periods import Period
 
 NOT_A_QUARTER = (
-    "The accountability pack covers one financial-year quarter. Choose a quarter, such as {example}"
+    "The accountability pack covers one financial-year quarter: choose a quarter, such as "
+    "{slug} for {when}"
 )
+# A refused value is put back in the select, marked, so the person sees what was asked for:
+# only this much of it, and only printable characters.
+KEPT_LENGTH = 40
 
 
 def last_complete_quarter(today: date) -> Period:
@@ -60,8 +64,16 @@ def _chosen_period(request: HttpRequest, *, today: date, quarters_only: bool):
     except PeriodError as error:
         return None, str(error)
     if quarters_only and period.kind != QUARTER:
-        return None, NOT_A_QUARTER.format(example=f"{default.slug} ({default.label})")
+        return None, NOT_A_QUARTER.format(slug=default.slug, when=when(default))
     return period, None
+
+
+def _refused(value: str, error: str) -> dict:
+    """The select's group for a refused value, chosen, so the page shows what was asked."""
+    kept = "".join(c for c in value if c.isprintable())[:KEPT_LENGTH]
+    why = "not a quarter" if error.startswith(NOT_A_QUARTER[:30]) else "not recognised"
+    option = {"slug": kept, "label": f"{kept} ({why})", "selected": True}
+    return {"label": "What you asked for", "options": [option]}
 
 
 def _period_groups(today: date, chosen: Period | None, *, quarters_only: bool) -> list[dict]:
@@ -88,11 +100,14 @@ def _render(request: HttpRequest, force: Force, template: str, *, quarters_only:
     today = timezone.localdate()
     period, error = _chosen_period(request, today=today, quarters_only=quarters_only)
     as_at = data_as_at()
+    groups = _period_groups(today, period, quarters_only=quarters_only)
+    if error:
+        groups.insert(0, _refused(request.GET.get("period", "").strip(), error))
     context = {
         "force": force,
         "period": period,
         "error": error,
-        "period_groups": _period_groups(today, period, quarters_only=quarters_only),
+        "period_groups": groups,
         "default_period": last_complete_quarter(today),
         "default_when": when(last_complete_quarter(today)),
         "data_as_at": as_at,
