@@ -145,24 +145,36 @@ def _remember(state, mode, started_at, fingerprints, months) -> None:
 def _recompute(cursor, vendor: str, months: list[date] | None) -> dict[str, int]:
     """Delete the months' rows (every row when `months` is None) and insert them afresh;
     return the rows written to each table."""
+    if months is None and vendor == sql.POSTGRES:
+        # TRUNCATE refuses a table with foreign-key checks still pending in this transaction
+        # (rows written earlier in it, as in a test): run them now, then defer again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for model in MONTHLY_TABLES:
-        cursor.execute(sql.delete_months(model._meta.db_table, months))
+        cursor.execute(sql.delete_months(vendor, model._meta.db_table, months))
+    if months is None and vendor == sql.POSTGRES:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # Every report the months hold, read once into a temporary table that each rollup reads.
+    cursor.execute(f"DROP TABLE IF EXISTS {sql.SOURCE}")
+    cursor.execute(sql.source_table(vendor, months))
+    if vendor == sql.POSTGRES:
+        cursor.execute(f"ANALYZE {sql.SOURCE}")
     written = {}
     for name, statement in (
-        ("report", sql.report_rollup_insert),
-        ("dimension", sql.dimension_rollup_insert),
-        ("demographic", sql.demographic_rollup_insert),
-        ("performance", sql.performance_rollup_insert),
+        ("report", sql.report_rollup_insert(vendor)),
+        ("dimension", sql.dimension_rollup_insert(vendor, months)),
+        ("demographic", sql.demographic_rollup_insert(vendor)),
+        ("performance", sql.performance_rollup_insert(vendor, months)),
     ):
-        cursor.execute(statement(vendor, months))
+        cursor.execute(statement)
         written[name] = cursor.rowcount
-    _fill_histograms(cursor, vendor, months)
+    _fill_histograms(cursor, vendor)
+    cursor.execute(f"DROP TABLE {sql.SOURCE}")
     return written
 
 
-def _fill_histograms(cursor, vendor: str, months: list[date] | None) -> None:
+def _fill_histograms(cursor, vendor: str) -> None:
     """Fold (month, force, bucket, count) rows into each PerformanceRollup row's lists."""
-    cursor.execute(sql.histogram_select(vendor, months))
+    cursor.execute(sql.histogram_select(vendor))
     found: dict[tuple[date, int], dict[str, dict[int, int]]] = defaultdict(
         lambda: defaultdict(dict)
     )

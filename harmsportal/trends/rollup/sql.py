@@ -1,10 +1,11 @@
 """The rollup's SQL, for PostgreSQL and SQLite: one INSERT … SELECT … GROUP BY per table.
 
-Every statement reads the source tables (or, for the dimension rollup, the main rollup just
-written) and groups in the database: no per-report Python, no correlated subqueries. The
-multi-select values (categories, platforms, offline impacts) are exploded by joining each
-report to its values, and each report's first value (the lowest) is found once per report
-with a window over its own values, so the `first_*` flags cost one pass.
+A run reads each report it needs once, into a temporary table (`SOURCE`, `source_select`);
+every statement then groups in the database from it (and, for the dimension rollup, from the
+main rollup just written): no per-report Python, no correlated subqueries. The multi-select
+values (categories, platforms, offline impacts) are exploded by joining each report to its
+values, and each report's first value (the lowest) is found once per report with a window over
+its own values, so the `first_*` flags cost one pass.
 
 A month filter is a list of first-of-month dates, written into the SQL as ISO date literals
 (made here from `date` objects, never from input): the statements then carry no parameters,
@@ -133,29 +134,35 @@ def _months_in(column: str, months: Iterable[date] | None) -> str:
     return f" AND {column} IN ({listed})" if listed else " AND 1 = 0"
 
 
-def delete_months(table: str, months: Iterable[date] | None = None) -> str:
-    """Delete a monthly rollup table's rows for `months` (None: every row)."""
+def delete_months(vendor: str, table: str, months: Iterable[date] | None = None) -> str:
+    """Delete a monthly rollup table's rows for `months` (None: every row).
+
+    Every row, on PostgreSQL, is a TRUNCATE: deleting a whole table row by row costs more than
+    rebuilding it and leaves it bloated until vacuum. TRUNCATE holds the table until the
+    rebuild commits, so a dashboard reading it then waits those seconds (decision 0013)."""
+    if months is None and _check(vendor) == POSTGRES:
+        return f"TRUNCATE {table}"
     return f"DELETE FROM {table} WHERE 1 = 1{_months_in('month', months)}"
 
 
-def _impacts_sql(vendor: str) -> str:
-    """(report id, impact) for every submitted report's offline impacts other than "none"."""
+def _impacts_sql(vendor: str, source: str) -> str:
+    """(report id, impact) for the source's offline impacts other than "none"."""
     none = _text(OfflineImpact.NONE)
     if vendor == POSTGRES:
         return f"""
-        SELECT DISTINCT r.id AS report_id, e.value AS value
-        FROM reports_report r
+        SELECT DISTINCT s.id AS report_id, e.value AS value
+        FROM {source} s
         CROSS JOIN LATERAL jsonb_array_elements_text(
-            CASE WHEN jsonb_typeof(r.offline_impacts) = 'array'
-                 THEN r.offline_impacts ELSE '[]'::jsonb END
+            CASE WHEN jsonb_typeof(s.offline_impacts) = 'array'
+                 THEN s.offline_impacts ELSE '[]'::jsonb END
         ) AS e(value)
-        WHERE r.submitted_at IS NOT NULL AND e.value <> {none}"""
+        WHERE e.value <> {none}"""
     return f"""
-        SELECT DISTINCT r.id AS report_id, e.value AS value
-        FROM reports_report r,
-             json_each(CASE WHEN json_type(r.offline_impacts) = 'array'
-                            THEN r.offline_impacts ELSE '[]' END) AS e
-        WHERE r.submitted_at IS NOT NULL AND e.value <> {none}"""
+        SELECT DISTINCT s.id AS report_id, e.value AS value
+        FROM {source} s,
+             json_each(CASE WHEN json_type(s.offline_impacts) = 'array'
+                            THEN s.offline_impacts ELSE '[]' END) AS e
+        WHERE e.value <> {none}"""
 
 
 def _decision_sql(column: str) -> str:
@@ -175,17 +182,65 @@ def _outcome_sql(alias: str) -> str:
     )
 
 
-def report_rollup_select(vendor: str, months: Iterable[date] | None = None) -> str:
-    """The main rollup's SELECT … GROUP BY, for every month or only `months`."""
+def source_select(vendor: str, months: Iterable[date] | None = None, *, full: bool = True) -> str:
+    """One row per submitted report with everything the rollups read about it: its month,
+    force, record key, and the single-valued dimensions; with `full`, also its reporter's
+    voluntary answers and its service times (what the demographic and performance rollups
+    need). Read once per run into a temporary table (`SOURCE`)."""
     vendor = _check(vendor)
     month = month_sql(vendor, "r.submitted_at")
+    columns = [
+        "r.id",
+        f"{month} AS month",
+        "r.force_id",
+        f"{record_key_sql('r.id')} AS record_key",
+        "r.offline_impacts",
+        f"{_decision_sql('c.recording_decision')} AS recording_decision",
+        "u.kind AS reporter_kind",
+        f"{_outcome_sql('r')} AS outcome",
+    ]
+    if full:
+        to_outcome = milliseconds_between_sql(vendor, "c.outcome_given_at", "r.submitted_at")
+        target_ms = int(sla.OUTCOME_TARGET.total_seconds() * 1000)
+        hours = bucket_sql(
+            vendor,
+            "c.first_responded_at",
+            "r.submitted_at",
+            unit_ms=_HOUR_MS,
+            cap=RESPONSE_HOURS_CAP,
+        )
+        days = bucket_sql(
+            vendor, "c.outcome_given_at", "r.submitted_at", unit_ms=_DAY_MS, cap=OUTCOME_DAYS_CAP
+        )
+        columns += [f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS]
+        columns += [
+            "CASE WHEN c.first_responded_at IS NOT NULL THEN 1 ELSE 0 END AS responded",
+            "CASE WHEN c.first_responded_at <= c.first_response_due THEN 1 ELSE 0 END"
+            " AS responded_in_target",
+            "CASE WHEN c.outcome_given_at IS NOT NULL THEN 1 ELSE 0 END AS outcomes",
+            f"CASE WHEN {to_outcome} <= {target_ms} THEN 1 ELSE 0 END AS outcomes_in_28_days",
+            f"CASE WHEN c.first_responded_at IS NOT NULL THEN {hours} END AS response_hours",
+            f"CASE WHEN c.outcome_given_at IS NOT NULL THEN {days} END AS outcome_days",
+        ]
+    listed = ",\n               ".join(columns)
     return f"""
-    WITH src AS (
-        SELECT r.id, r.force_id, r.reporter_id, r.status, r.outcome_category,
-               {month} AS month
+        SELECT {listed}
         FROM reports_report r
-        WHERE r.submitted_at IS NOT NULL{_months_in(month, months)}
-    ),
+        JOIN people_user u ON u.id = r.reporter_id
+        LEFT JOIN triage_case c ON c.report_id = r.id
+        WHERE r.submitted_at IS NOT NULL{_months_in(month, months)}"""
+
+
+SOURCE = "trends_rollup_source"
+
+
+def source_table(vendor: str, months: Iterable[date] | None = None) -> str:
+    return f"CREATE TEMPORARY TABLE {SOURCE} AS {source_select(vendor, months)}"
+
+
+def _report_rollup_body(vendor: str, source: str) -> str:
+    """The main rollup's CTEs (after the source's) and its SELECT … GROUP BY over `source`."""
+    return f"""
     case_categories AS (
         SELECT c.report_id, h.slug AS value
         FROM triage_case_categories cc
@@ -212,7 +267,7 @@ def report_rollup_select(vendor: str, months: Iterable[date] | None = None) -> s
         FROM reports_report_platforms rp
         JOIN reports_platform p ON p.id = rp.platform_id
     ),
-    impacts AS ({_impacts_sql(vendor)}
+    impacts AS ({_impacts_sql(vendor, source)}
     ),
     impact_rows AS (
         SELECT report_id, value, value = MIN(value) OVER (PARTITION BY report_id) AS is_first
@@ -221,23 +276,28 @@ def report_rollup_select(vendor: str, months: Iterable[date] | None = None) -> s
     SELECT s.month,
            s.force_id,
            COALESCE(cr.value, {_text(NO_CATEGORY)}) AS category,
-           {_decision_sql("c.recording_decision")} AS recording_decision,
-           u.kind AS reporter_kind,
+           s.recording_decision,
+           s.reporter_kind,
            COALESCE(pr.value, {_text(NO_PLATFORM)}) AS platform,
            COALESCE(ir.value, {_text(NO_IMPACT)}) AS impact,
-           {_outcome_sql("s")} AS outcome,
+           s.outcome,
            COALESCE(cr.is_first, TRUE) AS first_category,
            COALESCE(pr.is_first, TRUE) AS first_platform,
            COALESCE(ir.is_first, TRUE) AS first_impact,
            COUNT(*) AS reports,
-           SUM({record_key_sql("s.id")}) AS key_sum
-    FROM src s
-    JOIN people_user u ON u.id = s.reporter_id
-    LEFT JOIN triage_case c ON c.report_id = s.id
+           SUM(s.record_key) AS key_sum
+    FROM {source} s
     LEFT JOIN category_rows cr ON cr.report_id = s.id
     LEFT JOIN platform_rows pr ON pr.report_id = s.id
     LEFT JOIN impact_rows ir ON ir.report_id = s.id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"""
+
+
+def report_rollup_select(vendor: str, months: Iterable[date] | None = None) -> str:
+    """The main rollup's SELECT … GROUP BY straight from the sources, for every month or only
+    `months` (the source is a CTE, computed where it is used, so nothing is written)."""
+    source = source_select(vendor, months, full=False)
+    return f"WITH src AS NOT MATERIALIZED ({source}\n    ),{_report_rollup_body(vendor, 'src')}"
 
 
 def rollup_select_sql(vendor: str) -> str:
@@ -246,9 +306,11 @@ def rollup_select_sql(vendor: str) -> str:
     return report_rollup_select(vendor)
 
 
-def report_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
+def report_rollup_insert(vendor: str) -> str:
+    """Insert the main rollup from the run's source table (every month in it)."""
     columns = ", ".join(REPORT_ROLLUP_COLUMNS)
-    return f"INSERT INTO trends_reportrollup ({columns})\n{report_rollup_select(vendor, months)}"
+    body = _report_rollup_body(_check(vendor), SOURCE)
+    return f"INSERT INTO trends_reportrollup ({columns})\nWITH{body}"
 
 
 def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
@@ -297,13 +359,11 @@ def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -
     )
 
 
-def demographic_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
-    """DemographicRollup: reports by each voluntary answer of their reporter ("" unanswered).
-    Reports are grouped once by every answer together (few combinations), then each question
-    is summed from those groups."""
-    vendor = _check(vendor)
-    month = month_sql(vendor, "r.submitted_at")
-    answers = ", ".join(f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS)
+def demographic_rollup_insert(vendor: str) -> str:
+    """DemographicRollup from the run's source table: reports by each voluntary answer of their
+    reporter ("" unanswered). Reports are grouped once by every answer together (few
+    combinations), then each question is summed from those groups."""
+    _check(vendor)
     parts = "\n    UNION ALL".join(
         f"""
     SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum)
@@ -311,28 +371,22 @@ def demographic_rollup_insert(vendor: str, months: Iterable[date] | None = None)
     GROUP BY month, force_id, {field}"""
         for field in DEMOGRAPHIC_FIELDS
     )
-    columns = ", ".join(str(n) for n in range(1, len(DEMOGRAPHIC_FIELDS) + 3))
+    answers = ", ".join(DEMOGRAPHIC_FIELDS)
     return f"""
     INSERT INTO trends_demographicrollup (month, force_id, dimension, value, reports, key_sum)
     WITH answers AS (
-        SELECT {month} AS month, r.force_id, {answers},
-               COUNT(*) AS reports, SUM({record_key_sql("r.id")}) AS key_sum
-        FROM reports_report r
-        JOIN people_user u ON u.id = r.reporter_id
-        WHERE r.submitted_at IS NOT NULL{_months_in(month, months)}
-        GROUP BY {columns}
+        SELECT month, force_id, {answers}, COUNT(*) AS reports, SUM(record_key) AS key_sum
+        FROM {SOURCE}
+        GROUP BY month, force_id, {answers}
     ){parts}"""
 
 
 def performance_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
     """PerformanceRollup's counts per (month, force); the histograms are filled after, from
-    `histogram_select`. Reports by the month they were received, referrals by the month they
-    were made, each by its own force."""
+    `histogram_select`. Reports (the run's source table) by the month they were received,
+    referrals by the month they were made, each by its own force."""
     vendor = _check(vendor)
-    report_month = month_sql(vendor, "r.submitted_at")
     referral_month = month_sql(vendor, "f.created_at")
-    to_outcome = milliseconds_between_sql(vendor, "c.outcome_given_at", "r.submitted_at")
-    target_ms = int(sla.OUTCOME_TARGET.total_seconds() * 1000)
     key = record_key_sql("f.id")
     empty = _empty_json(vendor)
     return f"""
@@ -346,17 +400,10 @@ def performance_rollup_insert(vendor: str, months: Iterable[date] | None = None)
            SUM(responded_in_target), {empty}, SUM(outcomes), SUM(outcomes_in_28_days), {empty},
            SUM(offered), SUM(offered_key_sum), SUM(accepted), SUM(accepted_key_sum)
     FROM (
-        SELECT {report_month} AS month, r.force_id,
-               1 AS received, {record_key_sql("r.id")} AS received_key_sum,
-               CASE WHEN c.first_responded_at IS NOT NULL THEN 1 ELSE 0 END AS responded,
-               CASE WHEN c.first_responded_at <= c.first_response_due THEN 1 ELSE 0 END
-                   AS responded_in_target,
-               CASE WHEN c.outcome_given_at IS NOT NULL THEN 1 ELSE 0 END AS outcomes,
-               CASE WHEN {to_outcome} <= {target_ms} THEN 1 ELSE 0 END AS outcomes_in_28_days,
+        SELECT month, force_id, 1 AS received, record_key AS received_key_sum, responded,
+               responded_in_target, outcomes, outcomes_in_28_days,
                0 AS offered, 0 AS offered_key_sum, 0 AS accepted, 0 AS accepted_key_sum
-        FROM reports_report r
-        LEFT JOIN triage_case c ON c.report_id = r.id
-        WHERE r.submitted_at IS NOT NULL{_months_in(report_month, months)}
+        FROM {SOURCE}
         UNION ALL
         SELECT {referral_month}, f.force_id, 0, 0, 0, 0, 0, 0, 1, {key},
                CASE WHEN f.accepted_at IS NOT NULL THEN 1 ELSE 0 END,
@@ -367,29 +414,19 @@ def performance_rollup_insert(vendor: str, months: Iterable[date] | None = None)
     GROUP BY month, force_id"""
 
 
-def histogram_select(vendor: str, months: Iterable[date] | None = None) -> str:
-    """(histogram, month, force, bucket, count): whole hours from receipt to the first
-    response (capped at RESPONSE_HOURS_CAP) and whole days to the outcome (capped at
-    OUTCOME_DAYS_CAP), for folding into the JSON lists."""
-    vendor = _check(vendor)
-    month = month_sql(vendor, "r.submitted_at")
-    hours = bucket_sql(
-        vendor, "c.first_responded_at", "r.submitted_at", unit_ms=_HOUR_MS, cap=RESPONSE_HOURS_CAP
-    )
-    days = bucket_sql(
-        vendor, "c.outcome_given_at", "r.submitted_at", unit_ms=_DAY_MS, cap=OUTCOME_DAYS_CAP
-    )
-    where = f"r.submitted_at IS NOT NULL{_months_in(month, months)}"
+def histogram_select(vendor: str) -> str:
+    """(histogram, month, force, bucket, count) from the run's source table: whole hours from
+    receipt to the first response (capped at RESPONSE_HOURS_CAP) and whole days to the outcome
+    (capped at OUTCOME_DAYS_CAP), for folding into the JSON lists."""
+    _check(vendor)
     return f"""
-    SELECT 'response_hours', {month}, r.force_id, {hours}, COUNT(*)
-    FROM reports_report r JOIN triage_case c ON c.report_id = r.id
-    WHERE c.first_responded_at IS NOT NULL AND {where}
-    GROUP BY 2, 3, 4
+    SELECT 'response_hours', month, force_id, response_hours, COUNT(*)
+    FROM {SOURCE} WHERE response_hours IS NOT NULL
+    GROUP BY month, force_id, response_hours
     UNION ALL
-    SELECT 'outcome_days', {month}, r.force_id, {days}, COUNT(*)
-    FROM reports_report r JOIN triage_case c ON c.report_id = r.id
-    WHERE c.outcome_given_at IS NOT NULL AND {where}
-    GROUP BY 2, 3, 4"""
+    SELECT 'outcome_days', month, force_id, outcome_days, COUNT(*)
+    FROM {SOURCE} WHERE outcome_days IS NOT NULL
+    GROUP BY month, force_id, outcome_days"""
 
 
 def fingerprint_select(vendor: str) -> str:
