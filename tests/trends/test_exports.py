@@ -571,7 +571,7 @@ def test_the_copy_statement_publishes_through_the_one_rule(db):
     assert statement.startswith("COPY (SELECT ")
     assert statement.endswith(") TO STDOUT WITH (FORMAT csv, HEADER)")
     assert publish_count_sql("c.n", "c.k").replace("%", "%%") in statement
-    assert "SUM(reports) AS n, SUM(key_sum) AS k" in statement
+    assert "SUM(r.reports) AS n, SUM(r.key_sum) AS k" in statement
 
 
 def test_exports_are_refused_to_everyone_without_an_aggregate_role(client, persona):

@@ -81,7 +81,7 @@ REPORTS_COLUMN = HEADER.index("reports")
 _ROLLUP = ReportRollup._meta.db_table
 _STATE = RollupState._meta.db_table
 _FORCE = "people_force"
-# The key cell's columns, in the rollup and in the order rows are sorted.
+# The key cell's columns, in the rollup and in the order rows are sorted (force by its slug).
 _KEY = (
     "month",
     "force_id",
@@ -150,8 +150,8 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
     # name: (expression, its parameters), in HEADER's order.
     columns: dict[str, tuple[str, list]] = {
         "month": (month, []),
-        "force_id": (safe("f.slug"), []),
-        "force_name": (safe("f.name"), []),
+        "force_id": ("c.force_slug", []),
+        "force_name": ("c.force_name", []),
         "harm_category": (f"NULLIF({safe('c.category')}, '')", []),
         "harm_category_name": label("c.category", CATEGORY),
         "recording_decision": ("c.recording_decision", []),
@@ -170,14 +170,22 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
     if tuple(columns) != HEADER:
         raise AssertionError("the export's columns are out of step with HEADER")
     where, where_params = _where(scope)
-    key = ", ".join(_KEY)
-    order = ", ".join(["c.month", f"f.slug{collate}", *(f"c.{c}{collate}" for c in _KEY[2:])])
+    # The key cell, grouped in the order the rows are sent (byte order on Postgres, as SQLite
+    # compares), so the sort that groups them is the only sort: half the work of grouping by
+    # the rollup's own columns and sorting again by the force's slug.
+    key = ["r.month", f"f.slug{collate}", *(f"r.{name}{collate}" for name in _KEY[2:])]
+    names = ["month", "force_slug", *_KEY[2:]]
+    grouped = (
+        f"SELECT {', '.join(f'{expr} AS {name}' for expr, name in zip(key, names, strict=True))}"
+        f", f.name AS force_name, SUM(r.reports) AS n, SUM(r.key_sum) AS k FROM {_ROLLUP} r"
+        f" JOIN (SELECT id, {safe('slug')} AS slug, {safe('name')} AS name FROM {_FORCE}) f"
+        f" ON f.id = r.force_id WHERE {where} GROUP BY {', '.join(key)}, f.name"
+    )
     sql = (
         "SELECT "
         + ", ".join(f'{expression} AS "{name}"' for name, (expression, _) in columns.items())
-        + f" FROM (SELECT {key}, SUM(reports) AS n, SUM(key_sum) AS k FROM {_ROLLUP}"
-        + f" WHERE {where} GROUP BY {key}) c"
-        + f" JOIN {_FORCE} f ON f.id = c.force_id WHERE c.n > 0 ORDER BY {order}"
+        + f" FROM ({grouped}) c WHERE c.n > 0"
+        + f" ORDER BY {', '.join(f'c.{name}' for name in names)}"
     )
     params = [param for _, column_params in columns.values() for param in column_params]
     return sql, params + where_params
@@ -186,16 +194,16 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
 def _where(scope: ExportScope) -> tuple[str, list]:
     conditions, params = ["1 = 1"], []
     if scope.period is not None:
-        conditions.append("month >= %s AND month < %s")
+        conditions.append("r.month >= %s AND r.month < %s")
         params += [scope.period.start, scope.period.end]
     if scope.force_ids is not None:
         if scope.force_ids:
-            conditions.append(f"force_id IN ({', '.join('%s' for _ in scope.force_ids)})")
+            conditions.append(f"r.force_id IN ({', '.join('%s' for _ in scope.force_ids)})")
             params += list(scope.force_ids)
         else:
             conditions.append("1 = 0")
     if scope.category is not None:
-        conditions.append("category = %s")
+        conditions.append("r.category = %s")
         params.append(scope.category)
     return " AND ".join(conditions), params
 
