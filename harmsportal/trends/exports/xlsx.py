@@ -176,42 +176,59 @@ def _data_sheet(scope: ExportScope, progress: _Progress) -> Iterator[bytes]:
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         f"</sheetView></sheetViews><cols>{widths}</cols><sheetData>{header}"
     ).encode()
-    # Each column's cells after their reference ('" t="inlineStr"...</c>'): the values repeat
-    # (labels, months, figures), so each is escaped once. Bounded by the taxonomy and history.
-    tails: list[dict[str, str]] = [{} for _ in HEADER]
+    tails = _Tails()
+    known = [made.get for made in tails.made]
+    refs = [f'<c r="{letter}' for letter in _LETTERS]
+    last = SHEET_ROWS - 1  # data rows a sheet can hold under its header
     parts, size = [], 0
     rows = export_rows(scope, for_csv=False)
     try:
         for row in rows:
-            if progress.rows + 1 >= SHEET_ROWS:
+            if progress.rows == last:
                 progress.cut = True
                 break
             progress.rows += 1
-            number = progress.rows + 1
-            line = [f'<row r="{number}">']
-            for i, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                tail = tails[i].get(value)
-                if tail is None:
-                    tail = _tail(i, value)
-                    if len(tails[i]) < 10_000:
-                        tails[i][value] = tail
-                line.append(f'<c r="{_LETTERS[i]}{number}"{tail}')
-            line.append("</row>")
-            text = "".join(line)
+            number = str(progress.rows + 1)
+            text = "".join(
+                [
+                    f'<row r="{number}">',
+                    *[
+                        refs[i] + number + (known[i](value) or tails.make(i, value))
+                        for i, value in enumerate(row)
+                        if value
+                    ],
+                    "</row>",
+                ]
+            )
             parts.append(text)
             size += len(text)
-            if not progress.first_month:
-                progress.first_month, progress.as_at = row[0], row[-1] or ""
-            progress.last_month = row[0]
             if size >= CHUNK_BYTES:
                 yield "".join(parts).encode()
                 parts, size = [], 0
+            if progress.rows == 1:
+                progress.first_month, progress.as_at = row[0], row[-1] or ""
+            progress.last_month = row[0]
     finally:
         rows.close()  # an export cut short (or abandoned) stops reading at once
     parts.append("</sheetData></worksheet>")
     yield "".join(parts).encode()
+
+
+class _Tails:
+    """Each column's cell XML after its reference (`" t="inlineStr">...</c>`), made once per
+    value: the values repeat (labels, months, figures), so a national export escapes a few
+    hundred strings, not millions. Bounded by the taxonomy and the months held."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self.made: list[dict[str, str]] = [{} for _ in HEADER]
+
+    def make(self, column: int, value: str) -> str:
+        tail = '"' + _tail(column, value)
+        if len(self.made[column]) < self.LIMIT:
+            self.made[column][value] = tail
+        return tail
 
 
 def _tail(column: int, value: str) -> str:
