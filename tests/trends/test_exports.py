@@ -142,6 +142,16 @@ def test_csv_and_xlsx_have_exactly_the_documented_columns_in_order(client, analy
     assert described[-len(documented) :] == documented
 
 
+def test_the_data_dictionary_lists_every_value_and_label_an_export_can_hold(db):
+    from harmsportal.trends.figures import DIMENSIONS, value_labels
+
+    text = DICTIONARY.read_text()
+    for dimension in DIMENSIONS:
+        for value, label in value_labels(dimension).items():
+            assert value == "" or f"`{value}`" in text, (dimension, value)
+            assert label in text, (dimension, label)
+
+
 def test_a_row_holds_codes_labels_and_the_data_as_at(client, analyst):
     built()
     cell(category="", platform="", impact="home_visited", kind="family", outcome="advice")
