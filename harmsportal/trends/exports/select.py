@@ -70,8 +70,8 @@ COLUMNS = (
     Column("outcome_name", "The outcome in words."),
     Column(
         "reports",
-        "Reports carrying this combination, as published: a small figure withheld as <5, any "
-        "other rounded to a multiple of 5 (see Small numbers).",
+        "Reports carrying this combination, as published: a small figure withheld, any other "
+        "rounded (see Small numbers).",
     ),
     Column("data_as_at", "When the figures were last built, UTC (ISO 8601)."),
 )
