@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 Number = TypeVar("Number", int, float, Decimal)
 
@@ -46,6 +46,11 @@ class WithheldTotal(Withheld):
 
     def __str__(self) -> str:
         return "not shown"
+
+
+class _Rest(WithheldTotal):
+    """The reports of a published figure that are not in a published figure inside it (all
+    reports less one category's): never published, 0 or more, and as protected as any count."""
 
 
 def disclosure_k() -> int:
@@ -255,6 +260,8 @@ def true_range(figure: Figure, *, k: int | None = None) -> Range:
     stand for, as (lowest, highest); highest is None when unbounded. A figure is only ever "not
     shown" when it is not 0 (a zero names nobody and is always shown), so that is 1 or more."""
     k = rounding_k(k)
+    if isinstance(figure, _Rest):
+        return (0, None)
     if isinstance(figure, WithheldTotal):
         return (1, None)
     if isinstance(figure, Withheld):
@@ -266,51 +273,70 @@ def true_range(figure: Figure, *, k: int | None = None) -> Range:
     return (figure - k + 1, figure + k - 1)
 
 
-def _add(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else a + b
+# No published count comes near this: "not shown" reads as 1 up to it.
+_UNBOUNDED = 10**15
+# Bound propagation settles in a few rounds on real tables; this only stops a runaway.
+_MAX_ROUNDS = 200
+
+Sum = tuple[int, list[int], bool]
+# A table's figures as published: (total, each breakdown's parts).
+Within = tuple["Figure", "Sequence[Sequence[Figure]]"]
 
 
-def _least(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else min(a, b)
+def system_pins(
+    figures: Sequence[Figure], sums: Iterable[tuple[int, Iterable[int], bool]], *, k=None
+) -> set[int]:
+    """The indices of the withheld figures ("<k" or "not shown") that `figures`, with the
+    `sums` between them, pin to one count of 1 to k-1.
 
-
-def _implied(ranges: list[Range], exact: bool) -> Range:
-    """What one breakdown says about its total.
-
-    Single-select parts (`exact`) add up to the total. Multi-select parts each count a report
-    once in every value it carries, and every report carries one ("none" included): each part
-    is at most the total, and together they are at least the total."""
-    highest: int | None = 0
-    for _, high in ranges:
-        highest = _add(highest, high)
-    lows = [low for low, _ in ranges]
-    return (sum(lows) if exact else max(lows, default=0)), highest
-
-
-def _total_range(total: Figure, breakdowns: list[tuple[list[Range], bool]], k: int) -> Range:
-    """What the total can be, from its own figure and every breakdown of it at once."""
-    lowest, highest = true_range(total, k=k)
-    for ranges, exact in breakdowns:
-        low, high = _implied(ranges, exact)
-        lowest, highest = max(lowest, low), _least(highest, high)
-    return lowest, highest
-
-
-def _part_range(ranges: list[Range], i: int, total: Range, exact: bool) -> Range:
-    """What part i can be, given the other parts' ranges and the total's."""
-    lowest, highest = ranges[i]
-    others_low = sum(low for j, (low, _) in enumerate(ranges) if j != i)
-    others_high: int | None = 0
-    for j, (_, high) in enumerate(ranges):
-        if j != i:
-            others_high = _add(others_high, high)
-    # The total is at most the sum of the parts (both kinds), so this part is at least the rest.
-    if others_high is not None:
-        lowest = max(lowest, total[0] - others_high)
-    # A single-select part is the total less the others; a multi-select one at most the total.
-    if total[1] is not None:
-        highest = _least(highest, total[1] - others_low if exact else total[1])
-    return lowest, highest
+    Each sum is (total, parts, exact): single-select parts (`exact`) add up to the total;
+    multi-select parts each count a report once in every value it carries, and every report
+    carries one ("none" included), so each part is at most the total and together they are at
+    least the total. Every figure starts as the counts it can stand for (`true_range`) and each
+    sum narrows its total and its parts in turn, until nothing moves: what an attacker with
+    these figures can work out by adding and subtracting. On one total with its breakdowns (a
+    star) this is exact; on a grid (months by categories, with both margins) it is checked
+    against an attacker who tries every table (tests/trends/test_disclosure_attacks.py).
+    """
+    k = rounding_k(k)
+    low, high = [], []
+    for figure in figures:
+        lowest, highest = true_range(figure, k=k)
+        low.append(lowest)
+        high.append(_UNBOUNDED if highest is None else highest)
+    sums = [(total, list(parts), exact) for total, parts, exact in sums]
+    for _ in range(_MAX_ROUNDS):
+        moved = False
+        for total, parts, exact in sums:
+            parts_low = sum(low[p] for p in parts)
+            parts_high = sum(high[p] for p in parts)
+            if exact:
+                total_low = max(low[total], parts_low)
+            else:
+                total_low = max(low[total], max((low[p] for p in parts), default=0))
+            total_high = min(high[total], parts_high)
+            if (total_low, total_high) != (low[total], high[total]):
+                low[total], high[total], moved = total_low, total_high, True
+            for p in parts:
+                # The total is at most the sum of the parts (both kinds): this part is at least
+                # the rest. A single-select part is the total less the others; a multi-select
+                # one at most the total.
+                part_low = max(low[p], total_low - (parts_high - high[p]))
+                if exact:
+                    part_high = min(high[p], total_high - (parts_low - low[p]))
+                else:
+                    part_high = min(high[p], total_high)
+                if (part_low, part_high) != (low[p], high[p]):
+                    parts_low += part_low - low[p]
+                    parts_high += part_high - high[p]
+                    low[p], high[p], moved = part_low, part_high, True
+        if not moved:
+            break
+    return {
+        i
+        for i, figure in enumerate(figures)
+        if isinstance(figure, Withheld) and low[i] == high[i] and 1 <= low[i] < k
+    }
 
 
 def table_pins(
@@ -321,25 +347,16 @@ def table_pins(
     part shown as "<k" or "not shown".
 
     The breakdowns are everything published about the same total: each dimension of a table,
-    and its months, quarters and forces. They are taken together, as an attacker takes them:
-    the total's range is narrowed by every breakdown, then each withheld part is narrowed by
-    that range and its own breakdown's other parts. One total shared by parts in boxes is a
-    star, where this interval reasoning is exact.
+    and its months, quarters and forces, taken together as an attacker takes them
+    (`system_pins`; exact for one total with its breakdowns).
     """
-    k = rounding_k(k)
-    tables = [(list(parts), exact) for parts, exact in breakdowns]
-    ranges = [([true_range(part, k=k) for part in parts], exact) for parts, exact in tables]
-    whole = _total_range(total, ranges, k)
-    if whole[1] is not None and whole[0] == whole[1] and 1 <= whole[0] < k:
-        return True
-    for (parts, _), (part_ranges, exact) in zip(tables, ranges, strict=True):
-        for i, part in enumerate(parts):
-            if not isinstance(part, Withheld):
-                continue
-            lowest, highest = _part_range(part_ranges, i, whole, exact)
-            if highest is not None and lowest == highest and 1 <= lowest < k:
-                return True
-    return False
+    figures: list[Figure] = [total]
+    sums: list[Sum] = []
+    for parts, exact in breakdowns:
+        start = len(figures)
+        figures.extend(parts)
+        sums.append((0, list(range(start, len(figures))), exact))
+    return bool(system_pins(figures, sums, k=k))
 
 
 def pins(
@@ -374,8 +391,7 @@ def publish_total(
 
     Pass every breakdown of the same total that the portal publishes anywhere (by month, by
     quarter, by force, by each dimension), so the total is shown or withheld the same way on
-    every page. Breakdowns that pin each other even without the total are `publish_table`'s
-    to resolve.
+    every page. A table whose breakdowns are its own to withhold is `publish_table`'s.
     """
     k = rounding_k(k)
     shown = publish_count(count, key_sum, k=k)
@@ -384,53 +400,207 @@ def publish_total(
     return shown
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Two breakdowns of a table crossed: `cells[i][j]` is the figure for part i of breakdown
+    `rows` and part j of breakdown `columns` (months by categories, months by forces), as the
+    page that publishes it shows it. A part of one breakdown is the sum of its row (or
+    column) of cells, exactly when the other breakdown is single-select."""
+
+    rows: int
+    columns: int
+    cells: Sequence[Sequence[Figure]]
+
+
+def _table_system(
+    total: Figure,
+    tables: list[tuple[list[Figure], bool]],
+    grids: Sequence[Grid] = (),
+    within: Within | None = None,
+) -> tuple[list[Figure], list[Sum], list[list[int]], list[list[int]]]:
+    """The figures and sums of a table: its total, its breakdowns, the grids between them and
+    the table it lies within; with where each breakdown's parts sit and, for each part, the
+    other figures it adds up (its grid cells, its rest outside the table)."""
+    figures: list[Figure] = [total]
+    sums: list[Sum] = []
+    rows: list[list[int]] = []
+    for parts, exact in tables:
+        start = len(figures)
+        figures.extend(parts)
+        rows.append(list(range(start, len(figures))))
+        sums.append((0, rows[-1], exact))
+    related: list[list[int]] = [[] for row in rows for _ in row]
+    offsets = [sum(len(r) for r in rows[:b]) for b in range(len(rows))]
+    if within is not None:
+        # Each of the outer table's figures is this table's figure for the same cell plus the
+        # reports outside this table (a cell of its own, never published).
+        outer_total, outer_parts = within
+        pairs = [(outer_total, 0)] + [
+            (outer, rows[b][v])
+            for b, outers in enumerate(outer_parts)
+            for v, outer in enumerate(outers)
+        ]
+        for n, (outer, inner) in enumerate(pairs):
+            figures.extend([outer, _Rest(2)])
+            sums.append((len(figures) - 2, [inner, len(figures) - 1], True))
+            if n:
+                b, v = next(
+                    (b, v) for b, r in enumerate(rows) for v, i in enumerate(r) if i == inner
+                )
+                related[offsets[b] + v].append(len(figures) - 1)
+    for grid in grids:
+        cells = []
+        for line in grid.cells:
+            figures.extend(line)
+            cells.append(list(range(len(figures) - len(line), len(figures))))
+        for i, line in enumerate(cells):
+            sums.append((rows[grid.rows][i], line, tables[grid.columns][1]))
+            related[offsets[grid.rows] + i].extend(line)
+        for j in range(len(rows[grid.columns])):
+            column = [line[j] for line in cells]
+            sums.append((rows[grid.columns][j], column, tables[grid.rows][1]))
+            related[offsets[grid.columns] + j].extend(column)
+    return figures, sums, rows, related
+
+
+def _decide_parts(
+    total: Figure,
+    tables: list[tuple[list[Figure], bool]],
+    owned: int,
+    grids: Sequence[Grid],
+    k: int,
+    within: Within | None = None,
+) -> list[list[Figure]]:
+    """The table's own parts (its first `owned` breakdowns) beside `total`: withheld one at a
+    time until nothing is pinned. The other breakdowns (its months, quarters, forces) are other
+    pages' figures, never changed here.
+
+    A part that is the only non-zero one of its breakdown is the total itself (the same
+    reports: "crime" when every report was recorded as a crime): it follows the total. Among
+    the others, a part pinned itself goes first, then one whose grid cells (or rest outside the
+    table) are pinned, then any part of a breakdown with something pinned; within each, the
+    breakdown that narrows the total most first (four reporter kinds "<5" beside two
+    categories "<5": the categories).
+    """
+    tables = [(list(parts), exact) for parts, exact in tables]
+    twins = set()
+    for b, (parts, _) in enumerate(tables[:owned]):
+        nonzero = [v for v, part in enumerate(parts) if part != 0]
+        if len(nonzero) == 1:
+            twins.add((b, nonzero[0]))
+    not_shown = WithheldTotal(k)
+
+    def current() -> list[tuple[list[Figure], bool]]:
+        follows = isinstance(total, WithheldTotal)
+        return [
+            (
+                [total if follows and (b, v) in twins else part for v, part in enumerate(parts)],
+                exact,
+            )
+            for b, (parts, exact) in enumerate(tables)
+        ]
+
+    def width(b: int) -> float:
+        figures = [true_range(part, k=k) for part in tables[b][0]]
+        highest = sum(_UNBOUNDED if high is None else high for _, high in figures)
+        lows = [low for low, _ in figures]
+        return highest - (sum(lows) if tables[b][1] else max(lows, default=0))
+
+    while True:
+        figures, sums, rows, related = _table_system(total, current(), grids, within)
+        pinned = system_pins(figures, sums, k=k)
+        if not pinned:
+            break
+        open_parts = [
+            (b, v)
+            for b, (parts, _) in enumerate(tables[:owned])
+            for v, part in enumerate(parts)
+            if (b, v) not in twins and part != 0 and not isinstance(part, WithheldTotal)
+        ]
+        if not open_parts:
+            break  # other pages' figures pin a count on their own (decision 0011)
+        offsets = [sum(len(r) for r in rows[:b]) for b in range(len(rows))]
+
+        def rank(b: int, v: int, rows=rows, related=related, pinned=pinned, offsets=offsets):
+            if rows[b][v] in pinned:
+                return 0
+            if pinned.intersection(related[offsets[b] + v]):
+                return 1
+            return 2 if pinned.intersection(rows[b]) or 0 in pinned else 3
+
+        b, v = min(open_parts, key=lambda bv: (rank(*bv), width(bv[0]), bv))
+        tables[b][0][v] = not_shown
+    return [parts for parts, _ in current()[:owned]]
+
+
+def publish_breakdowns(
+    total: Figure,
+    breakdowns: Iterable[tuple[Iterable[Figure], bool]],
+    *,
+    fixed: Iterable[tuple[Iterable[Figure], bool]] = (),
+    grids: Sequence[Grid] = (),
+    within: Within | None = None,
+    k: int | None = None,
+) -> list[list[Figure]]:
+    """A table's own breakdowns' parts as they may be published beside its `total`, as another
+    page publishes it, so that with the `fixed` breakdowns (its months, quarters and forces:
+    other pages' figures), the `grids` between any two breakdowns (numbered own first, then
+    fixed) and the table it lies `within` they pin no count of 1 to k-1. Parts are withheld
+    ("not shown") as `publish_table` withholds them; the total never is.
+
+    `within` is the published table this one lies inside, (its total, its parts in the same
+    order as `breakdowns`): a category's own table lies inside the scope's, and has for total
+    that category's figure there. Subtracting the two tables figure by figure, or working
+    through both at once, pins nothing: the reports outside this table, for each cell, are
+    counts the audit protects like any other.
+    """
+    k = rounding_k(k)
+    tables = [(list(parts), exact) for parts, exact in breakdowns]
+    owned = len(tables)
+    tables += [(list(parts), exact) for parts, exact in fixed]
+    return _decide_parts(total, tables, owned, list(grids), k, within)
+
+
 def publish_table(
     count: int,
     key_sum: int,
     breakdowns: Iterable[tuple[Iterable[Figure], bool]],
     *,
-    splits: Iterable[tuple[Iterable[Figure], bool]] = (),
+    fixed: Iterable[tuple[Iterable[Figure], bool]] = (),
+    grids: Sequence[Grid] = (),
     k: int | None = None,
 ) -> tuple[Figure, list[list[Figure]]]:
-    """A table's total and its own breakdowns' parts as they may be published, so that
-    together, and with the total's `splits` (its months, quarters and forces, published
-    elsewhere and never changed here), they pin no count of 1 to k-1.
+    """A table's total and its own breakdowns' parts as they may be published, so that with
+    its `fixed` breakdowns (its months, quarters and forces, each another page's figure and
+    never changed here) and the `grids` between any two breakdowns (numbered own first, then
+    fixed: months by categories, months by forces) nothing pins a count of 1 to k-1:
 
-    - The total is `publish_total` over the breakdowns and the splits.
-    - When it is withheld, a part that is the only non-zero one of its breakdown is the total
-      itself (the same reports: "crime" when every report was recorded as a crime), so it is
-      withheld too.
-    - While the breakdowns still pin a count through each other (four reporter kinds "<5"
-      say the total is at least 4, one other breakdown's parts say at most 4), the table's own
-      breakdown that narrows the total most is withheld whole: its non-zero parts "not shown".
+    - the parts are decided first, as if the total were not shown: a part is withheld ("not
+      shown") while the table, grids and all, would pin a count (`_decide_parts`);
+    - then the total is shown unless, beside them, it would pin one.
 
-    Splits alone that pin a count through a withheld total are not resolved here (they are
-    other pages' totals; decision 0011 says what is left).
+    A part that is the total itself (the only non-zero one of its breakdown) follows the total.
+    What other pages' figures pin on their own cannot be helped here (decision 0011 says what
+    is left).
     """
     k = rounding_k(k)
     tables = [(list(parts), exact) for parts, exact in breakdowns]
-    splits = [(list(parts), exact) for parts, exact in splits]
-    total = publish_total(count, key_sum, [*tables, *splits], k=k)
-    if not isinstance(total, WithheldTotal):
-        return total, [parts for parts, _ in tables]
-    not_shown = WithheldTotal(k)
-    for parts, _ in tables:
-        nonzero = [i for i, part in enumerate(parts) if part != 0]
-        if len(nonzero) == 1:
-            parts[nonzero[0]] = not_shown
-    withheld: set[int] = set()
-    while table_pins(total, [*tables, *splits], k=k):
-        candidates = [i for i in range(len(tables)) if i not in withheld]
-        if not candidates:
-            break
+    owned = len(tables)
+    tables += [(list(parts), exact) for parts, exact in fixed]
+    grids = list(grids)
+    parts = _decide_parts(WithheldTotal(k), tables, owned, grids, k)
+    shown = publish_count(count, key_sum, k=k)
+    # Beside a shown total, a part that is the total itself shows the same figure.
+    beside = [
+        ([shown if _is_twin(b, v, tables) else part for v, part in enumerate(figures)], exact)
+        for b, (figures, (_, exact)) in enumerate(zip(parts, tables, strict=False))
+    ]
+    figures, sums, _, _ = _table_system(shown, beside + tables[owned:], grids)
+    if shown != 0 and system_pins(figures, sums, k=k):
+        return WithheldTotal(k), parts
+    return shown, [figures for figures, _ in beside]
 
-        def width(i: int) -> float:
-            parts, exact = tables[i]
-            low, high = _implied([true_range(part, k=k) for part in parts], exact)
-            return float("inf") if high is None else high - low
 
-        narrowest = min(candidates, key=lambda i: (width(i), i))
-        parts, exact = tables[narrowest]
-        tables[narrowest] = ([part if part == 0 else not_shown for part in parts], exact)
-        withheld.add(narrowest)
-    return total, [parts for parts, _ in tables]
+def _is_twin(b: int, v: int, tables: list[tuple[list[Figure], bool]]) -> bool:
+    """Whether part v is the only non-zero part of breakdown b: the total's own reports."""
+    return [i for i, part in enumerate(tables[b][0]) if part != 0] == [v]

@@ -10,16 +10,18 @@ that `trends.selectors` has already limited to what the user may see.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
 from harmsportal.disclosure import (
+    Grid,
     Withheld,
     WithheldTotal,
     disclosure_k,
     pins,
+    publish_breakdowns,
     publish_count,
     publish_table,
     publish_total,
@@ -227,49 +229,90 @@ MONTH = "month"
 FORCE = "force"
 
 
-def _time_splits(period: Period, months: dict[date, Count]) -> list[tuple[list[Figure], bool]]:
-    """A figure's months, and its financial-year quarters when the period holds several whole
-    ones (a financial or calendar year): each a published page's figure, so each is audited."""
-    splits = [([count.published() for count in months.values()], True)]
-    if period.months > 3 and period.months % 3 == 0 and period.start.month in (1, 4, 7, 10):
-        quarters: dict[date, Count] = defaultdict(Count)
-        for month, count in months.items():
-            quarters[quarter_of(month).start] += count
-        splits.append(([count.published() for count in quarters.values()], True))
-    return splits
+MONTHS, QUARTERS, FORCES, BOTH = "months", "quarters", "forces", "months by force"
+
+
+def _whole_quarters(period: Period) -> bool:
+    """Whether the period holds several whole financial-year quarters (a financial or
+    calendar year), each a page of its own."""
+    return period.months > 3 and period.months % 3 == 0 and period.start.month in (1, 4, 7, 10)
 
 
 def _cells(scope: Scope, dimension: str, by: str | None) -> dict[object, dict[str, tuple]]:
-    """{key: {value: (Count, splits)}} for one dimension (TOTAL: value ""), where splits are
-    the figure's months (and quarters) unless each key is one month, and its forces unless each
-    key is one force or the scope has one: every split of the same figure that another page
-    publishes, for `publish_total` to audit it against."""
+    """{key: {value: (Count, {split: {unit: Count}})}} for one dimension (TOTAL: value ""),
+    where the splits are the figure's months (and quarters) unless each key is one month, and
+    its forces unless each key is one force or the scope has one: every split of the same
+    figure that another page publishes. A total also has its months (and quarters) by force."""
     month_split = by != MONTH and scope.period.months > 1
     force_split = by != FORCE and (scope.forces is None or len(scope.forces) > 1)
+    quarters = month_split and _whole_quarters(scope.period)
     whole: dict[tuple, Count] = defaultdict(Count)
-    parts: dict[str, dict[tuple, dict]] = {"month": {}, "force": {}}
-    queries = [
-        split for split, wanted in (("month", month_split), ("force", force_split)) if wanted
-    ]
+    units: dict[tuple, dict[str, dict]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Count))
+    )
+    queries = [split for split, wanted in ((MONTHS, month_split), (FORCES, force_split)) if wanted]
+    if dimension == TOTAL and month_split and force_split:
+        queries.append(BOTH)
     for i, split in enumerate(queries or [None]):
-        by_month, by_force = by == MONTH or split == "month", by == FORCE or split == "force"
+        by_month = by == MONTH or split in (MONTHS, BOTH)
+        by_force = by == FORCE or split in (FORCES, BOTH)
         for found, count in counts(scope, dimension, by_month=by_month, by_force=by_force).items():
             month = found[0] if by_month else None
             force = found[1 if by_month else 0] if by_force else None
             cell = (month if by == MONTH else force if by == FORCE else None, found[-1])
             if i == 0:
                 whole[cell] += count
-            if split is not None:
-                within = parts[split].setdefault(cell, defaultdict(Count))
-                within[month if split == "month" else force] += count
+            if split == MONTHS:
+                units[cell][MONTHS][month] += count
+                if quarters:
+                    units[cell][QUARTERS][quarter_of(month).start] += count
+            elif split == FORCES:
+                units[cell][FORCES][force] += count
+            elif split == BOTH:
+                units[cell][(MONTHS, FORCES)][(month, force)] += count
+                if quarters:
+                    units[cell][(QUARTERS, FORCES)][(quarter_of(month).start, force)] += count
     found_cells: dict[object, dict[str, tuple]] = defaultdict(dict)
     for (key, value), count in whole.items():
-        splits = _time_splits(scope.period, parts["month"][(key, value)]) if month_split else []
-        if force_split:
-            forces = parts["force"][(key, value)].values()
-            splits.append(([each.published() for each in forces], True))
-        found_cells[key][value] = (count, splits)
+        found_cells[key][value] = (count, units[(key, value)])
     return found_cells
+
+
+def _fixed_and_grids(
+    total_units: dict[str, dict], tables: list[tuple[Breakdown, dict]]
+) -> tuple[list[tuple[list[Figure], bool]], list[Grid]]:
+    """The total's splits (months, quarters, forces: other pages' totals) as fixed breakdowns,
+    and the grids each makes with every dimension and with the forces, as those pages publish
+    them before their own audits (`publish_count`): an attacker is taken to know that much."""
+    fixed: list[tuple[list[Figure], bool]] = []
+    grids: list[Grid] = []
+    placed: dict[str, tuple[int, list]] = {}
+    empty: tuple[Count, dict] = (Count(), {})
+    for split in (MONTHS, QUARTERS, FORCES):
+        by_unit = total_units.get(split)
+        if not by_unit:
+            continue
+        units = sorted(unit for unit, count in by_unit.items() if count.reports)
+        placed[split] = (len(tables) + len(fixed), units)
+        fixed.append(([by_unit[unit].published() for unit in units], True))
+        for b, (table, values) in enumerate(tables):
+            cells = [
+                [
+                    values.get(row.value, empty)[1].get(split, {}).get(unit, Count()).published()
+                    for row in table.rows
+                ]
+                for unit in units
+            ]
+            grids.append(Grid(rows=placed[split][0], columns=b, cells=cells))
+    if FORCES in placed:
+        columns, forces = placed[FORCES]
+        for split in (MONTHS, QUARTERS):
+            if split in placed:
+                both = total_units.get((split, FORCES), {})
+                rows, units = placed[split]
+                cells = [[both.get((u, f), Count()).published() for f in forces] for u in units]
+                grids.append(Grid(rows=rows, columns=columns, cells=cells))
+    return fixed, grids
 
 
 def figures_by(
@@ -278,31 +321,33 @@ def figures_by(
     """Published figures for `scope` as a whole (`by` None: one entry, key None), or for each
     month (`by` MONTH) or force (`by` FORCE) in it.
 
-    Every figure is audited against each split of it that the portal publishes (its months,
-    its quarters, its forces), and each total, with its breakdowns by every dimension, as one
-    table (`publish_table`), whichever dimensions the caller shows and whatever page asks, so
-    a figure is shown or withheld the same way everywhere.
+    Each total is published with its breakdowns by every dimension and with each split of it
+    that other pages publish (its months, its quarters, its forces, each with their own
+    breakdowns) as one table (`publish_table`): so a grid of months by categories is audited
+    with both its margins, whichever dimensions the caller shows and whatever page asks, and a
+    figure is shown or withheld the same way everywhere.
     """
     audited = tuple(d for d in DIMENSIONS if scope.category is None or d != CATEGORY)
     totals = _cells(scope, TOTAL, by)
     keys = [None] if by is None else sorted(totals)
     breakdowns: dict[object, dict[str, Breakdown]] = defaultdict(dict)
+    found: dict[object, dict[str, dict]] = defaultdict(dict)
     for dimension in audited:
         cells = _cells(scope, dimension, by)
         labels = value_labels(dimension)
         exact = dimension in SINGLE_SELECT
         for key in keys:
             values = cells.get(key, {})
-
-            def figure(value: str, values=values) -> Figure:
-                count, splits = values.get(value, (Count(), []))
-                return publish_total(count.reports, count.key_sum, splits)
-
-            rows = [Row(value, label, figure(value)) for value, label in labels.items()]
+            found[key][dimension] = values
+            counted = {value: count for value, (count, _) in values.items()}
+            rows = [
+                Row(value, label, counted.get(value, Count()).published())
+                for value, label in labels.items()
+            ]
             # Values the labels no longer know (a retired category) still count.
             rows += [
-                Row(value, value or "Not given", figure(value))
-                for value in values
+                Row(value, value or "Not given", count.published())
+                for value, count in counted.items()
                 if value not in labels
             ]
             breakdowns[key][dimension] = Breakdown(
@@ -313,16 +358,32 @@ def figures_by(
                 counts=COUNTS_REPORTS if exact else COUNTS_MENTIONS,
                 exact=exact,
             )
+    # A category's own table (the scope filtered to it) has for total the category's figure in
+    # the scope's table: the same reports, so the same figure, as that table publishes it.
+    base = None if scope.category is None else figures_by(replace(scope, category=None), by=by)
     result = {}
     for key in keys:
-        count, splits = totals.get(key, {}).get("", (Count(), []))
+        count, total_units = totals.get(key, {}).get("", (Count(), {}))
         tables = list(breakdowns[key].values())
-        total, published = publish_table(
-            count.reports,
-            count.key_sum,
-            [([row.figure for row in table.rows], table.exact) for table in tables],
-            splits=splits,
+        parts = [([row.figure for row in table.rows], table.exact) for table in tables]
+        fixed, grids = _fixed_and_grids(
+            total_units, [(table, found[key][table.dimension]) for table in tables]
         )
+        if base is None:
+            total, published = publish_table(
+                count.reports, count.key_sum, parts, fixed=fixed, grids=grids
+            )
+        else:
+            outer = base[key]
+            rows = outer.breakdowns[CATEGORY].rows
+            total = next((row.figure for row in rows if row.value == scope.category), 0)
+            outer_parts = []
+            for table in tables:
+                figures = {row.value: row.figure for row in outer.breakdowns[table.dimension].rows}
+                outer_parts.append([figures.get(row.value, 0) for row in table.rows])
+            published = publish_breakdowns(
+                total, parts, fixed=fixed, grids=grids, within=(outer.total, outer_parts)
+            )
         for table, figures in zip(tables, published, strict=True):
             table.total = total
             for row, published_figure in zip(table.rows, figures, strict=True):
