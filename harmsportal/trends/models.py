@@ -94,6 +94,9 @@ class DemographicRollup(models.Model):
     value = models.CharField(max_length=32, blank=True)
     reports = models.PositiveIntegerField()
     key_sum = models.BigIntegerField()
+    # Different people among those reports. One person's many reports must never pass for a
+    # group: a figure is shown only when at least k different people are known to be in it.
+    reporters = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["month", "force"], name="trends_demog_month_force")]
