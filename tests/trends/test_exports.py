@@ -221,13 +221,14 @@ def test_each_row_is_a_key_cell_with_its_first_flags_collapsed_and_its_published
     published = {
         key: as_text(publish_count(reports, key_sum))
         for key, (reports, key_sum) in expected.items()
-        if reports
+        if reports >= 5
     }
-    assert any(str(count) != published[key] for key, (count, _) in expected.items() if count)
+    assert any(str(count) != published.get(key) for key, (count, _) in expected.items() if count)
+    assert any(0 < count < 5 for count, _ in expected.values())
     rows = csv_rows(body_of(export(client, analyst)))
     assert len(rows) == len(published)
     assert keyed(rows) == published
-    # The XLSX holds the same rows and figures: numbers as numbers, "<5" as text.
+    # The XLSX holds the same rows and figures, as numbers.
     table = xlsx_rows(body_of(export(client, analyst, XLSX_URL)))
     as_csv = [
         dict(zip(HEADER, ("" if v is None else str(v) for v in row), strict=True))
@@ -235,18 +236,16 @@ def test_each_row_is_a_key_cell_with_its_first_flags_collapsed_and_its_published
     ]
     assert as_csv == rows
     figures = [row[HEADER.index("reports")] for row in table[1:]]
-    assert all(isinstance(f, int) or f == "<5" for f in figures)
+    assert all(isinstance(f, int) and f % 5 == 0 for f in figures)
 
 
-def test_small_counts_show_as_fewer_than_five_and_empty_cells_have_no_row(client, analyst):
+def test_combinations_of_fewer_than_five_reports_and_empty_ones_have_no_row(client, analyst):
     built()
-    for n, category in enumerate(["abuse", "threats", "doxxing", "hate"], start=1):
+    for n, category in enumerate(["abuse", "threats", "doxxing", "hate", "other"], start=1):
         cell(category=category, reports=n, key_sum=n * 37)
     cell(category="stalking", reports=0, key_sum=0)
     rows = csv_rows(body_of(export(client, analyst)))
-    assert [row["harm_category"] for row in rows] == ["abuse", "doxxing", "hate", "threats"]
-    assert all(row["reports"] == "<5" for row in rows)
-    assert isinstance(publish_count(4, 0), Withheld)
+    assert [(row["harm_category"], row["reports"]) for row in rows] == [("other", "5")]
 
 
 def test_rows_come_in_the_documented_order(client, analyst):
@@ -375,7 +374,7 @@ def test_period_and_category_narrow_the_rows_and_keep_each_cells_figure(client, 
     cell(month=MARCH, category="doxxing", reports=12, key_sum=5)
     cell(month=APRIL, category="doxxing", reports=13, key_sum=250)
     cell(month=APRIL, category="threats", reports=7, key_sum=77)
-    cell(month=MAY, category="threats", reports=3)
+    cell(month=MAY, category="threats", reports=8)
     every = keyed(csv_rows(body_of(export(client, analyst))))
     april = keyed(csv_rows(body_of(export(client, analyst, period="2026-04"))))
     assert {key[0] for key in april} == {"2026-04"}
@@ -461,7 +460,7 @@ def test_a_large_export_arrives_in_chunks_of_bounded_size(analyst):
             first_category=True,
             first_platform=True,
             first_impact=True,
-            reports=n % 9 + 1,
+            reports=n % 9 + 5,
             key_sum=n,
         )
         for n in range(3000)
@@ -522,15 +521,15 @@ def test_xlsx_opens_in_openpyxl_with_an_about_sheet_saying_what_it_covers(client
     rows = xlsx_rows(body)
     assert [(row[0], row[HEADER.index("reports")]) for row in rows[1:]] == [
         ("2026-04", publish_count(12, 3)),
-        ("2026-05", "<5"),
     ]
     facts = about(body)
     assert facts["Forces"] == "West Yorkshire Police"
     assert facts["Period"].startswith("Quarter 1 2026 to 2027")
     assert facts["Harm category"] == "Every harm category"
     assert facts["Data as at"] == "14 May 2026 at 6am (UK time)"
-    assert facts["Rows"] == "2"
-    assert "<5" in facts["Small numbers"]
+    assert facts["Rows"] == "1"
+    assert "at least 5 reports have a row" in facts["Small numbers"]
+    assert "use the dashboards or the API" in facts["Small numbers"]
     assert "mentions, not reports" in facts["What a row counts"]
 
 
@@ -738,6 +737,12 @@ def test_exports_of_a_real_rollup_hold_no_names_emails_free_text_or_evidence(cli
                 )
             if month == 6:
                 give_outcome(report, category="takedown")
+    # Only combinations of at least k reports have a row: five alike from each force give some.
+    for n, reporter in enumerate(people):
+        for copy in range(5):
+            report = submitted_report(submitted_at=at(2026, 7, 1 + copy), reporter=reporter)
+            report.description = f"Again {n}-{copy}: Barnaby Thistlewood at Lindenfield Crescent."
+            report.save(update_fields=["description"])
     draft = DraftReportFactory(reporter=people[1], description="Photographs of my front door.")
     report_evidence_add(
         actor=people[1], report=draft, data=hostile_files.jpeg(gps=True), filename="door-17.jpg"
@@ -750,9 +755,9 @@ def test_exports_of_a_real_rollup_hold_no_names_emails_free_text_or_evidence(cli
     assert "door-17.jpg" in texts
     assert "quilla.marchbanks0@example.police.uk" in texts
     rows = _assert_nothing_personal(client, analyst, texts)
-    assert rows >= 12
+    assert rows >= 3
     lead = make_person(Role.FORCE_LEAD, force_slug="north-yorkshire")
-    assert _assert_nothing_personal(client, lead, texts) >= 3
+    assert _assert_nothing_personal(client, lead, texts) >= 1
 
 
 def test_exports_of_the_seeded_demo_hold_no_demo_email_name_or_report_text(client, settings, db):
@@ -785,3 +790,207 @@ def test_the_scan_finds_personal_text_when_an_export_carries_it(client, analyst)
     Platform.objects.filter(slug="x").update(name=f"Ask {analyst.email}")
     with pytest.raises(AssertionError, match=re.escape(analyst.email)):
         _assert_nothing_personal(client, analyst, [analyst.email])
+
+
+# --- small combinations are left out, never listed as "<k" (decision 0012) ---------------------
+
+
+def _dimension_rollup() -> None:
+    """DimensionRollup (what the dashboards and the API read) from the ReportRollup rows the
+    test made, by the rebuild's own SQL."""
+    from harmsportal.trends.models import DimensionRollup
+    from harmsportal.trends.rollup.sql import dimension_rollup_insert
+
+    DimensionRollup.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(dimension_rollup_insert(connection.vendor))
+
+
+def _april_figures():
+    from harmsportal.trends.figures import Scope, scope_figures
+    from harmsportal.trends.periods import parse_period
+
+    return scope_figures(Scope(forces=None, period=parse_period("2026-04", today=MAY)))
+
+
+def test_four_one_report_combinations_are_not_listed_so_the_total_stays_fewer_than_five(
+    client, analyst
+):
+    """The reviewer's case: four reports in West Yorkshire in a month, one in each of (crime,
+    officer), (crime, staff), (non-crime, officer), (non-crime, staff). The dashboards say "<5";
+    four rows of "<5" with different single-select values would say exactly 4, one each."""
+    built()
+    for decision in ("crime", "non_crime"):
+        for kind in ("officer", "staff"):
+            cell(decision=decision, kind=kind, reports=1, key_sum=17)
+    _dimension_rollup()
+    assert isinstance(_april_figures().total, Withheld)
+    assert csv_rows(body_of(export(client, analyst))) == []
+    assert xlsx_rows(body_of(export(client, analyst, XLSX_URL))) == [HEADER]
+
+
+def test_fewer_than_five_never_appears_in_either_format_and_every_figure_is_a_multiple_of_k(
+    client, analyst
+):
+    built()
+    rng = random.Random(12)
+    true: dict[tuple, int] = {}
+    for category in ("abuse", "doxxing", "threats", "hate"):
+        for decision in ("crime", "non_crime", "none"):
+            reports = rng.choice([1, 2, 3, 4, 5, 6, 9, 11, 24])
+            cell(category=category, decision=decision, reports=reports, key_sum=rng.randint(0, 999))
+            true[(category, decision)] = reports
+    csv_body = body_of(export(client, analyst))
+    xlsx_body = body_of(export(client, analyst, XLSX_URL))
+    for body in (csv_body, *_xlsx_texts(xlsx_body)):
+        assert "<5" not in (body if isinstance(body, str) else body.decode())
+    rows = csv_rows(csv_body)
+    assert {(r["harm_category"], r["recording_decision"]) for r in rows} == {
+        key for key, reports in true.items() if reports >= 5
+    }
+    assert all(int(r["reports"]) % 5 == 0 and int(r["reports"]) >= 5 for r in rows)
+    figures = [row[HEADER.index("reports")] for row in xlsx_rows(xlsx_body)[1:]]
+    assert figures == [int(r["reports"]) for r in rows]
+    assert "Only combinations of at least 5 reports have a row" in about(xlsx_body)["Small numbers"]
+
+
+# The attacker's small world: one force, one month, reports that each carry one value of every
+# dimension; the cells are decision x platform (everything else the same), so every dashboard
+# figure is a sum of some of them.
+WORLD = [(d, p) for d in ("crime", "non_crime") for p in ("x", "facebook", "instagram")]
+
+
+def _make_world(counts: list[int], keys: list[int]) -> None:
+    ReportRollup.objects.all().delete()
+    for (decision, platform), reports, key_sum in zip(WORLD, counts, keys, strict=True):
+        if reports:
+            cell(decision=decision, platform=platform, reports=reports, key_sum=key_sum)
+    _dimension_rollup()
+
+
+def _constraints() -> tuple[list, list]:
+    """(figures, protected): every published figure about the world as (its cells, lowest,
+    highest), the export's rows and the dashboards' (scope_figures: the total and every row of
+    every breakdown); protected are the dashboards' withheld figures."""
+    from harmsportal.disclosure import rounding_k, true_range
+    from harmsportal.trends.exports.select import export_rows
+    from harmsportal.trends.figures import PLATFORM, RECORDING_DECISION
+
+    k = rounding_k()
+    everything = frozenset(range(len(WORLD)))
+    listed = {}
+    for row in export_rows(ExportScope(forces=None), for_csv=False):
+        values = dict(zip(HEADER, row, strict=True))
+        where = WORLD.index((values["recording_decision"], values["platform"]))
+        figure = values["reports"]
+        listed[where] = true_range(Withheld(k) if figure.startswith("<") else int(figure))
+    # A cell the export leaves out stands for 0 to k-1.
+    figures = [(frozenset([i]), *listed.get(i, (0, k - 1))) for i in range(len(WORLD))]
+    protected = []
+    published = _april_figures()
+    tables = [(everything, published.total)]
+    for dimension, breakdown in published.breakdowns.items():
+        for row in breakdown.rows:
+            if dimension == RECORDING_DECISION:
+                cells = frozenset(i for i, (d, _) in enumerate(WORLD) if d == row.value)
+            elif dimension == PLATFORM:
+                cells = frozenset(i for i, (_, p) in enumerate(WORLD) if p == row.value)
+            else:  # every report has the same value of the others: the total's, or none
+                cells = everything if _holds(dimension, row.value) else frozenset()
+            tables.append((cells, row.figure))
+    for cells, figure in tables:
+        low, high = true_range(figure)
+        figures.append((cells, low, high))
+        if isinstance(figure, Withheld) and cells:
+            protected.append(cells)
+    return figures, protected
+
+
+def _holds(dimension: str, value: str) -> bool:
+    defaults = {"category": "doxxing", "reporter_kind": "officer", "impact": "none"}
+    return value == defaults.get(dimension, "pending")
+
+
+def _pinned(figures: list, protected: list) -> list:
+    """The protected figures every world consistent with `figures` gives the same count:
+    an attacker trying every world (each cell's count within the bounds the figures allow)."""
+    n = len(WORLD)
+    bounds = [[0, None] for _ in range(n)]
+    for cells, low, high in figures:
+        if len(cells) == 1:
+            (i,) = cells
+            bounds[i][0] = max(bounds[i][0], low)
+            if high is not None:
+                bounds[i][1] = high if bounds[i][1] is None else min(bounds[i][1], high)
+    checks = [(max(cells), cells, low, high) for cells, low, high in figures if cells]
+    seen = {cells: set() for cells in protected}
+    world = [0] * n
+
+    def walk(i: int) -> None:
+        if i == n:
+            for cells, found in seen.items():
+                found.add(sum(world[j] for j in cells))
+            return
+        low, high = bounds[i]
+        for count in range(low, high + 1):
+            world[i] = count
+            if all(
+                low_ <= sum(world[j] for j in cells)
+                and (high_ is None or sum(world[j] for j in cells) <= high_)
+                for last, cells, low_, high_ in checks
+                if last == i
+            ):
+                walk(i + 1)
+
+    walk(0)
+    return [cells for cells, found in seen.items() if len(found) == 1]
+
+
+def _pins(worlds) -> list:
+    pinned = []
+    for counts, keys in worlds:
+        _make_world(counts, keys)
+        figures, protected = _constraints()
+        if found := _pinned(figures, protected):
+            pinned.append((counts, keys, [sorted(cells) for cells in found]))
+    return pinned
+
+
+def test_the_export_beside_the_dashboards_pins_no_withheld_count_in_random_small_worlds(db):
+    """An attacker with the export and every dashboard figure about small random worlds tries
+    every world they allow: no withheld figure ("<5") comes out as one count. (Listing cells of
+    1 to 4 as "<5", as the export did, pins in most of these worlds.)"""
+    built()
+    rng = random.Random(2026)
+    worlds = [([1, 1, 0, 1, 1, 0], [17] * 6)]  # four "<5" rows beside a "<5" total: 1 each
+    for _ in range(24):
+        counts = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in WORLD]
+        worlds.append((counts, [rng.randint(0, 255) for _ in WORLD]))
+    assert _pins(worlds) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap (decision 0012): several listed cells' lowest counts can use up a "
+    "total's highest, leaving room for just 1 in a '<5' beside them",
+)
+def test_several_listed_cells_against_a_total_rounded_down_pin_nothing(db):
+    """Three crime cells of 6, each rounded up to 10 (6 to 14), and one non-crime report: the
+    total 19 rounded down to 15 (11 to 19) leaves at most 19 - 18 = 1 for non-crime, which the
+    dashboards show as "<5" (1 to 4): so exactly 1. The dashboards alone do not pin it."""
+    built()
+    assert _pins([([6, 6, 6, 1, 0, 0], [0, 0, 0, 210, 0, 0])]) == []
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+@pytest.mark.parametrize("value", ["\x00", "doxxing\x00", "\x01\x7f", "d" * 5000])
+def test_a_category_with_control_characters_or_too_long_is_the_unknown_category_400(
+    client, analyst, url, value
+):
+    """`?category=%00` was a 500 on Postgres (a NUL cannot go into a query)."""
+    built()
+    cell()
+    response = export(client, analyst, url, category=value)
+    assert response.status_code == 400
+    assert b"no harm category with that id" in response.content
+    assert not AccessLog.objects.filter(object_type="trends.export").exists()

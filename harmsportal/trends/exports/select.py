@@ -7,7 +7,9 @@ category, recording decision, reporter kind, platform, impact and outcome, summi
 and their key sums. So a row counts the reports that carry that combination, and the figure in
 `reports` is `harmsportal.disclosure.publish_count_sql` over the cell's count and key sum: the
 one rule, in the SQL, so the database writes the published figure and no true count leaves it.
-Empty cells are not written.
+Only cells of at least k reports are written (so every figure is a multiple of k): a cell of 1
+to k-1 is left out like an empty one, never listed as "<k", since listing which rare
+combinations exist would give their presence away (decision 0012).
 
 The same SELECT runs on Postgres (inside COPY, `csv_stream`) and on SQLite; only the month and
 time formatting and the collation differ. `for_csv` adds the apostrophe before any text a
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connections, router
 
-from harmsportal.disclosure import publish_count_sql
+from harmsportal.disclosure import publish_count_sql, rounding_k
 from harmsportal.trends.figures import (
     CATEGORY,
     IMPACT,
@@ -70,8 +72,8 @@ COLUMNS = (
     Column("outcome_name", "The outcome in words."),
     Column(
         "reports",
-        "Reports carrying this combination, as published: a small figure withheld, any other "
-        "rounded (see Small numbers).",
+        "Reports carrying this combination, as published: rounded (see Small numbers); "
+        "combinations with few reports have no row.",
     ),
     Column("data_as_at", "When the figures were last built, UTC (ISO 8601)."),
 )
@@ -134,6 +136,7 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
     `HEADER`, for `vendor` ("postgresql" or "sqlite"). For COPY:
     `cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", params)`."""
     postgres = vendor == "postgresql"
+    k = rounding_k()  # disclosure_k(), checked: an int, so written into the SQL as it is
     safe = formula_safe_sql if for_csv else (lambda expression: expression)
     if postgres:
         month = "to_char(c.month, 'YYYY-MM')"
@@ -164,7 +167,7 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
         "offline_impact_name": label("c.impact", IMPACT),
         "outcome": ("c.outcome", []),
         "outcome_name": label("c.outcome", OUTCOME),
-        "reports": (publish_count_sql("c.n", "c.k").replace("%", "%%"), []),
+        "reports": (publish_count_sql("c.n", "c.k", k=k).replace("%", "%%"), []),
         "data_as_at": (f"(SELECT {as_at} FROM {_STATE} WHERE id = 1)", []),
     }
     if tuple(columns) != HEADER:
@@ -184,7 +187,9 @@ def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
     sql = (
         "SELECT "
         + ", ".join(f'{expression} AS "{name}"' for name, (expression, _) in columns.items())
-        + f" FROM ({grouped}) c WHERE c.n > 0"
+        # Only cells of at least k reports are listed: a smaller one is left out, never "<k"
+        # (decision 0012: an absent row stands for 0 to k-1, so it says nothing of presence).
+        + f" FROM ({grouped}) c WHERE c.n >= {k}"
         + f" ORDER BY {', '.join(f'c.{name}' for name in names)}"
     )
     params = [param for _, column_params in columns.values() for param in column_params]

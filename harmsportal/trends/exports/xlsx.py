@@ -4,7 +4,7 @@ build the workbook in memory or in a file first: decision 0012).
 
 Two sheets: "Trends", the same columns and rows as the CSV (text as inline strings, which a
 spreadsheet never runs as a formula, and marked "quote prefix" when it looks like one, so even
-editing it keeps it text; figures as numbers, "<5" as text), and "About": what the file covers,
+editing it keeps it text; figures as numbers, each a multiple of k), and "About": what the file covers,
 the data as at, the rows, what a row counts, the suppression, and every column. "About" is
 written after the rows, so it can say how many there were and which months they span.
 
@@ -272,10 +272,12 @@ def _about_rows(scope: ExportScope, progress: _Progress) -> list[tuple[str, str]
         ),
         (
             "Small numbers",
-            f"A figure from 1 to {k - 1} is shown as <{k}. Every other figure is rounded to a "
-            f"multiple of {k}, the same way every time it is asked for, so no small count can "
-            "be worked out by adding up or subtracting figures. Combinations with no reports "
-            "have no row.",
+            f"Only combinations of at least {k} reports have a row: one with fewer (or none) "
+            f"is left out, so a missing row stands for anything from 0 to {k - 1}. Each figure "
+            f"is rounded to a multiple of {k} ({k} or more), the same way every time it is "
+            "asked for. For how many reports a force received, use the dashboards or the API, "
+            "whose totals count every report; adding up rows here misses the small "
+            "combinations and adds up rounding.",
         ),
         ("Columns", "Described below and in the portal's trends data dictionary."),
     ]
