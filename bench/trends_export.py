@@ -69,7 +69,7 @@ COPY (
                  SUM(r.reports) AS n, SUM(r.key_sum) AS k
           FROM trends_reportrollup r JOIN people_force f ON f.id = r.force_id
           GROUP BY {", ".join(_KEY.values())}) c
-    WHERE c.n > 0
+    WHERE c.n >= {{k}}
     ORDER BY {", ".join(f"c.{name}" for name in _KEY)}
 ) TO STDOUT WITH (FORMAT csv, HEADER)"""
 
@@ -105,7 +105,11 @@ def _copy() -> tuple[float, int, int]:
 
     started = time.perf_counter()
     size = lines = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(BASELINE) as copy:
+    from harmsportal.disclosure import disclosure_k
+
+    # The export lists only cells of at least k reports (decision 0012): so does the baseline.
+    baseline = BASELINE.format(k=disclosure_k())
+    with connection.cursor() as cursor, cursor.cursor.copy(baseline) as copy:
         for data in copy:
             size += len(data)
             lines += bytes(data).count(b"\n")
