@@ -159,6 +159,33 @@ def disclose_part(pairs: Iterable[tuple[int, int]], *, k: int | None = None) -> 
     return shown
 
 
+def disclose_share(part: int, base: int, *, k: int | None = None) -> int | Withheld:
+    """`part` as a whole-number percentage of `base` (0 or 100 only when exact), if it may be
+    shown; otherwise a `Withheld` when `base` is under k (as `disclose(value, base=base)`), or a
+    `WithheldTotal` ("not shown") when `part` or the rest, `base - part`, is 1 to k-1.
+
+    A percentage is published beside a rounded count of its base (referrals offered "5", that
+    is 5 to 9), and when the base is small next to the rounding, only a few (part, base) pairs
+    give that percentage: 20% of 5 to 9 can only be 1 of 5, and 88% of 6 to 14 only 7 of 8. So
+    the percentage would pin a count withheld as "<5" (1 accepted), or the rest (1 not yet
+    trained). When part and rest are both 0 or k or more, each stays as protected as a count
+    shown through `publish_count`. A 0% (part 0) or 100% (rest 0) is a true zero and is shown,
+    as a count of 0 is: it names nobody.
+    Raises ValueError for a part larger than its base, and as `disclose` does for bad counts.
+    """
+    k = disclosure_k() if k is None else k
+    _check_count(part, "count")
+    _check_count(base, "base")
+    if part > base:
+        raise ValueError(f"A part ({part}) cannot be larger than its base ({base})")
+    if isinstance(disclose(part, base=base, k=k), Withheld):
+        return Withheld(k)
+    if 0 < part < k or 0 < base - part < k:
+        return WithheldTotal(k)
+    percent = 100 * part / base
+    return min(max(round(percent), 1), 99) if 0 < part < base else round(percent)
+
+
 # ---------------------------------------------------------------------------
 # Trends: the cell key method, rounding to base k (decision 0011)
 # ---------------------------------------------------------------------------
@@ -339,12 +366,35 @@ def system_pins(
     }
 
 
+def _breakdowns(breakdowns) -> list[tuple[list[Figure], bool, int | None]]:
+    """Breakdowns as (parts, exact, none): `none` is the index of a multi-select breakdown's
+    part that no report shares with another ("no category given"), or None."""
+    found = []
+    for breakdown in breakdowns:
+        parts, exact, *rest = breakdown
+        found.append((list(parts), exact, rest[0] if rest and not exact else None))
+    return found
+
+
+def _add_sum(figures: list[Figure], sums: list[Sum], total: int, parts: list[int], exact, none):
+    """The sum between a total and its parts. A multi-select breakdown with a part no report
+    shares ("none") is that part plus the reports with some other value (a count of its own,
+    never published), which the other parts each reach and together cover."""
+    if exact or none is None:
+        sums.append((total, parts, exact))
+        return
+    figures.append(_Rest(2))
+    some = len(figures) - 1
+    sums.append((total, [parts[none], some], True))
+    sums.append((some, [p for i, p in enumerate(parts) if i != none], False))
+
+
 def table_pins(
     total: Figure, breakdowns: Iterable[tuple[Iterable[Figure], bool]], *, k: int | None = None
 ) -> bool:
     """Whether `total` (as published: a figure, "<k", or "not shown") beside `breakdowns`,
-    each (parts as published, exact), pins a count of 1 to k-1 to one value: the total, or a
-    part shown as "<k" or "not shown".
+    each (parts as published, exact) or (parts, False, index of the "none" part), pins a count
+    of 1 to k-1 to one value: the total, or a part shown as "<k" or "not shown".
 
     The breakdowns are everything published about the same total: each dimension of a table,
     and its months, quarters and forces, taken together as an attacker takes them
@@ -352,10 +402,10 @@ def table_pins(
     """
     figures: list[Figure] = [total]
     sums: list[Sum] = []
-    for parts, exact in breakdowns:
+    for parts, exact, none in _breakdowns(breakdowns):
         start = len(figures)
         figures.extend(parts)
-        sums.append((0, list(range(start, len(figures))), exact))
+        _add_sum(figures, sums, 0, list(range(start, start + len(parts))), exact, none)
     return bool(system_pins(figures, sums, k=k))
 
 
@@ -412,9 +462,12 @@ class Grid:
     cells: Sequence[Sequence[Figure]]
 
 
+Table = list[tuple[list[Figure], bool, int | None]]
+
+
 def _table_system(
     total: Figure,
-    tables: list[tuple[list[Figure], bool]],
+    tables: Table,
     grids: Sequence[Grid] = (),
     within: Within | None = None,
 ) -> tuple[list[Figure], list[Sum], list[list[int]], list[list[int]]]:
@@ -424,48 +477,48 @@ def _table_system(
     figures: list[Figure] = [total]
     sums: list[Sum] = []
     rows: list[list[int]] = []
-    for parts, exact in tables:
+    for parts, _, _ in tables:
         start = len(figures)
         figures.extend(parts)
         rows.append(list(range(start, len(figures))))
-        sums.append((0, rows[-1], exact))
+    for row, (_, exact, none) in zip(rows, tables, strict=True):
+        _add_sum(figures, sums, 0, row, exact, none)
     related: list[list[int]] = [[] for row in rows for _ in row]
     offsets = [sum(len(r) for r in rows[:b]) for b in range(len(rows))]
     if within is not None:
         # Each of the outer table's figures is this table's figure for the same cell plus the
         # reports outside this table (a cell of its own, never published).
         outer_total, outer_parts = within
-        pairs = [(outer_total, 0)] + [
-            (outer, rows[b][v])
+        pairs = [(outer_total, 0, None)] + [
+            (outer, rows[b][v], offsets[b] + v)
             for b, outers in enumerate(outer_parts)
             for v, outer in enumerate(outers)
         ]
-        for n, (outer, inner) in enumerate(pairs):
+        for outer, inner, place in pairs:
             figures.extend([outer, _Rest(2)])
             sums.append((len(figures) - 2, [inner, len(figures) - 1], True))
-            if n:
-                b, v = next(
-                    (b, v) for b, r in enumerate(rows) for v, i in enumerate(r) if i == inner
-                )
-                related[offsets[b] + v].append(len(figures) - 1)
+            if place is not None:
+                related[place].append(len(figures) - 1)
     for grid in grids:
         cells = []
         for line in grid.cells:
             figures.extend(line)
             cells.append(list(range(len(figures) - len(line), len(figures))))
+        _, across_exact, across_none = tables[grid.columns]
+        _, down_exact, down_none = tables[grid.rows]
         for i, line in enumerate(cells):
-            sums.append((rows[grid.rows][i], line, tables[grid.columns][1]))
+            _add_sum(figures, sums, rows[grid.rows][i], line, across_exact, across_none)
             related[offsets[grid.rows] + i].extend(line)
         for j in range(len(rows[grid.columns])):
             column = [line[j] for line in cells]
-            sums.append((rows[grid.columns][j], column, tables[grid.rows][1]))
+            _add_sum(figures, sums, rows[grid.columns][j], column, down_exact, down_none)
             related[offsets[grid.columns] + j].extend(column)
     return figures, sums, rows, related
 
 
 def _decide_parts(
     total: Figure,
-    tables: list[tuple[list[Figure], bool]],
+    tables: Table,
     owned: int,
     grids: Sequence[Grid],
     k: int,
@@ -482,22 +535,21 @@ def _decide_parts(
     breakdown that narrows the total most first (four reporter kinds "<5" beside two
     categories "<5": the categories).
     """
-    tables = [(list(parts), exact) for parts, exact in tables]
-    twins = set()
-    for b, (parts, _) in enumerate(tables[:owned]):
-        nonzero = [v for v, part in enumerate(parts) if part != 0]
-        if len(nonzero) == 1:
-            twins.add((b, nonzero[0]))
+    tables = [(list(parts), exact, none) for parts, exact, none in tables]
+    twins = {
+        (b, v) for b in range(owned) for v in range(len(tables[b][0])) if _is_twin(b, v, tables)
+    }
     not_shown = WithheldTotal(k)
 
-    def current() -> list[tuple[list[Figure], bool]]:
+    def current() -> Table:
         follows = isinstance(total, WithheldTotal)
         return [
             (
-                [total if follows and (b, v) in twins else part for v, part in enumerate(parts)],
+                [total if follows and (b, v) in twins else p for v, p in enumerate(parts)],
                 exact,
+                none,
             )
-            for b, (parts, exact) in enumerate(tables)
+            for b, (parts, exact, none) in enumerate(tables)
         ]
 
     def width(b: int) -> float:
@@ -513,8 +565,8 @@ def _decide_parts(
             break
         open_parts = [
             (b, v)
-            for b, (parts, _) in enumerate(tables[:owned])
-            for v, part in enumerate(parts)
+            for b in range(owned)
+            for v, part in enumerate(tables[b][0])
             if (b, v) not in twins and part != 0 and not isinstance(part, WithheldTotal)
         ]
         if not open_parts:
@@ -530,7 +582,7 @@ def _decide_parts(
 
         b, v = min(open_parts, key=lambda bv: (rank(*bv), width(bv[0]), bv))
         tables[b][0][v] = not_shown
-    return [parts for parts, _ in current()[:owned]]
+    return [parts for parts, _, _ in current()[:owned]]
 
 
 def publish_breakdowns(
@@ -546,18 +598,18 @@ def publish_breakdowns(
     page publishes it, so that with the `fixed` breakdowns (its months, quarters and forces:
     other pages' figures), the `grids` between any two breakdowns (numbered own first, then
     fixed) and the table it lies `within` they pin no count of 1 to k-1. Parts are withheld
-    ("not shown") as `publish_table` withholds them; the total never is.
+    ("not shown") as `publish_table` withholds them; the total never is. A breakdown is
+    (parts, exact), or (parts, False, index of the part no report shares with another).
 
     `within` is the published table this one lies inside, (its total, its parts in the same
     order as `breakdowns`): a category's own table lies inside the scope's, and has for total
-    that category's figure there. Subtracting the two tables figure by figure, or working
-    through both at once, pins nothing: the reports outside this table, for each cell, are
-    counts the audit protects like any other.
+    that category's figure there. Working through both tables at once pins nothing: the
+    reports outside this table, for each cell, are counts the audit protects like any other.
     """
     k = rounding_k(k)
-    tables = [(list(parts), exact) for parts, exact in breakdowns]
+    tables = _breakdowns(breakdowns)
     owned = len(tables)
-    tables += [(list(parts), exact) for parts, exact in fixed]
+    tables += _breakdowns(fixed)
     return _decide_parts(total, tables, owned, list(grids), k, within)
 
 
@@ -573,34 +625,36 @@ def publish_table(
     """A table's total and its own breakdowns' parts as they may be published, so that with
     its `fixed` breakdowns (its months, quarters and forces, each another page's figure and
     never changed here) and the `grids` between any two breakdowns (numbered own first, then
-    fixed: months by categories, months by forces) nothing pins a count of 1 to k-1:
+    fixed: months by categories, months by forces) nothing pins a count of 1 to k-1. A
+    breakdown is (parts, exact), or (parts, False, index of the part no report shares with
+    another: "no category given").
 
-    - the parts are decided first, as if the total were not shown: a part is withheld ("not
-      shown") while the table, grids and all, would pin a count (`_decide_parts`);
-    - then the total is shown unless, beside them, it would pin one.
+    - The parts are decided first, as if the total were not shown: a part is withheld ("not
+      shown") while the table, grids and all, would pin a count (`_decide_parts`).
+    - Then the total is shown unless, beside them, it would pin one.
 
     A part that is the total itself (the only non-zero one of its breakdown) follows the total.
     What other pages' figures pin on their own cannot be helped here (decision 0011 says what
     is left).
     """
     k = rounding_k(k)
-    tables = [(list(parts), exact) for parts, exact in breakdowns]
+    tables = _breakdowns(breakdowns)
     owned = len(tables)
-    tables += [(list(parts), exact) for parts, exact in fixed]
+    tables += _breakdowns(fixed)
     grids = list(grids)
     parts = _decide_parts(WithheldTotal(k), tables, owned, grids, k)
     shown = publish_count(count, key_sum, k=k)
     # Beside a shown total, a part that is the total itself shows the same figure.
     beside = [
-        ([shown if _is_twin(b, v, tables) else part for v, part in enumerate(figures)], exact)
-        for b, (figures, (_, exact)) in enumerate(zip(parts, tables, strict=False))
+        ([shown if _is_twin(b, v, tables) else p for v, p in enumerate(figures)], exact, none)
+        for b, (figures, (_, exact, none)) in enumerate(zip(parts, tables[:owned], strict=True))
     ]
     figures, sums, _, _ = _table_system(shown, beside + tables[owned:], grids)
     if shown != 0 and system_pins(figures, sums, k=k):
         return WithheldTotal(k), parts
-    return shown, [figures for figures, _ in beside]
+    return shown, [figures for figures, _, _ in beside]
 
 
-def _is_twin(b: int, v: int, tables: list[tuple[list[Figure], bool]]) -> bool:
+def _is_twin(b: int, v: int, tables: Table) -> bool:
     """Whether part v is the only non-zero part of breakdown b: the total's own reports."""
     return [i for i, part in enumerate(tables[b][0]) if part != 0] == [v]

@@ -315,6 +315,16 @@ def _fixed_and_grids(
     return fixed, grids
 
 
+# The value of a multi-select dimension that no report shares with another: a report with no
+# category has no other category. The audit knows it, as an attacker would.
+NONE_VALUES = {CATEGORY: NO_CATEGORY, PLATFORM: NO_PLATFORM, IMPACT: NO_IMPACT}
+
+
+def _none(table: Breakdown) -> int | None:
+    none = NONE_VALUES.get(table.dimension)
+    return next((i for i, row in enumerate(table.rows) if row.value == none), None)
+
+
 def figures_by(
     scope: Scope, *, by: str | None = None, dimensions: tuple[str, ...] = DIMENSIONS
 ) -> dict[object, ScopeFigures]:
@@ -365,7 +375,9 @@ def figures_by(
     for key in keys:
         count, total_units = totals.get(key, {}).get("", (Count(), {}))
         tables = list(breakdowns[key].values())
-        parts = [([row.figure for row in table.rows], table.exact) for table in tables]
+        parts = [
+            ([row.figure for row in table.rows], table.exact, _none(table)) for table in tables
+        ]
         fixed, grids = _fixed_and_grids(
             total_units, [(table, found[key][table.dimension]) for table in tables]
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from harmsportal import disclosure
@@ -403,6 +403,14 @@ def cells_of(atoms: list[Reports], tables) -> list[Cell]:
 @pytest.mark.django_db
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=decisions_by_month())
+# Two "<5" in each month of a "<5" quarter: four reports, one in each cell.
+@example(
+    rows=[
+        (m, d, 1 if d != NON_CRIME else 0, 7)
+        for m in (APRIL, MAY)
+        for d in (CRIME, NON_CRIME, NONE)
+    ]
+)
 def test_months_by_recording_decision_with_both_margins_pin_nothing(rows):
     force = _force_ids()[0]
     atoms = _atoms(rows, force)
@@ -417,6 +425,15 @@ def test_months_by_recording_decision_with_both_margins_pin_nothing(rows):
 @pytest.mark.django_db
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=categories_by_month())
+# One report in a, one with no category, each month: no report has both, so each month's
+# "<5" is the two added up, and the quarter's "<5" is four "<5" cells: each is 1.
+@example(
+    rows=[
+        (m, c, 1 if c in (("a",), ()) else 0, 3)
+        for m in (APRIL, MAY)
+        for c in (("a",), ("b",), ("a", "b"), ())
+    ]
+)
 def test_months_by_category_with_both_margins_and_each_categorys_own_table_pin_nothing(rows):
     force = _force_ids()[0]
     atoms = _atoms(rows, force)
@@ -431,6 +448,8 @@ def test_months_by_category_with_both_margins_and_each_categorys_own_table_pin_n
 @pytest.mark.django_db
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=forces_by_month())
+# One report for each force each month: "<5" everywhere, the quarter's four "<5" cells say 4.
+@example(rows=[(m, f, 1, 9) for m in (APRIL, MAY) for f in (0, 1)])
 def test_months_by_force_with_both_margins_pin_nothing(rows):
     forces = tuple(_force_ids())
     atoms = [
