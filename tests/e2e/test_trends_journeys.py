@@ -2,7 +2,7 @@
 analyst each start from their home page, follow its card to their figures and read them.
 
 Every page passes axe-core, and each journey's main page fits a 375px phone without scrolling
-sideways. The figures are a smaller cut of the demo's own synthetic history (trends/demo), so
+sideways. The figures are a tenth of the demo's own synthetic history (trends/demo), so
 the pages show real-looking months with some small numbers withheld, rolled up for real.
 """
 
@@ -27,14 +27,14 @@ WEST = "/trends/forces/west-yorkshire/"
 
 @pytest.fixture
 def figures(monkeypatch, settings):
-    """Two years of history at a fifth of the demo's volume (quick to make), rolled up."""
+    """Two years of history at a tenth of the demo's volume (quick to make), rolled up."""
     settings.HARMSPORTAL_REQUIRE_STAFF_MFA = False
     smaller = tuple(
-        replace(force, start=max(force.start / 5, 0.5), end=max(force.end / 5, 0.6))
+        replace(force, start=max(force.start / 10, 0.5), end=max(force.end / 10, 0.6))
         for force in story.FORCES
     )
     monkeypatch.setattr(story, "FORCES", smaller)
-    assert history_create() > 300
+    assert history_create() > 150
     peers_seed()
     rollup_rebuild()
 
