@@ -18,22 +18,17 @@ from django.db.models import Sum
 from harmsportal.disclosure import (
     Grid,
     Withheld,
-    WithheldTotal,
-    disclosure_k,
-    pins,
     publish_breakdowns,
     publish_count,
     publish_table,
     publish_total,
 )
-from harmsportal.people.forms import ABOUT_YOU_QUESTIONS
-from harmsportal.people.models import DEMOGRAPHIC_FIELDS, Force, User
+from harmsportal.people.models import Force, User
 from harmsportal.trends.models import (
     NO_CATEGORY,
     NO_IMPACT,
     NO_OUTCOME,
     NO_PLATFORM,
-    DemographicRollup,
     DimensionRollup,
     RecordingDecision,
     ReportRollup,
@@ -415,66 +410,7 @@ def force_names(force_ids) -> dict[int, str]:
     return dict(forces.values_list("pk", "name"))
 
 
-# --- the dashboards: demographics and the national non-crime view ----------------------------
-
-DEMOGRAPHIC_LABELS = {
-    "age_band": "Age",
-    "sex": "Sex",
-    "gender_same_as_sex": "Gender the same as sex registered at birth",
-    "ethnicity": "Ethnic group",
-    "disability": "Long-term health condition or illness",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion",
-}
-NOT_ANSWERED = "Not answered"
-
-
-def demographic_figures(scope: Scope, *, total: Figure) -> list[Breakdown]:
-    """What the people who reported volunteered about themselves (people.DEMOGRAPHIC_FIELDS),
-    one breakdown per question, over `scope`'s forces and period. Never by harm category: the
-    demographic rollup does not hold it, so `scope.category` is not applied.
-
-    Every report has one answer to each question ("" when not answered), so each question's
-    parts add up to the reports in the scope, whose published total is `total` (the scope's
-    total without a category). A question whose answers, beside that total, would pin a
-    withheld figure has all its answers but the zeros "not shown".
-    """
-    rows = _in_scope(DemographicRollup.objects.all(), scope)
-    found: dict[str, dict[str, Count]] = defaultdict(dict)
-    for row in (
-        rows.values("dimension", "value").annotate(n=Sum("reports"), k=Sum("key_sum")).order_by()
-    ):
-        found[row["dimension"]][row["value"]] = Count(row["n"], row["k"])
-    result = []
-    for dimension in DEMOGRAPHIC_FIELDS:
-        labels = {**dict(ABOUT_YOU_QUESTIONS[dimension][1]), "": NOT_ANSWERED}
-        values = found.get(dimension, {})
-        published = [
-            Row(value, label, values.get(value, Count()).published())
-            for value, label in labels.items()
-        ]
-        published += [
-            Row(value, value, count.published())
-            for value, count in values.items()
-            if value not in labels
-        ]
-        if pins(total, [row.figure for row in published], exact=True):
-            published = [_not_shown(row) for row in published]
-        result.append(
-            Breakdown(
-                dimension=dimension,
-                label=DEMOGRAPHIC_LABELS[dimension],
-                rows=published,
-                total=total,
-                counts=COUNTS_REPORTS,
-                exact=True,
-            )
-        )
-    return result
-
-
-def _not_shown(row: Row) -> Row:
-    return row if row.figure == 0 else Row(row.value, row.label, WithheldTotal(disclosure_k()))
+# --- the national non-crime view (demographics: trends/demographics.py) ------------------------
 
 
 @dataclass

@@ -96,6 +96,7 @@ def put_reports(
             value=(answers or {}).get(dimension, ""),
             reports=count,
             key_sum=key_sum,
+            reporters=count,  # each report from a different person
         )
 
 

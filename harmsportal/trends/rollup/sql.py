@@ -212,6 +212,7 @@ def source_select(vendor: str, months: Iterable[date] | None = None, *, full: bo
         days = bucket_sql(
             vendor, "c.outcome_given_at", "r.submitted_at", unit_ms=_DAY_MS, cap=OUTCOME_DAYS_CAP
         )
+        columns.append("r.reporter_id")
         columns += [f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS]
         columns += [
             "CASE WHEN c.first_responded_at IS NOT NULL THEN 1 ELSE 0 END AS responded",
@@ -361,21 +362,28 @@ def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -
 
 def demographic_rollup_insert(vendor: str) -> str:
     """DemographicRollup from the run's source table: reports by each voluntary answer of their
-    reporter ("" unanswered). Reports are grouped once by every answer together (few
-    combinations), then each question is summed from those groups."""
+    reporter ("" unanswered), and the different people among them. Reports are grouped once by
+    every answer together (few combinations), then each question is summed from those groups.
+
+    The answers are the reporter's own (people_user), so all of one person's reports in a month
+    and force fall in the same group: the different reporters of a group, summed over the
+    groups with one answer, are the different reporters with that answer."""
     _check(vendor)
     parts = "\n    UNION ALL".join(
         f"""
-    SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum)
+    SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum), SUM(reporters)
     FROM answers
     GROUP BY month, force_id, {field}"""
         for field in DEMOGRAPHIC_FIELDS
     )
     answers = ", ".join(DEMOGRAPHIC_FIELDS)
     return f"""
-    INSERT INTO trends_demographicrollup (month, force_id, dimension, value, reports, key_sum)
+    INSERT INTO trends_demographicrollup (
+        month, force_id, dimension, value, reports, key_sum, reporters
+    )
     WITH answers AS (
-        SELECT month, force_id, {answers}, COUNT(*) AS reports, SUM(record_key) AS key_sum
+        SELECT month, force_id, {answers}, COUNT(*) AS reports, SUM(record_key) AS key_sum,
+               COUNT(DISTINCT reporter_id) AS reporters
         FROM {SOURCE}
         GROUP BY month, force_id, {answers}
     ){parts}"""

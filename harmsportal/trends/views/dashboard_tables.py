@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from harmsportal.trends.demographics import demographic_figures
 from harmsportal.trends.figures import (
     CATEGORY,
     COUNTS_MENTIONS,
@@ -26,7 +27,6 @@ from harmsportal.trends.figures import (
     Scope,
     ScopeFigures,
     data_as_at,
-    demographic_figures,
     figures_by,
     scope_figures,
     value_labels,
