@@ -28,7 +28,7 @@ from harmsportal.trends.peers import PeerGroup, peer_group
 from harmsportal.trends.performance import (
     COUNT,
     MEASURES,
-    MIN_GROUP_FORCES,
+    NO_GROUP_MEDIAN,
     Figures,
     GroupMedian,
     Measure,
@@ -124,15 +124,13 @@ class Comparison:
     column: Column
     other: str  # the other figure ("9 hours"), or why there is no comparison
     direction: str | None  # "better than", "about the same as"…; None: no comparison made
-    note: str = ""  # "across 42 forces"
 
     @property
     def sentence(self) -> str:
         """ "Better than the previous quarter, April to June 2026 (9 hours)", or, with no
         comparison, "The national median: not shown, …"."""
         if self.direction:
-            note = f", {self.note}" if self.note else ""
-            return f"{_capital(self.direction)} {self.column.against} ({self.other}{note})"
+            return f"{_capital(self.direction)} {self.column.against} ({self.other})"
         return f"{_capital(self.column.against)}: {self.other}"
 
     @property
@@ -254,14 +252,11 @@ def _against_period(value: Value, other: Value, measure: Measure, column: Column
 
 
 def _against_group(value: Value, group: GroupMedian, measure: Measure, column: Column):
+    # Never how many forces it is over: that would tell a lead which peers had fewer than k.
     if group.value is None:
-        forces = "force" if group.forces == 1 else "forces"
-        why = f"not shown: {group.forces} {forces} had a figure, and a median needs "
-        why += str(MIN_GROUP_FORCES)
-        return Comparison(column, why, None)
-    note = f"across {group.forces} forces"
+        return Comparison(column, NO_GROUP_MEDIAN[column.key], None)
     return Comparison(
-        column, value_text(group.value, measure), direction(value, group.value, measure), note
+        column, value_text(group.value, measure), direction(value, group.value, measure)
     )
 
 
@@ -350,8 +345,11 @@ def accountability_report(force: Force, period: Period, *, today: date) -> Repor
     months = [m for m in (first_month(), first_performance_month()) if m is not None]
     earliest = min(months, default=None)
     rates = every_force_rates(period)
-    rates.setdefault(force.pk, {})
-    group_ids = {"national": list(rates), "peer": [force.pk, *(p.pk for p in peers.peers)]}
+    # The force is compared with the others: its own figure is never in the group's median.
+    group_ids = {
+        "national": [pk for pk in rates if pk != force.pk],
+        "peer": [p.pk for p in peers.peers if p.pk != force.pk],
+    }
     context = {
         "columns": columns,
         "figures": figures,

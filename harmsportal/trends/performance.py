@@ -10,10 +10,12 @@ Disclosure (decision 0011) is never decided here, only called:
 - counts go through `publish_count` / `publish_total`. Reports received is the figures layer's
   own audited total (`trends.figures`), so it is shown or withheld exactly as on the force's
   dashboard, the pack and the exports; referral counts are audited against their months;
-- medians and percentages are worked out on the true figures and go through
-  `disclose(value, base=n)`: shown only when their base is k or more. A group median (national,
-  peer) is the median of the forces' own figures that `disclose` lets through, over at least
-  `MIN_GROUP_FORCES` forces.
+- medians are worked out on the true figures and go through `disclose(value, base=n)`: shown
+  only when their base is k or more. Percentages go through `disclose_share`, which also
+  withholds one that would pin a part or a rest of 1 to k-1;
+- a group median (national, peer) is the median of the shown figures of the forces the force
+  is compared with, never its own, and needs `MIN_GROUP_FORCES` of them. Nothing says
+  how many forces it is the median of: that would tell a lead which peers had fewer than k.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harmsportal.disclosure import Withheld, disclose, disclosure_k, publish_count, publish_total
+from harmsportal.disclosure import (
+    Withheld,
+    WithheldTotal,
+    disclose,
+    disclose_share,
+    disclosure_k,
+    publish_count,
+    publish_total,
+)
 from harmsportal.trends.figures import Scope, scope_figures
 from harmsportal.trends.models import PerformanceRollup, TrainingRollup
 from harmsportal.trends.periods import CALENDAR_YEAR, FINANCIAL_YEAR, QUARTER
@@ -37,9 +47,10 @@ if TYPE_CHECKING:
     from harmsportal.trends.figures import Figure, ScopeFigures
     from harmsportal.trends.periods import Period
 
-# A national or peer median needs at least this many forces' figures (each with a base of k or
-# more), so it never is, or averages down to, one other force's own figure.
-MIN_GROUP_FORCES = 3
+# A national or peer median needs at least this many other forces' figures (each shown: a base
+# of k or more). Over three, with the force's own figure beside them, a median is one named
+# force's exact figure; over five others a reader cannot tell whose it is.
+MIN_GROUP_FORCES = 5
 
 COUNT, HOURS, DAYS, PERCENT = "count", "hours", "days", "percent"
 LOWER, HIGHER = "lower", "higher"  # which way is better; None: neither (a count, a choice)
@@ -91,8 +102,13 @@ def median_of(histogram, *, cap: int) -> Median | Withheld | None:
 
 
 def share_of(part: int, base: int) -> float | Withheld | None:
-    """`part` as a percentage of `base`, shown only when `base` is k or more."""
-    return None if base == 0 else disclose(100 * part / base, base=base)
+    """`part` as a percentage of `base`, if `disclose_share` lets it be shown: never when the
+    base is under k, nor when it would pin a part or a rest of 1 to k-1 (1 of 5 referrals
+    accepted is "20%"). Kept exact here: the page words it ("under 1%", "82%")."""
+    if base == 0:
+        return None
+    shown = disclose_share(part, base)
+    return shown if isinstance(shown, Withheld) else 100 * part / base
 
 
 @dataclass(frozen=True)
@@ -253,22 +269,26 @@ def force_figures(force: Force, period: Period, *, received: ScopeFigures | None
 @dataclass(frozen=True)
 class GroupMedian:
     value: Value  # a Median or float when shown, else None
-    forces: int  # how many forces' figures it is the median of
+
+
+NO_GROUP_MEDIAN = {
+    "national": "not shown, as too few other forces have figures large enough to compare",
+    "peer": "not shown, as the peer group has too few forces with figures large enough to compare",
+}
 
 
 def group_median(values: list[Value]) -> GroupMedian:
-    """The median of the shown figures in `values` (Withheld and None are left out), or a
-    GroupMedian with value None when fewer than MIN_GROUP_FORCES forces have one."""
+    """The median of the shown figures in `values`, the other forces' (Withheld and None are
+    left out), or a GroupMedian with value None when fewer than MIN_GROUP_FORCES have one."""
     shown = [v for v in values if v is not None and not isinstance(v, Withheld)]
     if len(shown) < MIN_GROUP_FORCES:
-        return GroupMedian(None, len(shown))
+        return GroupMedian(None)
     if not isinstance(shown[0], Median):
-        return GroupMedian(statistics.median(shown), len(shown))
+        return GroupMedian(statistics.median(shown))
     ordered = sorted(shown, key=lambda m: m.value)
     middle = ordered[(len(ordered) - 1) // 2 : len(ordered) // 2 + 1]
     return GroupMedian(
-        Median(statistics.mean(m.value for m in middle), any(m.open_ended for m in middle)),
-        len(shown),
+        Median(statistics.mean(m.value for m in middle), any(m.open_ended for m in middle))
     )
 
 
@@ -380,6 +400,8 @@ def missing_text(value: Value, measure: Measure) -> str:
     """Why a median or percentage is not shown, in words ("" for a count or a shown value)."""
     if measure.kind == COUNT:
         return ""
+    if isinstance(value, WithheldTotal):
+        return f"Not shown: the percentage would let a number under {disclosure_k()} be worked out"
     if isinstance(value, Withheld):
         return f"Not shown: fewer than {disclosure_k()} {measure.base_words}"
     if value is None:

@@ -16,11 +16,12 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harmsportal.disclosure import Withheld, publish_count
+from harmsportal.disclosure import Withheld, WithheldTotal, publish_count
 from harmsportal.trends.accountability import accountability_report
 from harmsportal.trends.figures import Scope, scope_figures
 from harmsportal.trends.models import (
     DimensionRollup,
+    PeerForce,
     PerformanceRollup,
     RollupState,
     TrainingRollup,
@@ -124,14 +125,14 @@ def test_a_median_in_the_last_bucket_says_or_more(db):
 
 
 def test_the_share_within_target_is_of_the_reports_that_had_a_first_response(db):
-    performance("west-yorkshire", JULY, hours=[1, 2, 3, 4, 5], in_target=4, received=9)
-    performance("west-yorkshire", AUGUST, hours=[1, 2, 3], in_target=2, received=3)
-    # 6 of 8 responded within target; the 4 not responded to yet are in neither figure.
+    performance("west-yorkshire", JULY, hours=[1, 2, 3, 4, 5] * 2, in_target=8, received=14)
+    performance("west-yorkshire", AUGUST, hours=[1, 2, 3, 4, 5] * 2, in_target=7, received=12)
+    # 15 of 20 responded within target; the 4 not responded to yet are in neither figure.
     assert figures_of("west-yorkshire")["response_in_target"] == pytest.approx(75.0)
 
 
 def test_the_share_of_outcomes_within_28_days_counts_outcomes_before_day_28(db):
-    performance("west-yorkshire", JULY, days=[27, 28, 3, 50, 1])
+    performance("west-yorkshire", JULY, days=[27, 28, 3, 50, 1] * 2 + [2, 29, 4, 30, 5])
     assert figures_of("west-yorkshire")["outcome_in_28_days"] == pytest.approx(60.0)
 
 
@@ -158,7 +159,38 @@ def test_referral_counts_are_published_with_the_cell_key_and_the_acceptance_rate
     found = figures_of("west-yorkshire")
     assert found["referrals_offered"] == publish_count(7, 300)
     assert isinstance(found["referrals_accepted"], Withheld)
-    assert found["acceptance"] == pytest.approx(300 / 7)
+    # 3 of 7 is 43%: beside "5" offered (5 to 9) only 3 of 7 gives it, so it would give the 3.
+    assert isinstance(found["acceptance"], WithheldTotal)
+
+
+def test_a_percentage_that_would_pin_a_count_withheld_as_fewer_than_k_is_not_shown(db):
+    # 5 offered (shown "5": 5 to 9), 1 accepted ("<5"): "20%" fits only 1 of 5.
+    performance("west-yorkshire", JULY, referrals_offered=5, referrals_accepted=1)
+    found = figures_of("west-yorkshire")
+    assert isinstance(found["referrals_accepted"], Withheld)
+    assert isinstance(found["acceptance"], WithheldTotal)
+
+
+def test_a_percentage_that_would_pin_the_few_not_counted_in_it_is_not_shown(db):
+    # 8 assigned (shown 10: 6 to 14), 7 completed: "88%" fits only 7 of 8, so 1 has not.
+    wy = force("west-yorkshire")
+    TrainingRollup.objects.create(
+        force=wy, audience="frontline", assigned=8, assigned_key_sum=200, completed=7
+    )
+    table = training_table(wy)
+    assert isinstance(table.rows[0].percent, WithheldTotal)
+    assert isinstance(table.completion, WithheldTotal)
+    headline = _headline(_report(), "training")
+    assert headline.figure.text == (
+        "Not shown: the percentage would let a number under 5 be worked out"
+    )
+
+
+def test_a_percentage_of_0_or_100_is_a_true_zero_and_shown(db):
+    performance("west-yorkshire", JULY, hours=[1] * 5, in_target=5, days=[40] * 6)
+    found = figures_of("west-yorkshire")
+    assert found["response_in_target"] == 100.0
+    assert found["outcome_in_28_days"] == 0.0
 
 
 def test_reports_received_is_the_dashboard_s_own_total_for_the_scope(db):
@@ -201,36 +233,61 @@ def _sentences(report, key: str) -> list[str]:
     return [c.sentence for c in _headline(report, key).comparisons]
 
 
-def test_the_national_median_is_the_middle_of_the_forces_figures_with_a_base_of_k(db):
+OTHERS = (("north-yorkshire", 4), ("kent", 6), ("essex", 8), ("cleveland", 9), ("durham", 12))
+
+
+def test_the_national_median_is_the_middle_of_the_other_forces_figures_with_a_base_of_k(db):
     performance("west-yorkshire", JULY, hours=[2] * 5)
-    performance("north-yorkshire", JULY, hours=[4] * 6)
-    performance("kent", AUGUST, hours=[10] * 5)
-    # Only 4 responses: its 100 hours must not drag the national median up to 7.
+    for slug, hours in OTHERS:
+        performance(slug, AUGUST, hours=[hours] * 5)
+    # Only 4 responses: its 100 hours must not drag the national median up.
     performance("dorset", JULY, hours=[100] * 4)
     national = _headline(_report(), "response_median").cells[2]
     assert national.column.key == "national"
-    assert national.other == "4 hours"
-    assert national.note == "across 3 forces"
+    assert national.other == "8 hours"  # 4, 6, 8, 9, 12: West Yorkshire's own 2 left out
     assert national.direction == "better than"
+    # Never how many forces it is over: that would say which had fewer than k.
+    assert national.sentence == "Better than the national median (8 hours)"
 
 
-def test_a_national_median_of_fewer_than_three_forces_is_not_shown(db):
+def test_a_national_median_of_fewer_than_five_other_forces_is_not_shown(db):
+    # With its own figure, 5 forces; but the median of 5 with a lead's own among them
+    # narrows the others, and of 3 it is one named force's exact figure.
     performance("west-yorkshire", JULY, hours=[2] * 5)
-    performance("north-yorkshire", JULY, hours=[4] * 6)
+    for slug, hours in OTHERS[:4]:
+        performance(slug, JULY, hours=[hours] * 5)
     national = _headline(_report(), "response_median").cells[2]
     assert national.direction is None
-    assert "a median needs 3" in national.other
+    assert national.other == (
+        "not shown, as too few other forces have figures large enough to compare"
+    )
+    assert not re.search(r"\d", national.other)
 
 
-def test_the_peer_median_defaults_to_the_forces_of_the_same_nation(db):
-    for slug, hours in (("south-wales", 3), ("gwent", 5), ("north-wales", 7), ("kent", 100)):
+def test_a_loaded_peer_group_of_two_gives_no_peer_median(db):
+    wy = force("west-yorkshire")
+    for slug in ("north-yorkshire", "kent"):
+        PeerForce.objects.create(force=wy, peer=force(slug), source="Test")
+    performance("west-yorkshire", JULY, hours=[2] * 5)
+    for slug, hours in OTHERS:
         performance(slug, JULY, hours=[hours] * 5)
-    report = _report("south-wales")
+    peer = _headline(_report(), "response_median").cells[-1]
+    assert peer.column.key == "peer"
+    assert peer.direction is None
+    assert peer.other == (
+        "not shown, as the peer group has too few forces with figures large enough to compare"
+    )
+
+
+def test_the_peer_median_defaults_to_the_other_forces_of_the_same_nation(db):
+    performance("west-yorkshire", JULY, hours=[100] * 5)
+    for slug, hours in (*OTHERS, ("south-wales", 1), ("gwent", 1)):
+        performance(slug, JULY, hours=[hours] * 5)
+    report = _report()
     peer = _headline(report, "response_median").cells[-1]
-    assert peer.column.against == "the median of forces in Wales"
-    assert peer.other == "5 hours"  # 3, 5, 7 (Kent is in England)
-    assert peer.direction == "better than"
-    assert "other 3 territorial forces in Wales" in report.peers.description
+    assert peer.column.against == "the median of forces in England"
+    assert peer.other == "8 hours"  # 4, 6, 8, 9, 12 (the Welsh forces and its own left out)
+    assert peer.direction == "worse than"
 
 
 def test_comparisons_with_earlier_periods_say_better_worse_or_about_the_same(db):
@@ -243,7 +300,8 @@ def test_comparisons_with_earlier_periods_say_better_worse_or_about_the_same(db)
         "About the same as the same quarter a year before, July to September 2025 (3 hours)",
     ]
     assert _sentences(report, "response_in_target")[0] == (
-        "Worse than the previous quarter, April to June 2026 (90%)"
+        "The previous quarter, April to June 2026: not shown: the percentage would let a "
+        "number under 5 be worked out"  # 9 of 10: it would say exactly 1 was not
     )
     assert _sentences(report, "outcome_median")[1].startswith("Better than the same quarter")
 

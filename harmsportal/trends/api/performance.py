@@ -3,8 +3,9 @@ one period, as numbers for a BI tool: what the performance page and the accounta
 show in words.
 
 Every value comes from `trends.performance` already published or withheld (counts through
-`publish_count`/`publish_total`, medians and percentages through `disclose` with their base,
-group medians over at least `MIN_GROUP_FORCES` forces). Percentages are whole numbers and
+`publish_count`/`publish_total`, medians through `disclose` with their base, percentages
+through `disclose_share`, group medians over at least `MIN_GROUP_FORCES` other forces, never
+the force's own figure, and never saying how many). Percentages are whole numbers and
 medians have one decimal place, as on the page: the API is no more precise than the portal.
 """
 
@@ -34,7 +35,7 @@ from harmsportal.trends.performance import (
     HOURS,
     LOWER,
     MEASURES,
-    MIN_GROUP_FORCES,
+    NO_GROUP_MEDIAN,
     PERCENT,
     Median,
     every_force_rates,
@@ -79,7 +80,8 @@ class ValueSerializer(serializers.Serializer):
     withheld = serializers.CharField(
         required=False,
         help_text='"<5": a count from 1 to 4. "not shown": a total that would give a small '
-        "count away, or a median or percentage of fewer than 5.",
+        "count away, a median or percentage of fewer than 5, or a percentage that would let "
+        "a number from 1 to 4 be worked out (1 of 5 is 20%).",
     )
     open_ended = serializers.BooleanField(
         required=False, help_text='A median in the last bucket: "72 hours or more".'
@@ -87,7 +89,9 @@ class ValueSerializer(serializers.Serializer):
 
 
 class GroupSerializer(ValueSerializer):
-    forces = serializers.IntegerField(help_text="How many forces' figures the median is of.")
+    """The median of the other forces' figures (never this force's own), shown only when at
+    least 5 other forces have a figure that can be shown. How many is not said: it would tell
+    which peers had small figures."""
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -162,15 +166,11 @@ def value_json(value, measure) -> dict:
     return {"value": value, "text": value_text(value, measure) or text}
 
 
-def group_json(group, measure) -> dict:
+def group_json(group, measure, name: str) -> dict:
     if group.value is None:
-        forces = "force" if group.forces == 1 else "forces"
-        text = (
-            f"Not shown: {group.forces} {forces} had a figure, and a median needs "
-            f"{MIN_GROUP_FORCES} or more"
-        )
-        return {"value": None, "text": text, "withheld": "not shown", "forces": group.forces}
-    return {**value_json(group.value, measure), "forces": group.forces}
+        text = NO_GROUP_MEDIAN[name]
+        return {"value": None, "text": text[:1].upper() + text[1:], "withheld": "not shown"}
+    return value_json(group.value, measure)
 
 
 def performance_json(force, period, *, today) -> dict:
@@ -184,10 +184,10 @@ def performance_json(force, period, *, today) -> dict:
     firsts = [m for m in (first_month(), first_performance_month()) if m is not None]
     earliest = min(firsts, default=None)
     rates = every_force_rates(period)
-    rates.setdefault(force.pk, {})
-    groups = {"national_median": list(rates)}
+    # The force is compared with the others: its own figure is never in the group's median.
+    groups = {"national_median": [pk for pk in rates if pk != force.pk]}
     if peers.peers:
-        groups["peer_median"] = [force.pk, *(peer.pk for peer in peers.peers)]
+        groups["peer_median"] = [peer.pk for peer in peers.peers if peer.pk != force.pk]
     measures = []
     for measure in MEASURES:
         row = {
@@ -203,7 +203,8 @@ def performance_json(force, period, *, today) -> dict:
         if measure.compared_between_forces:
             for name, ids in groups.items():
                 values = [rates.get(pk, {}).get(measure.key) for pk in ids]
-                row[name] = group_json(group_median(values), measure)
+                group = name.removesuffix("_median")
+                row[name] = group_json(group_median(values), measure, group)
         measures.append(row)
     return {
         "force": {"slug": force.slug, "name": force.name, "nation": force.nation},

@@ -120,6 +120,18 @@ class TrendsAPIView(RequiredRolesMixin, APIView):
     def get_exception_handler(self):
         return api_exception_handler
 
+    def perform_content_negotiation(self, request, force=False):
+        """JSON, as asked for. A `?format=` naming no renderer (yaml) makes DRF raise Http404
+        before anyone is signed in, which the handler leaves to Django (an HTML 404, or a 500
+        under DEBUG). Answer in JSON instead: the sign-in and role checks then run as for any
+        call (Professional Standards still 404), and `query` refuses `format` as an unknown
+        parameter (400)."""
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+
     def query(self, request) -> dict:
         """The validated query; 400 for an unknown, repeated or bad parameter."""
         allowed = self.query_class().fields
