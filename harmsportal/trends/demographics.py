@@ -24,6 +24,7 @@ from harmsportal.disclosure import (
     Grid,
     Withheld,
     WithheldTotal,
+    disclosure_k,
     publish_breakdowns,
     rounding_k,
 )
@@ -154,6 +155,10 @@ def demographic_figures(scope: Scope, *, total: Figure) -> list[Breakdown]:
         parts = [answer.figure() for answer in answers]
         if fixed or any(isinstance(part, Withheld) for part in parts):
             parts = publish_breakdowns(total, [(parts, True)], fixed=fixed, grids=grids)[0]
+        if question.count().reports and question.people() < disclosure_k():
+            # Fewer than k people answered for in the whole question: its zeros would tell
+            # the answer the few gave ("0" for every religion but one), so none is shown.
+            parts = [WithheldTotal(disclosure_k())] * len(answers)
         result.append(
             Breakdown(
                 dimension=dimension,

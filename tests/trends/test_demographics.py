@@ -74,6 +74,8 @@ def test_one_person_with_six_reports_is_not_shown_as_a_group():
 
     assert isinstance(figures["none"], WithheldTotal)  # "not shown", never 5 or 10
     assert str(figures["none"]) == "not shown"
+    # Nor do the other answers' zeros say what the one person answered.
+    assert all(isinstance(figure, WithheldTotal) for figure in figures.values())
 
 
 def _put(force: Force, value: str, reports: int, reporters: int, first_pk: int) -> int:
