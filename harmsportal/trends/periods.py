@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from harmsportal.templatetags.govuk_time import MONTHS
+
 MONTH = "month"
 QUARTER = "quarter"
 FINANCIAL_YEAR = "financial_year"
@@ -31,20 +33,7 @@ KIND_LABELS = {
 # The first year any period may start in, and how far ahead one may end: anything else is a
 # typing slip, refused with a message rather than answered with an empty page.
 EARLIEST_YEAR = 2000
-_MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+_MONTH_NAMES = MONTHS
 
 
 class PeriodError(ValueError):

@@ -39,6 +39,7 @@ from harmsportal.trends.figures import (
     value_labels,
 )
 from harmsportal.trends.models import ReportRollup, RollupState
+from harmsportal.trends.rollup.sql import REPORT_ROLLUP_COLUMNS
 from training.exports import FORMULA_STARTS, formula_safe
 
 if TYPE_CHECKING:
@@ -84,16 +85,7 @@ _ROLLUP = ReportRollup._meta.db_table
 _STATE = RollupState._meta.db_table
 _FORCE = "people_force"
 # The key cell's columns, in the rollup and in the order rows are sorted (force by its slug).
-_KEY = (
-    "month",
-    "force_id",
-    "category",
-    "recording_decision",
-    "reporter_kind",
-    "platform",
-    "impact",
-    "outcome",
-)
+_KEY = REPORT_ROLLUP_COLUMNS[:8]  # month, force and the six dimensions
 
 
 def read_alias() -> str:
