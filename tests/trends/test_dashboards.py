@@ -439,7 +439,10 @@ def test_the_force_filter_narrows_an_analysts_national_figures(
         client.get(reverse("trends:national"), {"period": "2026-04", "force": "north-yorkshire"})
     )
 
-    assert "The figures here are for North Yorkshire Police only, except where every force is compared." in html
+    assert (
+        "The figures here are for North Yorkshire Police only, except where every force is compared."
+        in html
+    )
     assert row(html, "trend", "Harassment and unwanted contact") == ["35", "35"]
     assert row(html, "trend", "Doxxing or malicious identification") == ["0", "0"]
     # The comparison still covers every force.
