@@ -434,7 +434,7 @@ HARMSPORTAL_EXIT_URL = env.str("HARMSPORTAL_EXIT_URL", default="https://www.bbc.
 # show even under DEBUG (`make run`); a developer who wants the technical page sets it to 1.
 HARMSPORTAL_TECHNICAL_ERRORS = env.bool("HARMSPORTAL_TECHNICAL_ERRORS", default=False)
 # Disclosure control (harmsportal.disclosure): figures drawn from fewer than K people are never
-# shown, nor a median or percentage of fewer than K. Below 2 nothing would be suppressed.
+# shown, nor a median or percentage of fewer than K.
 HARMSPORTAL_DISCLOSURE_K = _int("HARMSPORTAL_DISCLOSURE_K", 5)
 # At least 4: with k = 2 or 3, two nested rounded figures can pin a small count (decision 0011).
 if HARMSPORTAL_DISCLOSURE_K < 4:
