@@ -5,11 +5,12 @@ with COPY in their own database, rolled up by `rollup_rebuild()`), a national an
 TOTP, as in production) downloads `/trends/export.csv` with no filter, every force and every
 month, through the test client, and the bench reads the whole streamed body. That is the real
 view: scope from the chokepoint, the audit row, then the database writing the CSV with every
-figure published by `publish_count_sql` (cell-key rounding and "<5"), labels and the formula
-guard. The baseline, in the same run, is COPY (…) TO STDOUT of the same key cells, grouped
-and ordered as the export's SELECT does (the rollup joined to its forces, grouped by month,
-force and the six dimensions in byte order, which is the order they are sent in), with their
-true counts and key sums: no labels, no suppression, no guard, no Django.
+figure published by `publish_count_sql` (cell-key rounding), only cells of at least k reports
+listed (decision 0012), labels and the formula guard. The baseline, in the same run, is COPY
+(…) TO STDOUT of the same key cells, grouped, kept and ordered as the export's SELECT does (the
+rollup joined to its forces, grouped by month, force and the six dimensions in byte order,
+which is the order they are sent in), with their true counts and key sums: no labels, no
+rounding, no guard, no Django.
 Ratio = median export / median COPY over BENCH_TRENDS_EXPORT_RUNS runs of each (default 5),
 alternating; target <= 3.0.
 
@@ -54,8 +55,9 @@ ANALYST_FORCE = "west-yorkshire"
 DATABASE_ENV = "BENCH_TRENDS_EXPORT_DATABASE"
 ROOT = Path(__file__).resolve().parent.parent
 _DIMENSIONS = ("category", "recording_decision", "reporter_kind", "platform", "impact", "outcome")
-# The export's key cells as they are, grouped and ordered as the export's SELECT does (forces
-# joined first, every text in byte order): a bench baseline, not a copy of any rule.
+# The export's key cells as they are, grouped, kept (cells of at least k reports: {k}) and
+# ordered as the export's SELECT does (forces joined first, every text in byte order): a bench
+# baseline, not a copy of any rule.
 _KEY = {
     "month": "r.month",
     "force_slug": 'f.slug COLLATE "C"',
@@ -103,12 +105,12 @@ def _copy() -> tuple[float, int, int]:
     """Seconds for the baseline COPY read in full, its bytes and its lines."""
     from django.db import connection
 
-    started = time.perf_counter()
-    size = lines = 0
     from harmsportal.disclosure import disclosure_k
 
     # The export lists only cells of at least k reports (decision 0012): so does the baseline.
     baseline = BASELINE.format(k=disclosure_k())
+    started = time.perf_counter()
+    size = lines = 0
     with connection.cursor() as cursor, cursor.cursor.copy(baseline) as copy:
         for data in copy:
             size += len(data)
