@@ -16,6 +16,7 @@ write a second copy of the rule.
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -302,8 +303,9 @@ def true_range(figure: Figure, *, k: int | None = None) -> Range:
 
 # No published count comes near this: "not shown" reads as 1 up to it.
 _UNBOUNDED = 10**15
-# Bound propagation settles in a few rounds on real tables; this only stops a runaway.
-_MAX_ROUNDS = 200
+# Bound propagation settles in a few rounds on real tables; this only stops a runaway (figures
+# that cannot all be true, which a rollup never gives).
+_MAX_ROUNDS = 50
 
 Sum = tuple[int, list[int], bool]
 # A table's figures as published: (total, each breakdown's parts).
@@ -332,33 +334,52 @@ def system_pins(
         low.append(lowest)
         high.append(_UNBOUNDED if highest is None else highest)
     sums = [(total, list(parts), exact) for total, parts, exact in sums]
-    for _ in range(_MAX_ROUNDS):
-        moved = False
-        for total, parts, exact in sums:
-            parts_low = sum(low[p] for p in parts)
-            parts_high = sum(high[p] for p in parts)
-            if exact:
-                total_low = max(low[total], parts_low)
-            else:
-                total_low = max(low[total], max((low[p] for p in parts), default=0))
-            total_high = min(high[total], parts_high)
-            if (total_low, total_high) != (low[total], high[total]):
-                low[total], high[total], moved = total_low, total_high, True
-            for p in parts:
-                # The total is at most the sum of the parts (both kinds): this part is at least
-                # the rest. A single-select part is the total less the others; a multi-select
-                # one at most the total.
-                part_low = max(low[p], total_low - (parts_high - high[p]))
-                if exact:
-                    part_high = min(high[p], total_high - (parts_low - low[p]))
-                else:
-                    part_high = min(high[p], total_high)
-                if (part_low, part_high) != (low[p], high[p]):
-                    parts_low += part_low - low[p]
-                    parts_high += part_high - high[p]
-                    low[p], high[p], moved = part_low, part_high, True
-        if not moved:
-            break
+    # A sum is looked at again only when one of its figures has moved since.
+    touching: dict[int, list[int]] = defaultdict(list)
+    for s, (total, parts, _) in enumerate(sums):
+        touching[total].append(s)
+        for p in parts:
+            touching[p].append(s)
+    waiting = deque(range(len(sums)))
+    queued = [True] * len(sums)
+    budget = _MAX_ROUNDS * max(len(sums), 1)
+    low_of, high_of = low.__getitem__, high.__getitem__
+    while waiting and budget:
+        budget -= 1
+        s = waiting.popleft()
+        queued[s] = False
+        total, parts, exact = sums[s]
+        moved = []
+        parts_low = sum(map(low_of, parts))
+        parts_high = sum(map(high_of, parts))
+        total_low = parts_low if exact else max(map(low_of, parts), default=0)
+        if total_low < low[total]:
+            total_low = low[total]
+        total_high = high[total] if high[total] < parts_high else parts_high
+        if total_low != low[total] or total_high != high[total]:
+            low[total], high[total] = total_low, total_high
+            moved.append(total)
+        for p in parts:
+            # The total is at most the sum of the parts (both kinds): this part is at least the
+            # rest. A single-select part is the total less the others; a multi-select one at
+            # most the total.
+            was_low, was_high = low[p], high[p]
+            part_low = total_low - (parts_high - was_high)
+            if part_low < was_low:
+                part_low = was_low
+            part_high = total_high - (parts_low - was_low) if exact else total_high
+            if part_high > was_high:
+                part_high = was_high
+            if part_low != was_low or part_high != was_high:
+                parts_low += part_low - was_low
+                parts_high += part_high - was_high
+                low[p], high[p] = part_low, part_high
+                moved.append(p)
+        for figure in moved:
+            for other in touching[figure]:
+                if not queued[other]:
+                    queued[other] = True
+                    waiting.append(other)
     return {
         i
         for i, figure in enumerate(figures)
@@ -380,13 +401,14 @@ def _add_sum(figures: list[Figure], sums: list[Sum], total: int, parts: list[int
     """The sum between a total and its parts. A multi-select breakdown with a part no report
     shares ("none") is that part plus the reports with some other value (a count of its own,
     never published), which the other parts each reach and together cover."""
+    # A part shown as 0 is exactly 0 and adds nothing: left out, the sum is the same.
     if exact or none is None:
-        sums.append((total, parts, exact))
+        sums.append((total, [p for p in parts if figures[p] != 0], exact))
         return
     figures.append(_Rest(2))
     some = len(figures) - 1
     sums.append((total, [parts[none], some], True))
-    sums.append((some, [p for i, p in enumerate(parts) if i != none], False))
+    sums.append((some, [p for i, p in enumerate(parts) if i != none and figures[p] != 0], False))
 
 
 def table_pins(
@@ -523,9 +545,10 @@ def _decide_parts(
     grids: Sequence[Grid],
     k: int,
     within: Within | None = None,
-) -> list[list[Figure]]:
-    """The table's own parts (its first `owned` breakdowns) beside `total`: withheld one at a
-    time until nothing is pinned. The other breakdowns (its months, quarters, forces) are other
+) -> tuple[list[list[Figure]], set[int]]:
+    """The table's own parts (its first `owned` breakdowns) beside `total`, withheld until
+    nothing is pinned that they could protect, with what the other pages' figures pin on their
+    own (`_fixed_pins`). The other breakdowns (its months, quarters, forces) are other
     pages' figures, never changed here.
 
     A part that is the only non-zero one of its breakdown is the total itself (the same
@@ -558,9 +581,10 @@ def _decide_parts(
         lows = [low for low, _ in figures]
         return highest - (sum(lows) if tables[b][1] else max(lows, default=0))
 
+    baseline = _fixed_pins(total, tables, owned, grids, within, k)
     while True:
         figures, sums, rows, related = _table_system(total, current(), grids, within)
-        pinned = system_pins(figures, sums, k=k)
+        pinned = system_pins(figures, sums, k=k) - baseline
         if not pinned:
             break
         open_parts = [
@@ -572,17 +596,49 @@ def _decide_parts(
         if not open_parts:
             break  # other pages' figures pin a count on their own (decision 0011)
         offsets = [sum(len(r) for r in rows[:b]) for b in range(len(rows))]
+        place = {rows[b][v]: (b, v) for b, v in open_parts}
+        near: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for b, v in open_parts:
+            for figure in related[offsets[b] + v]:
+                near[figure].append((b, v))
+        # One part for each pinned figure: itself if it is one of the table's own open parts,
+        # else the part whose grid cells (or rest) it is, the breakdown narrowing the total
+        # most first; when neither, the one part most likely to help. A national month has
+        # many rare values, each pinned in its own column: they go together, not one by one.
+        chosen = set()
+        for figure in sorted(pinned):
+            if figure in place:
+                chosen.add(place[figure])
+            elif near.get(figure):
+                chosen.add(min(near[figure], key=lambda bv: (width(bv[0]), bv)))
+        if chosen:
+            # Within the breakdown that narrows the total most, for now: withholding those may
+            # free the others (two categories "<5" before four reporter kinds).
+            first = min((width(b), b) for b, _ in chosen)[1]
+            chosen = {(b, v) for b, v in chosen if b == first}
+        else:
 
-        def rank(b: int, v: int, rows=rows, related=related, pinned=pinned, offsets=offsets):
-            if rows[b][v] in pinned:
-                return 0
-            if pinned.intersection(related[offsets[b] + v]):
-                return 1
-            return 2 if pinned.intersection(rows[b]) or 0 in pinned else 3
+            def rank(b: int, v: int, rows=rows, pinned=pinned) -> int:
+                return 0 if pinned.intersection(rows[b]) or 0 in pinned else 1
 
-        b, v = min(open_parts, key=lambda bv: (rank(*bv), width(bv[0]), bv))
-        tables[b][0][v] = not_shown
-    return [parts for parts, _, _ in current()[:owned]]
+            chosen = {min(open_parts, key=lambda bv: (rank(*bv), width(bv[0]), bv))}
+        for b, v in chosen:
+            tables[b][0][v] = not_shown
+    return [parts for parts, _, _ in current()[:owned]], baseline
+
+
+def _fixed_pins(
+    total: Figure, tables: Table, owned: int, grids: Sequence[Grid], within, k: int
+) -> set[int]:
+    """What the other pages' figures pin with every part of this table withheld: nothing this
+    table can help, and each such count lies within one of those pages' own tables, which its
+    own audit protects (the figures here are as those pages publish them before that audit)."""
+    hidden = [
+        ([part if part == 0 else WithheldTotal(k) for part in parts], exact, none)
+        for parts, exact, none in tables[:owned]
+    ]
+    figures, sums, _, _ = _table_system(total, hidden + tables[owned:], grids, within)
+    return system_pins(figures, sums, k=k)
 
 
 def publish_breakdowns(
@@ -610,7 +666,7 @@ def publish_breakdowns(
     tables = _breakdowns(breakdowns)
     owned = len(tables)
     tables += _breakdowns(fixed)
-    return _decide_parts(total, tables, owned, list(grids), k, within)
+    return _decide_parts(total, tables, owned, list(grids), k, within)[0]
 
 
 def publish_table(
@@ -642,7 +698,7 @@ def publish_table(
     owned = len(tables)
     tables += _breakdowns(fixed)
     grids = list(grids)
-    parts = _decide_parts(WithheldTotal(k), tables, owned, grids, k)
+    parts, baseline = _decide_parts(WithheldTotal(k), tables, owned, grids, k)
     shown = publish_count(count, key_sum, k=k)
     # Beside a shown total, a part that is the total itself shows the same figure.
     beside = [
@@ -650,7 +706,7 @@ def publish_table(
         for b, (figures, (_, exact, none)) in enumerate(zip(parts, tables[:owned], strict=True))
     ]
     figures, sums, _, _ = _table_system(shown, beside + tables[owned:], grids)
-    if shown != 0 and system_pins(figures, sums, k=k):
+    if shown != 0 and system_pins(figures, sums, k=k) - baseline:
         return WithheldTotal(k), parts
     return shown, [figures for figures, _, _ in beside]
 

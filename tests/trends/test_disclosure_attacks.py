@@ -401,7 +401,7 @@ def cells_of(atoms: list[Reports], tables) -> list[Cell]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=decisions_by_month())
 # Two "<5" in each month of a "<5" quarter: four reports, one in each cell.
 @example(
@@ -423,7 +423,7 @@ def test_months_by_recording_decision_with_both_margins_pin_nothing(rows):
 
 
 @pytest.mark.django_db
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=categories_by_month())
 # One report in a, one with no category, each month: no report has both, so each month's
 # "<5" is the two added up, and the quarter's "<5" is four "<5" cells: each is 1.
@@ -446,7 +446,7 @@ def test_months_by_category_with_both_margins_and_each_categorys_own_table_pin_n
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=forces_by_month())
 # One report for each force each month: "<5" everywhere, the quarter's four "<5" cells say 4.
 @example(rows=[(m, f, 1, 9) for m in (APRIL, MAY) for f in (0, 1)])
@@ -522,7 +522,7 @@ def nested_pairs(atoms, inner: ScopeFigures, outer: ScopeFigures, inner_key=None
 
 
 @pytest.mark.django_db
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=reports_of_two_months())
 def test_subtracting_a_month_from_its_quarter_a_category_from_all_or_a_force_from_all_pins_nothing(
     rows,
@@ -555,7 +555,7 @@ def test_subtracting_a_month_from_its_quarter_a_category_from_all_or_a_force_fro
 
 
 @pytest.mark.django_db
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(counts_, key_sums), min_size=8, max_size=8))
 def test_a_categorys_own_table_beside_the_scopes_table_pins_nothing(rows):
     # Both tables at once, every figure of each: the category's own table lies within the
@@ -683,7 +683,7 @@ def attacks(tables, read=None) -> tuple[list, list]:
 
 
 def test_the_attacker_pins_no_small_count_in_hundreds_of_random_tables():
-    same_table, differencing = attacks(random_tables(300))
+    same_table, differencing = attacks(random_tables(200))
 
     assert same_table == []
     assert differencing == []
@@ -706,7 +706,7 @@ def test_the_attacker_pins_counts_when_figures_are_suppressed_but_not_rounded(mo
         lambda count, key_sum, *, k=None: disclosure.disclose(count, k=k),
     )
 
-    _, differencing = attacks(random_tables(300), read=as_shown)
+    _, differencing = attacks(random_tables(200), read=as_shown)
 
     # April 7 inside a quarter of 8: May is 1.
     assert len(differencing) >= 5
