@@ -76,9 +76,11 @@ def test_loaded_peer_rows_replace_the_default_group_and_name_their_source(db):
 
 def test_the_peer_median_uses_the_loaded_group(db):
     wy = force("west-yorkshire")
-    for slug in ("greater-manchester", "merseyside", "kent"):
+    peers = ("greater-manchester", "merseyside", "kent", "essex", "avon-and-somerset")
+    for slug in peers:
         PeerForce.objects.create(force=wy, peer=force(slug), source="MSG")
     hours = {"west-yorkshire": 2, "greater-manchester": 4, "merseyside": 20, "kent": 30}
+    hours |= {"essex": 40, "avon-and-somerset": 50}
     hours |= {"north-yorkshire": 1, "cleveland": 1, "durham": 1}  # England, not in the group
     for slug, value in hours.items():
         PerformanceRollup.objects.create(
@@ -92,8 +94,9 @@ def test_the_peer_median_uses_the_loaded_group(db):
     headline = next(h for h in report.headlines if h.measure.key == "response_median")
     peer = headline.cells[-1]
     assert peer.column.against == "the peer group median"
-    # 2, 4, 20, 30 (the force and its three peers): 12; the same-nation median would be 2.
-    assert peer.other == "12 hours"
+    # 4, 20, 30, 40, 50 (the five peers, the force's own figure left out): 30; the same-nation
+    # median would be about 1.
+    assert peer.other == "30 hours"
     assert peer.direction == "better than"
 
 
