@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
@@ -95,6 +97,18 @@ def test_the_schema_is_json_unless_yaml_is_asked_for(client, analyst_key):
     assert response.content.startswith(b"openapi: 3.")
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's handler closes the database connection when a request finishes; its test
+    client stops that, but schemathesis calls the handler itself. On PostgreSQL the test's
+    connection (and its transaction) would be closed after the first request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _schemathesis_schema(client, key: str):
     schema = schemathesis.openapi.from_dict(served_schema(client, key))
     # Requests go straight to Django in this process, inside the test's transaction.
@@ -102,6 +116,9 @@ def _schemathesis_schema(client, key: str):
     return schema
 
 
+# Committed data: schemathesis's own calls may close the connection between requests, which
+# Django refuses inside a test's transaction on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_every_answer_conforms_to_the_schema(client, analyst_key, figures_to_read):
     schema = _schemathesis_schema(client, analyst_key)
     headers = {"Authorization": f"Bearer {analyst_key}"}
@@ -132,6 +149,9 @@ def test_every_answer_conforms_to_the_schema(client, analyst_key, figures_to_rea
     assert {status for _, status in seen} >= {200, 400}
 
 
+# Committed data: schemathesis's own calls may close the connection between requests, which
+# Django refuses inside a test's transaction on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_a_known_good_request_to_each_endpoint_conforms(client, analyst_key, figures_to_read):
     schema = _schemathesis_schema(client, analyst_key)
     headers = {"Authorization": f"Bearer {analyst_key}"}
@@ -149,6 +169,9 @@ def test_a_known_good_request_to_each_endpoint_conforms(client, analyst_key, fig
         assert response.status_code == 200, (path, response.text)
 
 
+# Committed data: schemathesis's own calls may close the connection between requests, which
+# Django refuses inside a test's transaction on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_the_conformance_check_fails_on_an_answer_the_schema_does_not_allow(
     client, analyst_key, figures_to_read, monkeypatch
 ):

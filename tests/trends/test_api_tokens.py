@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from harmsportal.audit.models import AccessLog
@@ -279,8 +280,13 @@ def test_a_key_stops_working_when_its_owner_can_no_longer_see_trends(client, for
 
 def test_a_key_stops_working_when_its_owner_is_flagged_professional_standards(client, force_lead):
     _, key = api_token_create(actor=force_lead, name="Power BI", days=90)
-    # The model refuses the flag beside these roles; set it underneath, as a worst case.
-    User.objects.filter(pk=force_lead.pk).update(professional_standards=True)
+    # The model refuses the flag beside these roles, and on PostgreSQL so does a trigger; set it
+    # underneath where the database lets it, as a worst case.
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=force_lead.pk).update(professional_standards=True)
+    except IntegrityError:
+        return  # the database itself refuses the state: no key can outlive it
     assert call(client, key).status_code == 401
 
 
