@@ -118,7 +118,7 @@ def _schemathesis_schema(client, key: str):
 
 # Committed data: schemathesis's own calls may close the connection between requests, which
 # Django refuses inside a test's transaction on PostgreSQL.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_answer_conforms_to_the_schema(client, analyst_key, figures_to_read):
     schema = _schemathesis_schema(client, analyst_key)
     headers = {"Authorization": f"Bearer {analyst_key}"}
@@ -151,7 +151,7 @@ def test_every_answer_conforms_to_the_schema(client, analyst_key, figures_to_rea
 
 # Committed data: schemathesis's own calls may close the connection between requests, which
 # Django refuses inside a test's transaction on PostgreSQL.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_known_good_request_to_each_endpoint_conforms(client, analyst_key, figures_to_read):
     schema = _schemathesis_schema(client, analyst_key)
     headers = {"Authorization": f"Bearer {analyst_key}"}
@@ -171,7 +171,7 @@ def test_a_known_good_request_to_each_endpoint_conforms(client, analyst_key, fig
 
 # Committed data: schemathesis's own calls may close the connection between requests, which
 # Django refuses inside a test's transaction on PostgreSQL.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_conformance_check_fails_on_an_answer_the_schema_does_not_allow(
     client, analyst_key, figures_to_read, monkeypatch
 ):

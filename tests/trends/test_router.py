@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
@@ -64,6 +65,12 @@ READ_ON_REPLICA = (
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 
 
+# serialized_rollback: the flush after each test must not re-run post_migrate (as in
+# tests/wellbeing/test_reminders.py), or later serialized tests meet content types made again
+# under new ids.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
 def replica(transactional_db, monkeypatch):
     """A "replica" alias on the default's database, configured for this test only.
@@ -82,6 +89,9 @@ def replica(transactional_db, monkeypatch):
     finally:
         wrapper.close()
         del connections[REPLICA]
+        # Content types read through the replica are cached under its alias, and the cache
+        # outlives the test's flush: a later test would recreate types the cache says exist.
+        ContentType.objects.clear_cache()
 
 
 class Watched:
