@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "triage",
     "wellbeing",
     "harmsportal.trends",
+    "privacy",
     "harmsportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("wellbeing/", include("wellbeing.urls")),
     path("training/", include("training.urls")),
     path("trends/", include("harmsportal.trends.urls")),
+    path("your-data/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

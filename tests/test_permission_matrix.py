@@ -1223,6 +1223,9 @@ ROUTES: dict[str, Expect] = {
     ),
     # --- wellbeing: the person's side (their own referrals only; everyone signed in) ---
     "wellbeing:mine": Expect(),
+    # --- privacy (a person's own data) ---
+    "privacy:subject_access": Expect(),
+    "privacy:subject_access_json": Expect(),
     "wellbeing:self_refer": Expect(
         post=Act(
             302,
