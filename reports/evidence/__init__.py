@@ -9,12 +9,13 @@ See docs/decisions/0005-evidence-storage.md.
 from __future__ import annotations
 
 from .detection import Accepted, check_count, inspect_upload
-from .errors import EvidenceRejected
+from .errors import EvidenceNotStored, EvidenceRejected
 from .images import make_viewing_copy
 from .storage import delete_stored, read_decrypted, rotate_file, store_encrypted
 
 __all__ = [
     "Accepted",
+    "EvidenceNotStored",
     "EvidenceRejected",
     "check_count",
     "delete_stored",

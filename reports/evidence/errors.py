@@ -36,12 +36,26 @@ HEIC = (
     "'Most compatible' and take it again."
 )
 OFFICE_DOCUMENT = "The selected file is an office document — save it as a PDF and try again."
+# The file was fine; our disk or storage failed (full, read-only, gone). GOV.UK's wording for
+# an upload that did not work, with nothing that blames the file or the person.
+NOT_STORED = "The selected file could not be uploaded — try again."
 
 
 class EvidenceRejected(Exception):  # noqa: N818 - the name is the agreed interface
     """An upload the portal will not keep; `message` is safe to show to the reporter."""
 
     def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EvidenceNotStored(Exception):  # noqa: N818 - reads as what happened, like EvidenceRejected
+    """The file passed every check but could not be written to the evidence store.
+
+    Nothing of it is kept (no file, no row); `message` is safe to show to the reporter.
+    """
+
+    def __init__(self, message: str = NOT_STORED) -> None:
         super().__init__(message)
         self.message = message
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from reports.services._shared import lock_draft, require_draft, touch
 if TYPE_CHECKING:
     from harmsportal.people.models import User
 
+logger = logging.getLogger(__name__)
+
 MAX_LINKS = 20
 
 
@@ -23,7 +27,9 @@ def report_evidence_add(*, actor: User, report: Report, data: bytes, filename: s
 
     Raises `reports.evidence.EvidenceRejected` (with a plain-English `.message`) for a file
     the pipeline refuses, or when the report already holds the most files allowed, and
-    ReportNotEditableError once the report has been sent. The report's row is locked before
+    ReportNotEditableError once the report has been sent, and
+    `reports.evidence.EvidenceNotStored` when the store cannot write it (disk full, volume
+    gone): nothing is kept, and the draft's answers are untouched. The report's row is locked before
     the files are counted, so two uploads at once cannot go past the limit together.
 
     If anything fails after a file is stored, up to and including the commit, the stored
@@ -50,13 +56,7 @@ def report_evidence_add_after_send(
 def _evidence_keep(
     *, actor: User, report: Report, data: bytes, filename: str, sent: bool
 ) -> Evidence:
-    from reports.evidence import (
-        check_count,
-        delete_stored,
-        inspect_upload,
-        make_viewing_copy,
-        store_encrypted,
-    )
+    from reports.evidence import check_count, inspect_upload, make_viewing_copy
 
     stored: list[str] = []
     try:
@@ -70,10 +70,8 @@ def _evidence_keep(
             viewing_path, viewing_mime = "", ""
             if accepted.kind == Evidence.Kind.IMAGE:
                 viewing_data, viewing_mime = make_viewing_copy(data)
-                viewing_path = store_encrypted(viewing_data)
-                stored.append(viewing_path)
-            stored_path = store_encrypted(data)
-            stored.append(stored_path)
+                viewing_path = _store(viewing_data, stored, report=report)
+            stored_path = _store(data, stored, report=report)
             evidence = Evidence.objects.create(
                 report=report,
                 kind=accepted.kind,
@@ -88,10 +86,43 @@ def _evidence_keep(
             )
             touch(report)
     except BaseException:
-        for path in stored:
-            delete_stored(path)
+        _forget(stored)
         raise
     return evidence
+
+
+def _store(data: bytes, stored: list[str], *, report: Report) -> str:
+    """Encrypt and write one file, noting its path in `stored` for the caller's cleanup.
+
+    A storage failure (disk full, read-only or missing volume: any OSError from the store)
+    becomes EvidenceNotStored, so the reporter gets an error on the field rather than a 500;
+    the caller's transaction rolls back and its cleanup removes any file already written.
+    """
+    from reports.evidence import EvidenceNotStored, store_encrypted
+
+    try:
+        path = store_encrypted(data)
+    except OSError as error:
+        # The errno only: the file name and its bytes are the reporter's, never for logs.
+        logger.error(
+            "Evidence for report %s could not be stored: %s",
+            report.pk,
+            errno.errorcode.get(error.errno or 0, type(error).__name__),
+        )
+        raise EvidenceNotStored() from error
+    stored.append(path)
+    return path
+
+
+def _forget(stored: list[str]) -> None:
+    """Delete files written for an upload that was not kept; one failure does not stop the rest."""
+    from reports.evidence import delete_stored
+
+    for path in stored:
+        try:
+            delete_stored(path)
+        except OSError:
+            logger.exception("A stored evidence file could not be removed after a failed upload")
 
 
 NOT_OPEN = "This report is closed or withdrawn, so nothing more can be added to it."

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from reports.evidence import EvidenceRejected
+from reports.evidence import EvidenceNotStored, EvidenceRejected
 from reports.evidence.errors import too_big
 from reports.forms import EvidenceForm
 from reports.models import Evidence, Report
@@ -48,8 +48,8 @@ def evidence_form_handle(
             # huge upload is never held in memory whole.
             data = upload.read(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES + 1)
             kept = add_file(actor=request.user, report=report, data=data, filename=upload.name)
-        except EvidenceRejected as rejected:
-            form.add_error("file", rejected.message)
+        except (EvidenceRejected, EvidenceNotStored) as refused:
+            form.add_error("file", refused.message)
         except ValidationError as error:
             form.add_error("file", error.messages[0])
         else:
