@@ -819,6 +819,18 @@ NAMES = ("Sam Officer", TEAM_OUTSIDER, "Morgan Manager")
 SHOWS = Act(200)
 # A POST that shows the page and records the read in the access log, as the GET does.
 SHOWS_AND_LOGS = Act(200, measure=reads_by_actor, check=one_more)
+# A person's copy of their own data (privacy): their email in it, no other persona's name, logged.
+OWN_DATA = Act(
+    200,
+    measure=reads_by_actor,
+    check=one_more,
+    shows=lambda ctx: (ctx.actor.email,),
+    hides=lambda ctx: tuple(
+        user.full_name
+        for user in ctx.world.people.values()
+        if user.full_name and user.full_name != ctx.actor.full_name
+    ),
+)
 # A champion's page of a referral from a case: the read is logged for the referral, and for the
 # case's report too (so the reporter's "Who has seen your report" lists it).
 SHOWS_AND_LOGS_REFERRAL = Act(
@@ -1224,8 +1236,9 @@ ROUTES: dict[str, Expect] = {
     # --- wellbeing: the person's side (their own referrals only; everyone signed in) ---
     "wellbeing:mine": Expect(),
     # --- privacy (a person's own data) ---
-    "privacy:subject_access": Expect(),
-    "privacy:subject_access_json": Expect(),
+    # Everyone's own copy (never anyone else's name), shown or downloaded: each is logged.
+    "privacy:subject_access": Expect(get=OWN_DATA),
+    "privacy:subject_access_json": Expect(get=OWN_DATA),
     "wellbeing:self_refer": Expect(
         post=Act(
             302,
