@@ -225,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "harmsportal.trends.tasks.trends_rollup_task",
         "schedule": 900.0,
     },
+    # Reminds reporters before their closed cases' records are erased, then erases what has
+    # expired (privacy/tasks.py, docs/operations.md "Running retention").
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_run_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Rebuilds every trends month nightly, catching what no timestamp shows (a reporter's
     # edited demographics, a renamed taxonomy entry): decision 0013.
     "trends-full-rebuild": {
@@ -450,6 +456,18 @@ HARMSPORTAL_URGENT_OH_ROUTE = env.str(
         "the on-call welfare lead."
     ),
 )
+
+# ---------------------------------------------------------------------------
+# Retention (privacy/services/retention.py; docs/operations.md "Running retention")
+# ---------------------------------------------------------------------------
+# National defaults, in days from closure; a force may set its own (privacy.ForceRetention).
+HARMSPORTAL_RETENTION_CASE_DAYS = _int("HARMSPORTAL_RETENTION_CASE_DAYS", 6 * 365)
+HARMSPORTAL_RETENTION_REFERRAL_DAYS = _int("HARMSPORTAL_RETENTION_REFERRAL_DAYS", 6 * 365)
+# The reporter (or the referred person) is reminded this many days before erasure; nothing is
+# erased until at least this long after the reminder went out.
+HARMSPORTAL_RETENTION_NOTICE_DAYS = _int("HARMSPORTAL_RETENTION_NOTICE_DAYS", 30)
+if min(HARMSPORTAL_RETENTION_CASE_DAYS, HARMSPORTAL_RETENTION_REFERRAL_DAYS) < 1:
+    raise ImproperlyConfigured("Retention periods must be at least 1 day.")
 
 # ---------------------------------------------------------------------------
 # Trends: the read-only API (Django REST framework, drf-spectacular) and API keys

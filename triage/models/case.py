@@ -102,6 +102,22 @@ class Case(models.Model):
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
 
+    # Legal hold: while set, retention never erases the case (privacy/services/retention.py),
+    # however long ago it closed. Placed and lifted by a triage supervisor of the case's force.
+    legal_hold_since = models.DateTimeField(null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    legal_hold_reason = models.CharField(max_length=300, blank=True)
+    # Retention's claims, each a conditional update so a run twice (or two at once) reminds and
+    # erases once: the reminder went out for the closure at or before this time; erasure began.
+    retention_reminded_at = models.DateTimeField(null=True, blank=True)
+    erasure_claimed_at = models.DateTimeField(null=True, blank=True)
+
     # The reporter wrote (a message or more evidence) and the person holding the case, or the
     # force's team while nobody holds it, has not opened the case since: the unread marker.
     unread_since = models.DateTimeField(null=True, blank=True)
@@ -564,6 +580,34 @@ class Case(models.Model):
         )
         self.unread_since = None
         return bool(updated)
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return self.legal_hold_since is not None
+
+    def place_legal_hold(self, user, *, reason: str, now: datetime | None = None) -> bool:
+        """Stop retention erasing the case until the hold is lifted. False if already held."""
+        if self.legal_hold_since is not None:
+            return False
+        reason = reason.strip()
+        if not reason:
+            self._refuse("Enter why the case must be kept.")
+        now = now or timezone.now()
+        self.legal_hold_since = now
+        self.legal_hold_by = user
+        self.legal_hold_reason = reason[:300]
+        self._save(now, "legal_hold_since", "legal_hold_by", "legal_hold_reason")
+        return True
+
+    def lift_legal_hold(self, *, now: datetime | None = None) -> bool:
+        """Let retention run again from the case's own clock. False if it was not held."""
+        if self.legal_hold_since is None:
+            return False
+        self.legal_hold_since = None
+        self.legal_hold_by = None
+        self.legal_hold_reason = ""
+        self._save(now or timezone.now(), "legal_hold_since", "legal_hold_by", "legal_hold_reason")
+        return True
 
     def answer_reply(self, *, now: datetime | None = None) -> bool:
         """Triage answered a reporter who wrote after the outcome."""

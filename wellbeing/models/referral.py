@@ -141,6 +141,11 @@ class Referral(models.Model):
     feedback_at = models.DateTimeField(null=True, blank=True)
     feedback_declined = models.BooleanField(default=False)
 
+    # Retention's claims (privacy/services/retention.py), each a conditional update: the
+    # reminder went out for the closure at or before this time; erasure began.
+    retention_reminded_at = models.DateTimeField(null=True, blank=True)
+    erasure_claimed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -168,8 +173,9 @@ class Referral(models.Model):
                 name="referral_one_per_case",
             ),
             models.CheckConstraint(
-                condition=Q(source="self", case__isnull=True)
-                | Q(source="case", case__isnull=False),
+                # A referral from a case outlives it: retention erases the case and keeps the
+                # referral (its source stays "case", its case empty) until its own expiry.
+                condition=Q(source="self", case__isnull=True) | Q(source="case"),
                 name="referral_source_matches_case",
             ),
         ]
