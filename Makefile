@@ -11,6 +11,7 @@ PORT ?= 8000
 SITE_HOST ?= $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: install run test lint format bench assets migrate seed clean
+.PHONY: backup restore
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -58,6 +59,17 @@ format: install
 
 bench: install
 	$(PY) -m bench
+
+# The database (pg_dump, or SQLite's online backup) and the encrypted evidence store, into a
+# new folder; restore puts them into an empty database and folder (DATABASE_URL,
+# HARMSPORTAL_PRIVATE_STORAGE). Keys are never in a backup. docs/operations.md, "Backups and restore".
+# Restore has no default: name the backup (make restore BACKUP_DIR=var/backups/harmsportal-…).
+backup: BACKUP_DIR ?= var/backups/harmsportal-$(shell date -u +%Y%m%dT%H%M%SZ)
+backup: install
+	$(PY) bin/backup.py backup "$(BACKUP_DIR)"
+
+restore: install
+	$(PY) bin/backup.py restore "$(BACKUP_DIR)"
 
 # Rebuild the committed GOV.UK Frontend assets (needs Node; running and testing do not).
 assets:

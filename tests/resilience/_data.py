@@ -33,8 +33,8 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason=(
-        "pg_terminate_backend, pg_dump and a second database need PostgreSQL; CI runs these "
-        "on Postgres (SQLite has no server connection to drop)"
+        "pg_terminate_backend needs PostgreSQL, as CI runs it: SQLite has no server "
+        "connection to drop"
     ),
 )
 
