@@ -196,13 +196,33 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-# Above the longest task's hard limit, so Redis never redelivers a task still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Above the longest task's hard limit, so Redis never redelivers a task still running. The
+# socket timeouts bound how long publishing can wait on a Redis that accepts connections but
+# never answers (frozen, or a network that drops packets): the request then goes on without
+# the fast path and the relay delivers (docs/operations.md, "Delivery guarantees").
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 5,
+}
+# The outbox (docs/decisions/0003): how long a delivery's claim keeps other deliverers away,
+# and how often beat runs the relay that delivers what the queue missed. The lease must
+# outlast a send (CELERY_TASK_TIME_LIMIT kills a task before it ends) and end well before the
+# broker redelivers (the visibility timeout). Shorter values are for the resilience tests.
+HARMSPORTAL_OUTBOX_LEASE_SECONDS = _int("HARMSPORTAL_OUTBOX_LEASE_SECONDS", 600)
+HARMSPORTAL_OUTBOX_RELAY_SECONDS = _int("HARMSPORTAL_OUTBOX_RELAY_SECONDS", 60)
+if not 0 < HARMSPORTAL_OUTBOX_LEASE_SECONDS < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured(
+        "HARMSPORTAL_OUTBOX_LEASE_SECONDS must be above 0 and below the broker's visibility "
+        "timeout (3600 s), or a crashed send waits for Redis instead of the relay."
+    )
+if HARMSPORTAL_OUTBOX_RELAY_SECONDS < 1:
+    raise ImproperlyConfigured("HARMSPORTAL_OUTBOX_RELAY_SECONDS must be at least 1.")
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay": {
         "task": "harmsportal.notifications.tasks.notifications_relay_task",
-        "schedule": 60.0,
+        "schedule": float(HARMSPORTAL_OUTBOX_RELAY_SECONDS),
     },
     # Flags SLA breaches and escalates each one to supervisors once (triage/tasks.py).
     "triage-flag-breaches": {
@@ -501,6 +521,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Error reports (the ADMINS email) name fields and variables but hold none of their values.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "harmsportal.error_reports.NoContentExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

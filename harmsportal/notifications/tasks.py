@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from harmsportal.notifications.services import (
     NotificationSendError,
@@ -29,9 +30,10 @@ def notification_deliver_task(notification_id: str) -> bool:
 @shared_task(
     acks_late=True,
     ignore_result=True,
-    # Beat queues one every 60 s; if no worker was there to run them, the stale ones are
-    # dropped instead of running back to back when a worker returns. One fresh run is enough.
-    expires=120,
+    # Beat queues one every HARMSPORTAL_OUTBOX_RELAY_SECONDS (60 s); if no worker was there to
+    # run them, the stale ones are dropped instead of running back to back when a worker
+    # returns. One fresh run is enough.
+    expires=2 * settings.HARMSPORTAL_OUTBOX_RELAY_SECONDS,
 )
 def notifications_relay_task() -> int:
     return notifications_relay()
