@@ -1108,6 +1108,14 @@ ROUTES: dict[str, Expect] = {
             check=lambda before, after, ctx: after == ctx.world.north_yorkshire.pk != before,
         )
     ),
+    "triage:legal_hold": Expect(
+        post=Act(
+            302,
+            data=lambda world: {"reason": "Court order 2026/17."},
+            measure=stored("claimed case", "legal_hold_since"),
+            check=is_set,
+        )
+    ),
     "triage:preferences": Expect(
         post=Act(
             302,

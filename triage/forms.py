@@ -397,6 +397,31 @@ class StepAsideForm(forms.Form):
     )
 
 
+class LegalHoldForm(forms.Form):
+    """Why a case must be kept (placing a legal hold), or why it no longer must (lifting it)."""
+
+    reason = forms.CharField(
+        label="Why must this case be kept?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=300,
+        help_text=(
+            "For example, a court order, a civil claim or a complaint that is still open. It is "
+            "kept in the case history. The reporter does not see it."
+        ),
+        error_messages={"required": "Enter why the case must be kept."},
+    )
+
+    def __init__(self, *args, lifting: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if lifting:
+            field = self.fields["reason"]
+            field.label = "Why can the hold be lifted?"
+            field.help_text = (
+                "For example, the proceedings have ended. It is kept in the case history."
+            )
+            field.error_messages["required"] = "Enter why the hold can be lifted."
+
+
 class NotificationPreferenceForm(forms.Form):
     """How a triager hears that a reporter wrote on a case they hold (always in the portal)."""
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from triage.views import case_pages, moving_pages, notice_pages, preference_pages, queue_pages
+from triage.views import (
+    case_pages,
+    hold_pages,
+    moving_pages,
+    notice_pages,
+    preference_pages,
+    queue_pages,
+)
 
 app_name = "triage"
 
@@ -24,6 +31,7 @@ urlpatterns = [
     path("cases/<uuid:pk>/reopen/", case_pages.reopen, name="reopen"),
     path("cases/<uuid:pk>/transfer/", moving_pages.transfer, name="transfer"),
     path("cases/<uuid:pk>/step-aside/", moving_pages.step_aside, name="step_aside"),
+    path("cases/<uuid:pk>/legal-hold/", hold_pages.legal_hold, name="legal_hold"),
     path(
         "cases/<uuid:pk>/line-manager/",
         notice_pages.line_manager_notice,

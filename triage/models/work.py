@@ -86,6 +86,8 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", "Missed deadline escalated to supervisors"
         TRANSFERRED = "transferred", "Transferred to another force"
         CONFLICT_DECLARED = "conflict_declared", "Stepped aside (conflict of interest)"
+        LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

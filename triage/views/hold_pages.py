@@ -1,0 +1,43 @@
+"""Legal hold: a triage supervisor keeps a case from retention's erasure, or lets it go."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from harmsportal.people.access import role_required
+from harmsportal.people.models import Role
+from harmsportal.refusals import form_problem
+from triage.forms import LegalHoldForm
+from triage.selectors import get_case_for_user
+from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_place
+
+
+@role_required(Role.TRIAGE_SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def legal_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    lifting = case.on_legal_hold
+    form = LegalHoldForm(request.POST if request.method == "POST" else None, lifting=lifting)
+    if form.is_bound and form.is_valid():
+        change = case_legal_hold_lift if lifting else case_legal_hold_place
+        try:
+            change(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_problem(form, error)
+        else:
+            done = "lifted. Its retention period runs again" if lifting else "placed"
+            messages.success(request, f"Legal hold {done} on case {case.report.reference}.")
+            return redirect("triage:case", case.public_id)
+    context = {
+        "case": case,
+        "form": form,
+        "notice_days": settings.HARMSPORTAL_RETENTION_NOTICE_DAYS,
+    }
+    return render(request, "triage/legal_hold.html", context)
