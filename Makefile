@@ -12,6 +12,7 @@ SITE_HOST ?= $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: install run test lint format bench assets migrate seed clean
 .PHONY: backup restore
+.PHONY: audit
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -59,6 +60,11 @@ format: install
 
 bench: install
 	$(PY) -m bench
+
+# Known vulnerabilities in requirements.lock (pip-audit; allow-list: pip-audit-allowlist.toml).
+# Fails when the vulnerability service cannot be asked, unless AUDIT_UNAVAILABLE=warn.
+audit: install
+	$(PY) bin/audit_dependencies.py
 
 # The database (pg_dump, or SQLite's online backup) and the encrypted evidence store, into a
 # new folder; restore puts them into an empty database and folder (DATABASE_URL,
