@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from harmsportal import views
+from harmsportal.people import views as people_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("session/extend/", views.session_extend, name="session_extend"),
     path("exit/", views.exit_page, name="exit"),
+    # allauth's sign-out, sending Clear-Site-Data as well: before allauth's own to replace it.
+    path("accounts/logout/", people_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("harmsportal.people.urls")),
     path("notifications/", include("harmsportal.notifications.urls")),

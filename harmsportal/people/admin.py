@@ -10,9 +10,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportExportModelAdmin
 
-from harmsportal.people.forms import MembershipForm, UserChangeForm, UserCreationForm
+from harmsportal.people.forms import (
+    AdminPasswordChangeForm,
+    MembershipForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 from harmsportal.people.models import DEMOGRAPHIC_FIELDS, FamilyLink, Force, Membership, User
 from harmsportal.people.resources import ForceResource
+from harmsportal.people.sessions import user_sessions_end
 
 PROFESSIONAL_STANDARDS_HELP = (
     "To flag someone who holds a role that reads reports, cases, referrals or figures (triage, "
@@ -36,6 +42,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     inlines = (MembershipInline,)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -63,6 +70,13 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     filter_horizontal = ()
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: every session of theirs ends now. Django would only stop reading
+            # them as signed in, and reactivating the account would bring them back.
+            user_sessions_end(user=obj)
 
     def get_inlines(self, request, obj):
         # Roles are given once the person exists: add them on the change page.

@@ -6,6 +6,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from harmsportal.people import selectors, services
@@ -19,6 +20,7 @@ from harmsportal.people.models import (
     Membership,
     User,
 )
+from harmsportal.people.sessions import user_sessions_end
 
 MEMBER_KIND_CHOICES = [
     (User.Kind.OFFICER.value, User.Kind.OFFICER.label),
@@ -91,6 +93,16 @@ class SignupForm(AllauthSignupForm):
         password2 = self.fields["password2"]
         password2.label = "Confirm password"
         password2.error_messages["required"] = "Enter your password again."
+
+    def try_save(self, request):
+        """allauth answers an address that already has an account exactly as a new one
+        (ACCOUNT_PREVENT_ENUMERATION): the same page, and an email to the address. It skips
+        hashing the password, though, which a new account pays for; hash it anyway, so the
+        two take the same work and the time taken tells nothing.
+        """
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
 
     def save(self, request):
         # The account and its reporter role are created together or not at all.
@@ -254,3 +266,17 @@ class UserChangeForm(auth_forms.UserChangeForm):
         if others.exists():
             raise forms.ValidationError("A person with this email address already exists.")
         return email
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """A platform admin sets someone's password: their sessions everywhere end at once.
+
+    Django would refuse those sessions at their next request anyway (the session auth hash);
+    ending them now is what the person asking for the reset expects ("sign everyone out").
+    """
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            user_sessions_end(user=user)
+        return user

@@ -1,9 +1,12 @@
-"""People pages: family invitations, their acceptance and ending, and the voluntary "About you"."""
+"""People pages: family invitations, their acceptance and ending, the voluntary "About you",
+and signing out (allauth's view, which also asks the browser to clear what it holds)."""
 
 from __future__ import annotations
 
+from functools import wraps
 from uuid import UUID
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -31,6 +34,34 @@ STATUS_TAGS = {
 def _posted(request: HttpRequest):
     # Not `request.POST or None`: an empty POST (nothing answered) must still be a submission.
     return request.POST if request.method == "POST" else None
+
+
+# --- signing out ----------------------------------------------------------------------------
+# Sent with the sign-out response: the browser drops this site's cached pages (back-forward
+# cache included), its cookies and its storage, so nothing the person saw stays on a shared
+# or seized device. The server has already flushed the session; this is the browser's half.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def clear_site_data_on_sign_out(view):
+    """Wrap allauth's sign-out view: a POST (the sign-out itself) also sends Clear-Site-Data.
+
+    A GET only shows the "Sign out" page (ACCOUNT_LOGOUT_ON_GET is off), so it clears nothing.
+    `wraps` keeps allauth's name and module, so the route is still listed as allauth's own
+    (tests/routes.py).
+    """
+
+    @wraps(view)
+    def sign_out(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+    return sign_out
+
+
+logout = clear_site_data_on_sign_out(allauth_views.logout)
 
 
 # --- the family page: a member's invitations, or a family account's links --------------------
