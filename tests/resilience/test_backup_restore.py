@@ -9,7 +9,9 @@ backup, a target that is not empty) are checked on a small file database, on any
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import os
 import sqlite3
@@ -19,6 +21,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from reports.models import Report
@@ -51,6 +55,19 @@ def run(action: str, folder: Path | str, *, database: str, media_root: Path):
         timeout=300,
         check=False,
     )
+
+
+def rotate_keys(settings, keys: str, *, media_root: Path) -> str:
+    """`manage.py rotate_evidence_keys` on a restored store with the given key ring: its
+    report, or its error (CommandError) when some file opens with none of the keys."""
+    settings.MEDIA_ROOT = media_root
+    settings.HARMSPORTAL_EVIDENCE_KEYS = keys.split(",")
+    out = io.StringIO()
+    try:
+        call_command("rotate_evidence_keys", stdout=out)
+    except CommandError as error:
+        return f"error: {error}"
+    return out.getvalue()
 
 
 def test_the_make_targets_run_the_script_the_drill_tests():
@@ -162,6 +179,20 @@ def test_a_restored_backup_serves_the_same_reports_and_evidence_still_decrypts(
             assert download.status_code == 200
             assert download.content == original
             assert hashlib.sha256(download.content).hexdigest() == evidence.sha256
+
+    # The check docs/operations.md asks for after a restore, and a key rotation on the copy:
+    # without the backup's key nothing opens; with it behind a new key every file is moved
+    # to the new key, after which the old key is no longer needed.
+    old_key = os.environ["HARMSPORTAL_EVIDENCE_KEYS"]
+    new_key = Fernet.generate_key().decode()
+    rotate = functools.partial(rotate_keys, settings, media_root=restored_store)
+    assert rotate(new_key).startswith(
+        "error: 3 file(s) could not be decrypted with any configured key"
+    )
+    assert rotate(f"{new_key},{old_key}").startswith(
+        "Re-encrypted 3 file(s); 0 already used the current key."
+    )
+    assert rotate(new_key).startswith("Re-encrypted 0 file(s); 3 already used the current key.")
 
     # A second restore onto the same targets is refused; nothing is overwritten.
     again = run("restore", backup, database=restored_db, media_root=tmp_path / "third")

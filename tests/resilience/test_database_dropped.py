@@ -76,8 +76,9 @@ def outage():
     cut.close()  # whatever happened, the database takes connections again
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def served():
+    # One gunicorn for the module: it needs no rows to start, and each test leaves it serving.
     with portal(database=database_url(), DATABASE_CONN_MAX_AGE="60") as running:
         yield running
 
