@@ -40,6 +40,7 @@ from training.models import (
     RATING_CHOICES,
     Answer,
     Assignment,
+    Audience,
     Completion,
     Progress,
     Question,
@@ -78,7 +79,7 @@ def _account(user: User) -> dict[str, Any]:
     return {
         "email": user.email,
         "full_name": user.full_name,
-        "kind": user.get_kind_display(),
+        "account_type": user.get_kind_display(),
         "joined_at": user.date_joined,
         "last_signed_in_at": user.last_login,
         "active": user.is_active,
@@ -347,6 +348,7 @@ def _training(user: User) -> dict[str, Any]:
     question_ids = [int(pk) for a in attempts for pk in a.answers if str(pk).isdigit()]
     question_text = dict(Question.objects.filter(pk__in=question_ids).values_list("pk", "text"))
     ratings = dict(RATING_CHOICES)
+    audiences = dict(Audience.choices)
     completions = Completion.objects.filter(person=user).select_related(
         "module", "version", "force"
     )
@@ -354,7 +356,7 @@ def _training(user: User) -> dict[str, Any]:
         "profiles": [
             {
                 "force": profile.force.name,
-                "audiences": profile.audiences,
+                "audiences": [audiences.get(a, a) for a in profile.audiences],
                 "start_date": profile.start_date,
                 # Whether the roster names one; who it is belongs to them.
                 "line_manager_named": profile.line_manager_id is not None,
@@ -454,7 +456,7 @@ def _notification(notification: Notification) -> dict[str, Any]:
         wording = notification.title
     return {
         "kind": notification.get_kind_display(),
-        "wording": wording,
+        "what_it_said": wording,
         "at": notification.created_at,
         "read_at": notification.read_at,
         "email": notification.get_email_status_display(),
@@ -475,9 +477,10 @@ def subject_access_data(user: User) -> dict[str, Any]:
             "made_at": timezone.now(),
             "for": user.email,
             "what_is_left_out": (
-                "Internal records kept by the teams who help you (triage notes and "
-                "assessments, champions' notes), anything about other people beyond what you "
-                "wrote yourself, and security secrets (your password and two-factor codes)."
+                "This copy leaves out internal records kept by the teams who help you "
+                "(triage notes and assessments, champions' notes), anything about other people "
+                "beyond what you wrote yourself, and security secrets (your password and "
+                "two-factor codes)."
             ),
         },
         "account": _account(user),

@@ -32,7 +32,6 @@ SECTIONS = {
 }
 # Page labels where the JSON key does not read well as it is ("full_name" reads "Full name").
 LABELS = {
-    "kind": "Account type",
     "joined_at": "Joined",
     "last_signed_in_at": "Last signed in",
     "active": "Account active",
@@ -79,9 +78,25 @@ LABELS = {
     "saved_answers": "Answers you chose to save",
     "read_at": "Read",
     "emailed_at": "Emailed",
+    "what_it_said": "What it said",
 }
-# The field that names one item of a list, as its card's title.
-TITLE_KEYS = ("reference", "module", "kind", "relationship", "method", "force", "email")
+# The field that names one item of a list, as its card's title; those in DATED_TITLES say when
+# too ("You, 3 May 2026 at 2:15pm"), and an item with no name is titled by its date alone.
+TITLE_KEYS = (
+    "reference",
+    "module",
+    "file_name",
+    "link",
+    "kind",
+    "relationship",
+    "method",
+    "force",
+    "email",
+    "status",
+    "from",
+)
+DATED_TITLES = frozenset({"kind", "status", "from"})
+WHEN_KEYS = ("sent_at", "at", "written_at", "completed_at", "added_at")
 EMPTY = "None"
 
 
@@ -111,7 +126,12 @@ def _node(value: Any, level: int) -> dict[str, Any]:
     Only data: the template (privacy/_node.html) renders it, escaping every value.
     """
     if isinstance(value, dict):
-        rows = [_row(key, item, value) for key, item in value.items() if _is_scalar(item)]
+        # Empty answers are left off the page (the download keeps them, as null or "").
+        rows = [
+            _row(key, item, value)
+            for key, item in value.items()
+            if _is_scalar(item) and item not in (None, "")
+        ]
         parts = [
             {"heading": _label(key), "id": key.replace("_", "-"), "node": _node(item, level + 1)}
             for key, item in value.items()
@@ -146,10 +166,13 @@ def _answer(answer: Any) -> str:
 
 
 def _card_title(item: dict[str, Any], number: int) -> str:
-    for key in TITLE_KEYS:
-        if item.get(key):
-            return str(item[key])
-    return f"{number}"
+    key = next((key for key in TITLE_KEYS if item.get(key)), None)
+    when = next((item[key] for key in WHEN_KEYS if item.get(key)), None)
+    if key is None:
+        return _text(when) if when else f"{number}"
+    if key in DATED_TITLES and when:
+        return f"{item[key]}, {_text(when)}"
+    return str(item[key])
 
 
 @login_required

@@ -231,7 +231,7 @@ def test_the_download_holds_training_account_two_factor_and_notifications(client
     assert [m["method"] for m in data["two_factor_authentication"]["methods"]] == [
         Authenticator.Type.TOTP.label
     ]
-    wordings = [n["wording"] for n in data["notifications"]]
+    wordings = [n["what_it_said"] for n in data["notifications"]]
     assert f"There is a new message about your report {world['report'].reference}" in wordings
     assert "Reset your password" in wordings
     # The staff alert is listed, by kind and date, without the words naming another's case.
@@ -372,3 +372,23 @@ def test_the_download_asks_the_same_number_of_queries_however_many_reports(clien
     with CaptureQueriesContext(connection) as five:
         client.get(reverse(DOWNLOAD))
     assert len(five) == len(one)
+
+
+@pytest.mark.django_db
+def test_the_home_page_links_to_the_persons_data(client, triager):
+    client.force_login(triager)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'<a class="govuk-link" href="{reverse(PAGE)}">See or download your data</a>' in html
+
+
+@pytest.mark.django_db
+def test_the_page_leaves_empty_answers_off_and_names_each_item(client, officer, world):
+    client.force_login(officer)
+
+    html = client.get(reverse(PAGE)).content.decode()
+
+    # Messages are titled by who wrote them and when; the unanswered withdrawal is not a row.
+    assert '<h5 class="govuk-summary-card__title">You, ' in html
+    assert "Withdrawal reason" not in html
