@@ -14,11 +14,12 @@ Nothing is erased before expiry, nor sooner than HARMSPORTAL_RETENTION_NOTICE_DA
 reminder went out (so a run missed for a month delays erasure rather than skipping the notice).
 
 Erasing a case removes its report, answers, evidence rows and files (after commit), messages,
-status timeline, triage notes, actions, history and every notification that points at the
-report or the case. A referral from that case loses its link to it and keeps only the person's
-own summary and support plan (its messages, check-ins, history notes and feedback words go,
-since they may speak of the case) until the referral's own expiry erases it whole. The access
-log keeps its rows: they hold ids and actions, never content (harmsportal/audit).
+status timeline, triage notes, actions, history, the record of any notice to the reporter's
+line manager, and every notification that points at the report or the case. A referral from
+that case loses its link to it and keeps only the person's own summary and support plan (its
+messages, check-ins, history notes and feedback words go, since they may speak of the case)
+until the referral's own expiry erases it whole. The access log keeps its rows: they hold ids
+and actions, never content (harmsportal/audit).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from harmsportal.notifications.services import notification_send
 from harmsportal.people.models import Force
 from privacy.models import ErasureRecord, ForceRetention
 from reports.evidence.storage import delete_stored
+from training.models import LineManagerNotice
 from triage.models import Case, CaseStatus
 from wellbeing.models import Referral, ReferralState
 
@@ -303,6 +305,8 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
     evidence = list(report.evidence.all())
     paths = [path for item in evidence for path in (item.stored_path, item.viewing_path) if path]
     notifications = _notifications_pointing_at(report.public_id, case.public_id)
+    # The record that the reporter's line manager was told, at their request, about the report.
+    line_manager_notices = LineManagerNotice.objects.filter(subject_key=str(report.public_id))
     counts = {
         "evidence_items": len(evidence),
         "evidence_files": len(paths),
@@ -312,6 +316,7 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
         "case_actions": case.actions.count(),
         "case_events": case.events.count(),
         "notifications": notifications.count(),
+        "line_manager_notices": line_manager_notices.count(),
     }
     for referral in Referral.objects.filter(case_id=case.pk):
         counts.update(_strip_referral_to_summary_and_plan(referral))
@@ -327,6 +332,7 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
         counts=counts,
     )
     notifications.delete()
+    line_manager_notices.delete()
     case.delete()  # its notes, actions, history and conflicts go with it
     report.delete()  # its evidence rows, messages, status timeline and answers go with it
     _delete_files_after_commit(paths)

@@ -32,9 +32,10 @@ from privacy.tasks import retention_run_task
 from reports.models import Evidence, Report, ReportMessage, ReportStatusEvent
 from reports.services.conversation import report_message_send
 from reports.services.evidence import report_evidence_add_after_send
-from tests.factories import force
+from tests.factories import force, make_person
 from tests.reports import hostile_files
 from tests.triage.factories import OutcomeGivenCaseFactory, reporter_in
+from training.models import LineManagerNotice
 from triage.models import Case, CaseAction, CaseEvent, CaseNote
 from triage.services.reads import case_view_record
 from triage.services.working import (
@@ -170,6 +171,13 @@ def test_after_expiry_everything_of_the_case_is_gone(django_capture_on_commit_ca
     assert pointing >= 2  # the acknowledgement, the message, the outcome, staff alerts …
     assert CaseNote.objects.filter(case=case).exists()
     assert CaseAction.objects.filter(case=case).exists() or CaseEvent.objects.filter(case=case)
+    # The reporter asked that their line manager be told, and they were.
+    LineManagerNotice.objects.create(
+        subject_key=str(report.public_id),
+        reporter=report.reporter,
+        line_manager=make_person(full_name="Line Manager"),
+        force=case.force,
+    )
 
     run(case, days=DAYS - NOTICE, captured=django_capture_on_commit_callbacks)
     done = run(case, days=DAYS, captured=django_capture_on_commit_callbacks)
@@ -185,6 +193,7 @@ def test_after_expiry_everything_of_the_case_is_gone(django_capture_on_commit_ca
     assert not CaseEvent.objects.filter(case_id=case.pk).exists()
     assert not Notification.objects.filter(link_path__contains=str(report.public_id)).exists()
     assert not Notification.objects.filter(link_path__contains=str(case.public_id)).exists()
+    assert not LineManagerNotice.objects.filter(subject_key=str(report.public_id)).exists()
     assert files
     assert not any(path.exists() for path in files)
     assert evidence_files(settings.MEDIA_ROOT) == []
