@@ -136,6 +136,11 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# libpq waits forever for a server that takes the connection and never answers: give up after
+# 3 s, so /healthz says 503 inside the 5 s probe (tests/resilience/test_database_dropped.py).
+# A `?connect_timeout=` in DATABASE_URL wins.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 # WAL and a busy timeout let the dev server and an eager task share the file. Transactions
 # take the write lock when they begin (IMMEDIATE): a transaction that read first and then
 # wrote would otherwise fail at once with "database is locked" when another request is

@@ -11,6 +11,7 @@ event, no acknowledgement, no case.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -24,7 +25,7 @@ from tests.reports.factories import DraftReportFactory
 from tests.resilience._data import admin_connection, database_url, needs_postgres, portal
 from triage.models import Case
 
-pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PROBLEM = "Sorry, there is a problem with the service"
 
@@ -83,6 +84,8 @@ def served():
         yield running
 
 
+@needs_postgres
+@transactional
 def test_healthz_reports_the_dropped_database_and_the_same_worker_recovers(served, outage, officer):
     browser = served.session(officer)
     assert browser.get(served.url + "/reports/", timeout=30).status_code == 200
@@ -112,6 +115,8 @@ def test_healthz_reports_the_dropped_database_and_the_same_worker_recovers(serve
     assert served.worker_pids() == workers  # recovered in place: no worker was restarted
 
 
+@needs_postgres
+@transactional
 def test_a_report_sent_as_its_connection_is_cut_is_not_half_written(served, outage, officer):
     draft = DraftReportFactory(reporter=officer)
     browser = served.session(officer)
@@ -158,6 +163,24 @@ def test_a_report_sent_as_its_connection_is_cut_is_not_half_written(served, outa
     assert sent.reference in again.text
     assert Notification.objects.filter(user=officer).count() == 1
     assert Case.objects.filter(report=sent).count() == 1
+
+
+def test_healthz_answers_within_the_probes_timeout_when_the_database_never_answers():
+    # A database host that takes the TCP connection and then says nothing (a hung server, a
+    # half-open firewall): libpq waits forever unless told otherwise, so /healthz would hang
+    # past the 5 s probe and the worker be killed. It must say 503, in time.
+    with socket.socket() as black_hole:
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen(64)  # the kernel completes handshakes; nothing ever reads or answers
+        port = black_hole.getsockname()[1]
+        silent = f"postgres://portal:secret@127.0.0.1:{port}/harmsportal"
+        with portal(database=silent, CELERY_BROKER_URL="", REDIS_URL="") as hung:
+            started = time.monotonic()
+            answer = requests.get(hung.url + "/healthz", timeout=30)
+            took = time.monotonic() - started
+    assert answer.status_code == 503
+    assert answer.json()["checks"]["database"] == "unavailable"
+    assert took < 5, f"/healthz took {took:.1f}s"
 
 
 def _wait_for_a_backend_waiting_on_a_lock(outage: Outage) -> int:
