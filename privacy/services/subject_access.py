@@ -60,6 +60,7 @@ CHAMPION = "Your champion"
 YOU = "You"
 # Kinds whose wording may name other people's cases or people (staff alerts): listed without it.
 WORDING_WITHHELD = frozenset({Notification.Kind.ALERT})
+FAMILY_WORDING = "About your family links (listed under Family links)"
 WITHHELD = (
     "Not included: staff alerts are about work you do for others, so their wording names "
     "other people's cases."
@@ -452,6 +453,9 @@ def _notification(notification: Notification) -> dict[str, Any]:
         wording = notification.email_subject
     elif notification.kind in WORDING_WITHHELD:
         wording = WITHHELD
+    elif notification.link_path == reverse("people:family"):
+        # "Jo Smith accepted your family invitation": the family member's name is theirs.
+        wording = FAMILY_WORDING
     else:
         wording = notification.title
     return {

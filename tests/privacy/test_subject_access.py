@@ -149,6 +149,12 @@ def world(officer, family_member):
     NotificationFactory(user=officer, kind=Notification.Kind.ALERT, title=ALERT_TITLE)
     NotificationFactory(
         user=officer,
+        kind=Notification.Kind.UPDATE,
+        title=f"{FAMILY_NAME} accepted your family invitation",
+        link_path=reverse("people:family"),
+    )
+    NotificationFactory(
+        user=officer,
         kind=Notification.Kind.ACCOUNT,
         title="Account email",
         email_subject="Reset your password",
