@@ -451,3 +451,34 @@ def test_the_beat_task_runs_retention_and_is_in_the_schedule(
     assert done["reminded_cases"] == 1
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "privacy.tasks.retention_run_task" in tasks
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+def test_a_platform_admin_sets_a_forces_period_and_reads_but_cannot_change_erasure_records(
+    client, platform_admin
+):
+    west = force("west-yorkshire")
+    client.force_login(platform_admin)
+
+    response = client.post(
+        "/admin/privacy/forceretention/add/",
+        {"force": west.pk, "closed_case_days": "1000", "closed_referral_days": ""},
+    )
+
+    assert response.status_code == 302
+    assert (case_retention_days(west), referral_retention_days(west)) == (1000, DAYS)
+    record = ErasureRecord.objects.create(
+        kind=ErasureRecord.Kind.CASE,
+        reference="OH-WYP-2026-000001",
+        force=west,
+        closed_at=timezone.now(),
+        retention_days=DAYS,
+    )
+    assert client.get("/admin/privacy/erasurerecord/").status_code == 200
+    page = client.get(f"/admin/privacy/erasurerecord/{record.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(f"/admin/privacy/erasurerecord/{record.pk}/delete/").status_code == 403
+    assert ErasureRecord.objects.filter(pk=record.pk).exists()
