@@ -398,3 +398,20 @@ def test_the_page_leaves_empty_answers_off_and_names_each_item(client, officer, 
     # Messages are titled by who wrote them and when; the unanswered withdrawal is not a row.
     assert '<h5 class="govuk-summary-card__title">You, ' in html
     assert "Withdrawal reason" not in html
+
+
+@pytest.mark.django_db
+def test_a_report_about_a_family_member_names_them_by_relationship_only(
+    client, officer, family_member
+):
+    link = officer.family_links.get(family_user=family_member)
+    SubmittedReportFactory(reporter=officer, subject="family", family_link=link)
+
+    data = _download(client, officer)
+
+    [report] = data["reports"]
+    assert report["answers"][0] == {
+        "question": "Who was harmed",
+        "answer": "A family member (partner or spouse)",
+    }
+    assert FAMILY_NAME not in json.dumps(data)
