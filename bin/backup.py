@@ -117,6 +117,7 @@ def backup(folder: Path) -> Path:
         "files": {part.name: _sha256(part) for part in (dump, archive)},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    os.chmod(folder / MANIFEST, 0o600)
     say(f"Backed up the database and {_count(archive)} evidence files to {folder}")
     return folder
 

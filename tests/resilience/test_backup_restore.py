@@ -142,7 +142,9 @@ def test_a_restored_backup_serves_the_same_reports_and_evidence_still_decrypts(
     assert made.returncode == 0, made.stderr
     manifest = json.loads((backup / "manifest.json").read_text())
     assert set(manifest["files"]) == {"database.dump", "evidence.tar"}
-    assert oct((backup / "database.dump").stat().st_mode & 0o777) == "0o600"
+    for part in ("database.dump", "evidence.tar", "manifest.json"):
+        assert oct((backup / part).stat().st_mode & 0o777) == "0o600", part
+    assert oct(backup.stat().st_mode & 0o777) == "0o700"
     archive = (backup / "evidence.tar").read_bytes()
     with tarfile.open(backup / "evidence.tar") as tar:
         assert len([m for m in tar if m.isfile()]) == 3  # the photo, its viewing copy, the text
@@ -223,6 +225,8 @@ def test_a_sqlite_backup_restores_into_a_new_file_and_folder(small_portal, tmp_p
     database, store = small_portal
     made = run("backup", tmp_path / "backup", database=database, media_root=store)
     assert made.returncode == 0, made.stderr
+    for part in ("database.sqlite3", "evidence.tar", "manifest.json"):
+        assert oct((tmp_path / "backup" / part).stat().st_mode & 0o777) == "0o600", part
 
     target = tmp_path / "restored.sqlite3"
     restored_store = tmp_path / "restored-private"
