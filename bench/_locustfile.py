@@ -25,7 +25,8 @@ DATA = json.loads(Path(os.environ["BENCH_LOAD_DATA"]).read_text())
 PHOTO = Path(DATA["photo"]).read_bytes()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SAMPLES: list[tuple[str, str, float, bool]] = []
-_accounts = {role: itertools.cycle(cookies) for role, cookies in DATA["sessions"].items()}
+# Each account: {"cookie": its session, "report": the public id of a report it has sent, or ""}.
+_accounts = {role: itertools.cycle(accounts) for role, accounts in DATA["accounts"].items()}
 
 
 @events.request.add_listener
@@ -44,10 +45,11 @@ class PortalUser(HttpUser):
 
     abstract = True
     role = ""
-    wait_time = between(*(float(s) for s in os.environ.get("BENCH_LOAD_THINK", "1,3").split(",")))
+    wait_time = between(*(float(s) for s in os.environ.get("BENCH_LOAD_THINK", "2,5").split(",")))
 
     def on_start(self) -> None:
-        self.client.cookies.set(DATA["session_cookie"], next(_accounts[self.role]))
+        self.account = next(_accounts[self.role])
+        self.client.cookies.set(DATA["session_cookie"], self.account["cookie"])
 
     def page(self, path: str, name: str | None = None) -> str:
         with self.client.get(path, name=name or path, catch_response=True) as response:
@@ -72,7 +74,7 @@ class PortalUser(HttpUser):
 
 
 class Reporter(PortalUser):
-    """Files a whole report: every question, a small phone photo, check answers, send."""
+    """Adds a photo to a report they sent, then files a whole new one (with a photo too)."""
 
     role = "reporter"
     weight = 20
@@ -123,13 +125,14 @@ class Solo(PortalUser):
     journeys = itertools.cycle(["reporter", "triage", "champion", "force_lead"])
 
     def on_start(self) -> None:
-        self.sessions = {role: next(_accounts[role]) for role in _accounts if role != "solo"}
+        self.accounts = {role: next(_accounts[role]) for role in _accounts}
 
     @task
     def one_journey(self) -> None:
         role = next(self.journeys)
+        self.account = self.accounts[role]
         self.client.cookies.clear()
-        self.client.cookies.set(DATA["session_cookie"], self.sessions[role])
+        self.client.cookies.set(DATA["session_cookie"], self.account["cookie"])
         {
             "reporter": file_report,
             "triage": work_queue,
@@ -157,6 +160,22 @@ def step_answers(slug: str) -> dict:
 
 
 def file_report(user: PortalUser) -> None:
+    """A photo added to a report already sent, then a new report from the first question."""
+    sent = f"/reports/{user.account['report']}/"
+    user.page("/reports/")
+    user.page(sent, name="/reports/[id]/")
+    form = user.page(f"{sent}add/", name="/reports/[id]/add/")
+    if form:
+        done = user.post(
+            f"{sent}add/",
+            form,
+            {"action": "done"},
+            name="upload evidence photo (after sending)",
+            files={"file": ("photo.jpg", PHOTO, "image/jpeg")},
+        )
+        if done:
+            user.page(done, name="/reports/[id]/")
+
     start = user.page("/reports/new/")
     url = user.post("/reports/new/", start, {}, name="/reports/new/ [start]")
     steps = 0
@@ -172,7 +191,7 @@ def file_report(user: PortalUser) -> None:
                 url,
                 form,
                 {"action": "continue"},
-                name="upload evidence photo",
+                name="upload evidence photo (new report)",
                 files={"file": ("photo.jpg", PHOTO, "image/jpeg")},
             )
         else:

@@ -3,17 +3,19 @@
 gunicorn (3 sync workers, as docker/gunicorn.conf.py runs by default) serves the portal on a
 spare loopback port, on the harness's throwaway database, with a private Redis for the cache
 and broker and one Celery worker delivering the acknowledgements. locust (headless, in its own
-process: bench/_locustfile.py) plays signed-in people who think for 1 to 3 s between requests:
+process: bench/_locustfile.py) plays signed-in people who spend 2 to 5 s on each page (real
+people take far longer over a question; the bench is meant to press the server, not to idle):
 
-- reporters filing whole reports (every question page, then check answers and send), each with a small phone photo as evidence (weight 20);
+- reporters adding a small phone photo to a report they sent earlier, then filing a whole
+  new report (every question page, another photo, check answers and send) (weight 20);
 - triagers claiming the next case, reading it and writing to the reporter (10);
 - wellbeing champions reading their queue, capacity and library pages (10);
 - force leads reading their force's trends dashboards (10).
 
 QUEUED_REPORTS sent reports are waiting when the run starts, so triagers have work at once.
 Two phases in one run: ONE person does each role's journey in turn (the single-user
-baseline), then USERS people for DURATION seconds. Page views (every GET and form post) and uploads (the
-evidence photo posts) are counted apart. The ratio is the page-view p95 under load over the
+baseline), then USERS people for DURATION seconds. Page views (every GET and form post) and
+uploads (the evidence photo posts) are counted apart. The ratio is the page-view p95 under load over the
 single person's page-view p95 (target <= 5); any failed request (an error, a 4xx/5xx, or a
 form that did not save) fails the workload's target whatever the ratio, since the target is
 0 errors.
@@ -39,7 +41,7 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 DURATION = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 SOLO_SECONDS = int(os.environ.get("BENCH_LOAD_SOLO_SECONDS", "30"))
 # Seconds a person spends on a page (reading, typing) before the next request, drawn evenly.
-THINK = os.environ.get("BENCH_LOAD_THINK", "1,3")
+THINK = os.environ.get("BENCH_LOAD_THINK", "2,5")
 # The single person reads faster, only so that a short phase still gives enough samples: with
 # the server otherwise idle, how long they pause does not change how fast it answers.
 SOLO_THINK = os.environ.get("BENCH_LOAD_SOLO_THINK", "0.2,0.5")
@@ -172,10 +174,12 @@ def _locust_runner(base: str, data_file: Path, scratch: Path, web_log: Path):
     return locust
 
 
-def _queue_reports(force, count: int) -> None:
-    """`count` sent reports from reporters of their own, waiting in the force's triage queue."""
+def _queue_reports(reporters: list, count: int) -> list:
+    """`count` sent reports, in turn from each reporter, waiting in the force's triage queue.
+
+    Returns them in that order, so the first len(reporters) are one from each reporter.
+    """
     from harmsportal.notifications.services import emails_withheld
-    from harmsportal.people.models import Membership, Role, User
     from reports.models import HarmCategory, Platform
     from reports.services.drafting import report_answers_save, report_start
     from reports.services.sending import report_submit
@@ -195,19 +199,14 @@ def _queue_reports(force, count: int) -> None:
         "line_manager_answered": True,
         "contact_preference": "email",
     }
-    reporters = []
-    for index in range(10):
-        reporter = User.objects.create_user(
-            f"bench-load-queued-{index}@example.police.uk", full_name=f"Queued Reporter {index}"
-        )
-        Membership.objects.create(user=reporter, force=force, role=Role.REPORTER)
-        reporters.append(reporter)
+    sent = []
     with emails_withheld():  # their acknowledgements are not what this bench measures
-        for index in range(count):
+        for index in range(max(count, len(reporters))):
             reporter = reporters[index % len(reporters)]
             report = report_start(actor=reporter)
             report_answers_save(actor=reporter, report=report, answers=answers)
-            report_submit(actor=reporter, report=report)
+            sent.append(report_submit(actor=reporter, report=report))
+    return sent
 
 
 def _seed(scratch: Path) -> dict:
@@ -221,9 +220,10 @@ def _seed(scratch: Path) -> dict:
     from reports.models import HarmCategory, Platform
 
     force = Force.objects.get(slug=FORCE)
-    sessions: dict[str, list[str]] = {}
+    accounts: dict[str, list[dict]] = {}
+    users: dict[str, list] = {}
     for role, count in ACCOUNTS.items():
-        sessions[role] = []
+        accounts[role], users[role] = [], []
         for index in range(count):
             staff = role != "reporter"
             user = User.objects.create_user(
@@ -237,9 +237,12 @@ def _seed(scratch: Path) -> dict:
                 TOTP.activate(user, generate_totp_secret())
             client = Client()
             client.force_login(user)
-            sessions[role].append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+            accounts[role].append({"cookie": client.cookies[settings.SESSION_COOKIE_NAME].value})
+            users[role].append(user)
 
-    _queue_reports(force, QUEUED_REPORTS)
+    sent = _queue_reports(users["reporter"], QUEUED_REPORTS)
+    for account, report in zip(accounts["reporter"], sent, strict=False):
+        account["report"] = str(report.public_id)
     photo = scratch / "photo.jpg"
     buffer = io.BytesIO()
     # A 640x480 photo with some grain: about the size of a cropped screenshot from a phone.
@@ -247,7 +250,7 @@ def _seed(scratch: Path) -> dict:
     photo.write_bytes(buffer.getvalue())
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
-        "sessions": sessions,
+        "accounts": accounts,
         "force": FORCE,
         "photo": str(photo),
         "categories": [
