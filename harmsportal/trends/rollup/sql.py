@@ -362,17 +362,18 @@ def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -
 
 def demographic_rollup_insert(vendor: str) -> str:
     """DemographicRollup from the run's source table: reports by each voluntary answer of their
-    reporter ("" unanswered), and the different people among them. Reports are grouped once by
-    every answer together (few combinations), then each question is summed from those groups.
+    reporter ("" unanswered), and the different people among them.
 
-    The answers are the reporter's own (people_user), so all of one person's reports in a month
-    and force fall in the same group: the different reporters of a group, summed over the
-    groups with one answer, are the different reporters with that answer."""
+    The answers are the reporter's own (people_user), the same on all of one person's reports,
+    so the reports are first grouped by person (month, force, reporter, and their answers,
+    which the reporter decides), counting their reports; each of those rows is one person, so
+    each question is then summed from them with COUNT(*) as its different reporters: hash
+    aggregates only, with no COUNT(DISTINCT …) and its sort."""
     _check(vendor)
     parts = "\n    UNION ALL".join(
         f"""
-    SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum), SUM(reporters)
-    FROM answers
+    SELECT month, force_id, {_text(field)}, {field}, SUM(reports), SUM(key_sum), COUNT(*)
+    FROM people
     GROUP BY month, force_id, {field}"""
         for field in DEMOGRAPHIC_FIELDS
     )
@@ -381,11 +382,11 @@ def demographic_rollup_insert(vendor: str) -> str:
     INSERT INTO trends_demographicrollup (
         month, force_id, dimension, value, reports, key_sum, reporters
     )
-    WITH answers AS (
-        SELECT month, force_id, {answers}, COUNT(*) AS reports, SUM(record_key) AS key_sum,
-               COUNT(DISTINCT reporter_id) AS reporters
+    WITH people AS (
+        SELECT month, force_id, reporter_id, {answers},
+               COUNT(*) AS reports, SUM(record_key) AS key_sum
         FROM {SOURCE}
-        GROUP BY month, force_id, {answers}
+        GROUP BY month, force_id, reporter_id, {answers}
     ){parts}"""
 
 
