@@ -6,11 +6,14 @@ terminated, and new connections are refused for a while (ALLOW_CONNECTIONS false
 database failover. /healthz answers 503 naming the database; the same worker process serves
 again once connections are possible; and a report being sent at the moment its connection is
 cut fails with the portal's error page, leaving the draft as it was: no reference, no status
-event, no acknowledgement, no case.
+event, no acknowledgement, no case. An evidence upload cut the same way leaves neither its row
+nor its encrypted files. A server that takes the connection and never answers gets a 503
+inside the health probe's 5 s.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -20,7 +23,8 @@ import requests
 from django.db import connection
 
 from harmsportal.notifications.models import Notification
-from reports.models import ReferenceCounter, Report, ReportStatus
+from reports.models import Evidence, ReferenceCounter, Report, ReportStatus
+from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
 from tests.resilience._data import admin_connection, database_url, needs_postgres, portal
 from triage.models import Case
@@ -78,9 +82,11 @@ def outage():
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(tmp_path_factory):
     # One gunicorn for the module: it needs no rows to start, and each test leaves it serving.
-    with portal(database=database_url(), DATABASE_CONN_MAX_AGE="60") as running:
+    store = tmp_path_factory.mktemp("served") / "private"
+    with portal(database=database_url(), media_root=store, DATABASE_CONN_MAX_AGE="60") as running:
+        running.store = store
         yield running
 
 
@@ -113,6 +119,65 @@ def test_healthz_reports_the_dropped_database_and_the_same_worker_recovers(serve
     assert requests.get(served.url + "/healthz", timeout=30).status_code == 200
     assert browser.get(served.url + "/reports/", timeout=30).status_code == 200
     assert served.worker_pids() == workers  # recovered in place: no worker was restarted
+
+
+@needs_postgres
+@transactional
+def test_an_upload_whose_connection_is_cut_leaves_no_file_and_no_row(served, outage, officer):
+    draft = DraftReportFactory(reporter=officer)
+    browser = served.session(officer)
+    step = f"/reports/{draft.public_id}/step/evidence/"
+    token = served.csrf(browser, step)
+
+    # Hold the evidence table: the upload has checked the file and written both encrypted
+    # files (the original and its viewing copy) when its row insert waits here.
+    holder = admin_connection(outage.name, autocommit=False)
+    holder.execute(f'LOCK TABLE "{Evidence._meta.db_table}" IN EXCLUSIVE MODE')
+    answers: list[requests.Response] = []
+    upload = {"file": ("threat.jpg", hostile_files.jpeg(gps=True), "image/jpeg")}
+    sender = threading.Thread(
+        target=lambda: answers.append(
+            browser.post(
+                served.url + step,
+                data={"csrfmiddlewaretoken": token, "action": "upload"},
+                files=upload,
+                timeout=60,
+            )
+        )
+    )
+    sender.start()
+    try:
+        waiting = _wait_for_a_backend_waiting_on_a_lock(outage)
+        assert _files(served.store), "the upload should have written its files by now"
+        outage.admin.execute("SELECT pg_terminate_backend(%s)", [waiting])
+    finally:
+        holder.rollback()
+        holder.close()
+        sender.join(timeout=60)
+
+    [answer] = answers
+    assert answer.status_code == 500
+    assert PROBLEM in answer.text
+    assert not Evidence.objects.filter(report=draft).exists()
+    assert _files(served.store) == []  # both ciphertexts removed, no temporary file left
+
+    again = browser.post(
+        served.url + step,
+        data={"csrfmiddlewaretoken": token, "action": "upload"},
+        files=upload,
+        timeout=60,
+    )
+    assert again.status_code == 200  # the redirect back to the step, followed
+    assert Evidence.objects.filter(report=draft).count() == 1
+    assert len(_files(served.store)) == 2
+
+
+def _files(root) -> list[str]:
+    return sorted(
+        os.path.join(folder, name)
+        for folder, _, names in os.walk(root / "evidence")
+        for name in names
+    )
 
 
 @needs_postgres
