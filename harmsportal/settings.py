@@ -309,6 +309,12 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 # allauth caps passkey sign-ins at 10 a minute per address; a passkey cannot be guessed, and a
 # 500-person station signing in at a shift change shares one address (decision 0004).
 MFA_RATE_LIMITS = {"webauthn_login": "500/m/ip"}
+# Wrong codes lock the (account, address) pair, as wrong passwords do (people.throttling): allauth's
+# own code limit is "login_failed", switched off above, which would otherwise leave codes unlimited.
+MFA_FORMS = {
+    "authenticate": "harmsportal.people.forms.MFAAuthenticateForm",
+    "reauthenticate": "harmsportal.people.forms.MFAReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Harms Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Encrypts TOTP secrets and recovery-code seeds at rest (people.mfa), with keys separate from

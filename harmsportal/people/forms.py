@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
+from allauth.mfa.base import forms as mfa_forms
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from harmsportal.people import selectors, services
+from harmsportal.people import selectors, services, throttling
 from harmsportal.people.models import (
     CASE_READING_ROLES,
     DEMOGRAPHIC_FIELDS,
@@ -280,3 +282,28 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
         if commit:
             user_sessions_end(user=user)
         return user
+
+
+# --- the MFA step ------------------------------------------------------------------------------
+class _MFACodeThrottle:
+    """Wrong codes lock the (account, address) pair for the cool-off (people.throttling)."""
+
+    def clean_code(self) -> str:
+        request = allauth_context.request
+        if throttling.mfa_code_locked(self.user, request):
+            raise forms.ValidationError(throttling.mfa_too_many_message())
+        try:
+            code = super().clean_code()
+        except forms.ValidationError:
+            throttling.mfa_failure_record(self.user, request)
+            raise
+        throttling.mfa_failures_clear(self.user, request)
+        return code
+
+
+class MFAAuthenticateForm(_MFACodeThrottle, mfa_forms.AuthenticateForm):
+    """The code asked for at sign-in, after the password (MFA_FORMS["authenticate"])."""
+
+
+class MFAReauthenticateForm(_MFACodeThrottle, mfa_forms.ReauthenticateForm):
+    """The code asked for again before a sensitive change (MFA_FORMS["reauthenticate"])."""

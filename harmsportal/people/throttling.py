@@ -13,6 +13,7 @@ import logging
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -70,3 +71,39 @@ def failure_limit(request: HttpRequest, credentials: dict | None) -> int:
     if failures == settings.HARMSPORTAL_LOGIN_ADDRESS_FAILURE_LIMIT:
         log.warning("Login failures from %s passed the shared-address limit.", address)
     return max(1, min(limit, settings.HARMSPORTAL_LOGIN_FAILURE_LIMIT_BUSY_ADDRESS))
+
+
+# --- the MFA step -----------------------------------------------------------------------------
+# allauth throttles wrong MFA codes with its "login_failed" limit, which is switched off above
+# (decision 0004), so without this someone holding the password could try codes without end.
+# The same rule as for passwords: the (account, address) pair locks after
+# HARMSPORTAL_LOGIN_FAILURE_LIMIT wrong codes until the cool-off has passed since its first,
+# so a burst from one address never stops the person entering their code from another.
+def mfa_too_many_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        "To keep your account safe, entering codes from this device is paused for a short while. "
+        f"Wait {minutes} minutes and try again."
+    )
+
+
+def _mfa_key(user, request: HttpRequest) -> str:
+    return f"harmsportal:mfa-failures:{user.pk}:{client_address(request) or '-'}"
+
+
+def mfa_code_locked(user, request: HttpRequest) -> bool:
+    return cache.get(_mfa_key(user, request), 0) >= settings.HARMSPORTAL_LOGIN_FAILURE_LIMIT
+
+
+def mfa_failure_record(user, request: HttpRequest) -> None:
+    key = _mfa_key(user, request)
+    # add() starts the window at the first failure; incr() keeps that expiry (locmem, Redis).
+    cache.add(key, 0, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls: this failure starts a new window
+        cache.add(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+def mfa_failures_clear(user, request: HttpRequest) -> None:
+    cache.delete(_mfa_key(user, request))
