@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -119,6 +120,10 @@ def restored_name():
 
 
 @needs_postgres
+@pytest.mark.skipif(
+    not (shutil.which("pg_dump") and shutil.which("pg_restore")),
+    reason="needs the PostgreSQL client programs pg_dump and pg_restore (CI has them)",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restored_backup_serves_the_same_reports_and_evidence_still_decrypts(
     officer, settings, tmp_path, restored_name
