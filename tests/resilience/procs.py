@@ -275,13 +275,16 @@ class Processes:
         concurrency: int = 2,
         beat: bool = True,
         hang: dict[str, list[str]] | None = None,
+        wait: bool = True,
         **extra: str,
     ) -> Process:
         """A Celery worker (prefork, the production pool), with beat inside it when `beat`.
 
         `hang` maps a point ("task_start", "send", "after_mark") to the notification ids (or,
         for "send", the addresses) at which a pool child stops and waits to be killed
-        (worker_app.py). Returns once the worker is consuming.
+        (worker_app.py). Returns once the worker is consuming, or at once if not `wait` (then
+        call `ready(worker)` before relying on it; starting several processes side by side
+        saves their start-up time).
         """
         number = len(self.started)
         args = [
@@ -294,15 +297,22 @@ class Processes:
             args += ["--beat", "--schedule", str(self.folder / f"beat-{number}")]
         env = self.env(redis, RESILIENCE_HANG=json.dumps(hang or {}), **extra)
         process = self._start(f"worker-{number}", args, env)
+        if wait:
+            self.ready(process)
+        return process
+
+    def ready(self, process: Process) -> Process:
+        """Wait until a worker consumes, or beat schedules; fail with its log if it exits."""
+        needle = "beat: Starting" if process.name.startswith("beat") else "ready."
         wait_until(
-            lambda: self._ready(process, "ready."),
-            what=f"celery worker {number}\n{process.tail()}",
+            lambda: self._ready(process, needle),
+            what=f"{process.name} ready\n{process.tail()}",
             timeout=90,
             interval=0.25,
         )
         return process
 
-    def beat(self, redis: RedisServer) -> Process:
+    def beat(self, redis: RedisServer, *, wait: bool = True) -> Process:
         """Celery beat on its own (the relay every HARMSPORTAL_OUTBOX_RELAY_SECONDS)."""
         number = len(self.started)
         args = [
@@ -310,13 +320,7 @@ class Processes:
             *("--loglevel", "INFO", "--schedule", str(self.folder / f"beat-{number}")),
         ]
         process = self._start(f"beat-{number}", args, self.env(redis))
-        wait_until(
-            lambda: self._ready(process, "beat: Starting"),
-            what=f"celery beat\n{process.tail()}",
-            timeout=60,
-            interval=0.25,
-        )
-        return process
+        return self.ready(process) if wait else process
 
     def gunicorn(self, redis: RedisServer, **extra: str) -> tuple[Process, str]:
         """gunicorn serving the portal on a spare loopback port; returns it and its base URL."""

@@ -62,7 +62,10 @@ def test_a_report_sent_while_redis_is_down_is_kept_and_acknowledged_once_redis_r
     procs, officer, outage
 ):
     redis = procs.redis()
+    # A worker with beat runs throughout: it loses Redis with everyone and reconnects.
+    worker = procs.worker(redis, beat=True, wait=False)
     _, base = procs.gunicorn(redis)
+    procs.ready(worker)
     draft = DraftReportFactory(reporter=officer)
     browser = _signed_in_browser(officer, base)
     check = browser.get(base + reverse("reports:check", args=[draft.public_id]), timeout=30)
@@ -97,7 +100,6 @@ def test_a_report_sent_while_redis_is_down_is_kept_and_acknowledged_once_redis_r
         redis.start()
     else:
         redis.thaw()
-    procs.worker(redis, beat=True)
     wait_until(
         lambda: (
             Notification.objects.get(pk=acknowledgement.pk).email_status
