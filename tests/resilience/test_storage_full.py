@@ -22,6 +22,10 @@ from tests.reports.factories import DESCRIPTION, DraftReportFactory, image_uploa
 from tests.triage.factories import ClaimedCaseFactory
 from triage.models import CaseEvent
 
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason="needs Linux's /dev/full to fill the disk for real"
+)
+
 NOT_STORED = "The selected file could not be uploaded — try again."
 LINK = "https://example.com/posts/42"
 
