@@ -40,6 +40,10 @@ def _posted(request: HttpRequest):
 # Sent with the sign-out response: the browser drops this site's cached pages (back-forward
 # cache included), its cookies and its storage, so nothing the person saw stays on a shared
 # or seized device. The server has already flushed the session; this is the browser's half.
+# "cookies" also drops any cookie set by this same response (checked in Chromium), so allauth's
+# "You have signed out" message, carried in a cookie, does not show; the start page then offers
+# "Sign in" instead. Kept anyway: a leftover cookie would tell whoever else uses the browser
+# that this person had been on the portal.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
