@@ -446,7 +446,8 @@ HARMSPORTAL_ROSTER_MAX_BYTES = _int("HARMSPORTAL_ROSTER_MAX_BYTES", 10 * 1024 * 
 FILE_UPLOAD_HANDLERS = [
     "harmsportal.uploads.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    # Django's TemporaryFileUploadHandler, except that a full disk skips the file (no 500).
+    "harmsportal.uploads.SpoolingUploadHandler",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from reports.evidence import EvidenceNotStored, EvidenceRejected
-from reports.evidence.errors import too_big
+from reports.evidence.errors import NOT_STORED, too_big
 from reports.forms import EvidenceForm
 from reports.models import Evidence, Report
 
@@ -38,6 +38,9 @@ def evidence_form_handle(
     if getattr(request, "upload_too_large", False):
         # harmsportal.uploads skipped it before it reached disk: say why it is missing.
         form.add_error("file", too_big(settings.HARMSPORTAL_EVIDENCE_MAX_BYTES))
+    elif getattr(request, "upload_not_stored", False):
+        # harmsportal.uploads could not spool it to disk (full or missing): nothing was kept.
+        form.add_error("file", NOT_STORED)
     elif action == "upload" and not upload and "file" not in form.errors:
         form.add_error("file", "Select a file to upload.")
     if action == "add_link" and not link and "link_url" not in form.errors:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings as settings_module
+from django.core.files import uploadedfile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harmsportal.notifications.models import Notification
 from reports.evidence import storage
@@ -193,3 +197,87 @@ def test_a_full_disk_after_sending_tells_nobody_and_keeps_nothing(
     # Triage was told in the same transaction, so it was rolled back with the file.
     assert not Notification.objects.filter(user=triager, title__contains="added evidence").exists()
     assert not case.events.filter(kind=CaseEvent.Kind.EVIDENCE_ADDED).exists()
+
+
+# ---------------------------------------------------------------------------
+# The request's own spool: uploads over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file
+# before any view runs, so a full disk there used to fail the whole request with a 500.
+# ---------------------------------------------------------------------------
+
+CHAT_LOG = b"He said he knows where I live and what time I finish.\n"
+
+
+def large_upload() -> SimpleUploadedFile:
+    size = settings_module.FILE_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024  # so Django spools it
+    return SimpleUploadedFile(
+        "chat-log.txt", CHAT_LOG * (size // len(CHAT_LOG) + 1), content_type="text/plain"
+    )
+
+
+@pytest.fixture
+def spool(settings, tmp_path) -> Path:
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
+    return folder
+
+
+def _post_large(client, draft):
+    return client.post(
+        _evidence_url(draft), {"file": large_upload(), "link_url": LINK, "action": "upload"}
+    )
+
+
+def test_a_full_spool_disk_gives_the_same_clear_error_and_leaves_no_temporary_file(
+    client, officer, private_store, spool, monkeypatch
+):
+    real = tempfile.NamedTemporaryFile
+    filled = []
+
+    def on_a_full_disk(*args, **kwargs):
+        spooled = real(*args, **kwargs)  # the temporary file exists on disk...
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, spooled.fileno())  # ...and its writes meet a full device
+        os.close(full)
+        filled.append(spooled.name)
+        return spooled
+
+    monkeypatch.setattr(uploadedfile.tempfile, "NamedTemporaryFile", on_a_full_disk)
+    client.force_login(officer)
+    draft = DraftReportFactory(reporter=officer)
+    response = _post_large(client, draft)
+
+    assert len(filled) == 1
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert NOT_STORED in page
+    assert list(spool.iterdir()) == []  # the half-written spool file was removed
+    assert not draft.evidence.exclude(kind=Evidence.Kind.LINK).exists()
+    assert every_file(private_store) == []
+    assert draft.evidence.filter(kind=Evidence.Kind.LINK, link_url=LINK).exists()
+
+
+def test_a_missing_spool_folder_gives_the_same_clear_error(
+    client, officer, private_store, settings, tmp_path
+):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "unmounted")
+    client.force_login(officer)
+    draft = DraftReportFactory(reporter=officer)
+    response = _post_large(client, draft)
+    assert response.status_code == 200
+    assert NOT_STORED in response.content.decode()
+    assert not draft.evidence.exclude(kind=Evidence.Kind.LINK).exists()
+    assert draft.evidence.filter(kind=Evidence.Kind.LINK, link_url=LINK).exists()
+
+
+def test_a_large_upload_still_spools_and_is_kept_when_the_disk_has_room(
+    client, officer, private_store, spool
+):
+    client.force_login(officer)
+    draft = DraftReportFactory(reporter=officer)
+    response = _post_large(client, draft)
+    assert response.status_code == 302
+    kept = draft.evidence.get(kind=Evidence.Kind.TEXT)
+    assert kept.original_filename == "chat-log.txt"
+    assert kept.size > settings_module.FILE_UPLOAD_MAX_MEMORY_SIZE
