@@ -351,7 +351,7 @@ def _training(user: User) -> dict[str, Any]:
     ratings = dict(RATING_CHOICES)
     audiences = dict(Audience.choices)
     completions = Completion.objects.filter(person=user).select_related(
-        "module", "version", "force"
+        "module", "version", "force", "feedback"
     )
     return {
         "profiles": [

@@ -25,6 +25,15 @@ from reports.models import Evidence, ReportMessage
 from tests.factories import enrol_totp, make_person
 from tests.notifications.factories import NotificationFactory
 from tests.reports.factories import SubmittedReportFactory, family_report
+from tests.training.factories import (
+    AssignmentFactory,
+    CompletionFactory,
+    FeedbackFactory,
+    ModuleFactory,
+    TrainingProfileFactory,
+    add_quiz,
+    right_answers,
+)
 from tests.triage.factories import CaseFactory, triager_in
 from tests.wellbeing.factories import (
     CheckInFactory,
@@ -33,7 +42,7 @@ from tests.wellbeing.factories import (
     champion_in,
 )
 from training.footprint_checklist import QUESTIONS as FOOTPRINT_QUESTIONS
-from training.models import FootprintCheck
+from training.models import FootprintCheck, QuizAttempt
 from triage.models import CaseAction, CaseConflict, CaseNote
 from wellbeing.models import ReferralConflict, ReferralEvent, ReferralMessage, SupportPlan
 
@@ -415,3 +424,49 @@ def test_a_report_about_a_family_member_names_them_by_relationship_only(
         "answer": "A family member (partner or spouse)",
     }
     assert FAMILY_NAME not in json.dumps(data)
+
+
+@pytest.mark.django_db
+def test_the_download_holds_training_records_without_naming_the_line_manager(client, officer):
+    manager = make_person(full_name="Lina Line-Manager")
+    TrainingProfileFactory(person=officer, line_manager=manager)
+    module = ModuleFactory(title="Keeping your family safe online")
+    version = module.published_version()
+    add_quiz(version, questions=1)
+    answers = {str(q): a for q, a in right_answers(version).items()}
+    QuizAttempt.objects.create(
+        person=officer, version=version, answers=answers, correct=1, total=1, passed=True
+    )
+    completion = CompletionFactory(person=officer, module=module)
+    FeedbackFactory(completion=completion, rating=2, better="Shorter videos, please.")
+    AssignmentFactory(person=officer)
+
+    data = _download(client, officer)
+
+    training = data["training"]
+    assert training["profiles"][0]["line_manager_named"] is True
+    assert training["profiles"][0]["audiences"] == ["Frontline"]
+    assert [c["module"] for c in training["completions"]] == ["Keeping your family safe online"]
+    assert training["completions"][0]["verification_code"] == completion.verification_code
+    assert training["completions"][0]["feedback"]["rating"] == "Poor"
+    assert training["completions"][0]["feedback"]["what_would_make_it_better"] == (
+        "Shorter videos, please."
+    )
+    assert training["quiz_attempts"][0]["your_answers"] == [
+        {"question": "Question 1: which is right?", "answer": "Second answer to 1"}
+    ]
+    assert len(training["assignments"]) == 1
+    assert "Lina Line-Manager" not in json.dumps(data)
+
+
+@pytest.mark.django_db
+def test_the_download_asks_the_same_number_of_queries_however_many_completions(client, officer):
+    client.force_login(officer)
+    FeedbackFactory(completion=CompletionFactory(person=officer))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(DOWNLOAD))
+    for _ in range(3):
+        FeedbackFactory(completion=CompletionFactory(person=officer))
+    with CaptureQueriesContext(connection) as four:
+        client.get(reverse(DOWNLOAD))
+    assert len(four) == len(one)
