@@ -108,7 +108,8 @@ def _result(solo: list, load: list, elapsed: float, vendor: str) -> BenchResult:
         f"pages {len(pages)} p50 {_p(pages, 50):.0f} ms p95 {_p(pages, 95):.0f} ms; "
         f"uploads {len(uploads)} p50 {_p(uploads, 50):.0f} ms p95 {_p(uploads, 95):.0f} ms; "
         f"errors {errors} (solo {solo_errors}){' in ' + ', '.join(failing) if failing else ''}; "
-        f"1 user pages {len(solo_pages)} p95 {_p(solo_pages, 95):.0f} ms; "
+        f"1 user pages {len(solo_pages)} p50 {_p(solo_pages, 50):.0f} ms "
+        f"p95 {_p(solo_pages, 95):.0f} ms; "
         f"gunicorn x{WEB_WORKERS} on {vendor}"
     )
     # The target is 0 errors as well as the ratio: a failed request fails the workload.
