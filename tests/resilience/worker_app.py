@@ -36,6 +36,10 @@ if os.environ.get("RESILIENCE_VISIBILITY_SECONDS"):
     }
 
 
+# Test-only: settings a test changes to show what breaks without them (a mutation check).
+app.conf.update(json.loads(os.environ.get("RESILIENCE_CELERY_CONF") or "{}"))
+
+
 def _log(event: str, task, args, **fields) -> None:
     path = os.environ.get("RESILIENCE_TASK_LOG")
     if not path:
