@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -29,7 +31,8 @@ from harmsportal.notifications.models import Notification
 from tests.notifications.factories import NotificationFactory
 from tests.resilience.procs import Processes, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows only: the worker subprocesses read them on their own connections.
+against_workers = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 DELIVER = "harmsportal.notifications.tasks.notification_deliver_task"
 
@@ -78,6 +81,7 @@ def _all_sent_and_redelivered(procs: Processes, notifications) -> bool:
     return all(_starts(procs, n) >= 2 for n in notifications)
 
 
+@against_workers
 def test_a_whole_worker_killed_at_any_point_outside_the_window_delivers_each_email_once(procs):
     redis = procs.redis()
     worker, notifications, _ = _three_caught_mid_delivery(procs, redis)
@@ -102,6 +106,7 @@ def test_a_whole_worker_killed_at_any_point_outside_the_window_delivers_each_ema
     assert sent == Counter({n.to_email: 1 for n in notifications}), procs.logs()
 
 
+@against_workers
 def test_pool_children_killed_mid_delivery_are_requeued_and_each_email_goes_once(procs):
     redis = procs.redis()
     worker, notifications, pids = _three_caught_mid_delivery(procs, redis)
@@ -119,3 +124,33 @@ def test_pool_children_killed_mid_delivery_are_requeued_and_each_email_goes_once
     assert worker.running()
     sent = Counter(m["to"][0] for m in procs.sent_emails())
     assert sent == Counter({n.to_email: 1 for n in notifications}), procs.logs()
+
+
+def _settings_in_a_fresh_process(**env: str) -> subprocess.CompletedProcess:
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from harmsportal.notifications.services import LEASE; "
+        "from harmsportal.notifications.tasks import notifications_relay_task as relay; "
+        "print(LEASE.total_seconds(), "
+        "settings.CELERY_BEAT_SCHEDULE['notifications-relay']['schedule'], relay.expires)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "harmsportal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_lease_and_relay_interval_come_from_settings_and_a_lease_past_the_broker_is_refused():
+    tuned = _settings_in_a_fresh_process(
+        HARMSPORTAL_OUTBOX_LEASE_SECONDS="7", HARMSPORTAL_OUTBOX_RELAY_SECONDS="5"
+    )
+    assert tuned.stdout.split() == ["7.0", "5.0", "10"], tuned.stderr
+
+    # A lease the visibility timeout does not outlast would leave a crashed send to Redis.
+    refused = _settings_in_a_fresh_process(HARMSPORTAL_OUTBOX_LEASE_SECONDS="3600")
+    assert refused.returncode != 0
+    assert "HARMSPORTAL_OUTBOX_LEASE_SECONDS must be above 0 and below" in refused.stderr
