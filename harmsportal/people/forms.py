@@ -288,6 +288,12 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
 class _MFACodeThrottle:
     """Wrong codes lock the (account, address) pair for the cool-off (people.throttling)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = (
+            "Enter the code from your authenticator app, or a recovery code."
+        )
+
     def clean_code(self) -> str:
         request = allauth_context.request
         if throttling.mfa_code_locked(self.user, request):
