@@ -24,6 +24,7 @@ from tests.people.test_mfa import totp_now
 
 LOGIN = "/accounts/login/"
 MFA_STEP = "/accounts/2fa/authenticate/"
+MFA_REAUTH = "/accounts/2fa/reauthenticate/"
 SIGNED_IN_PAGE = "/reports/"
 ATTACKER = "198.51.100.66"
 VICTIM_HOME = "203.0.113.10"  # the victim's own connection
@@ -160,3 +161,23 @@ def test_a_burst_of_wrong_codes_at_the_mfa_step_locks_only_the_attackers_address
         assert home.post(MFA_STEP, {"code": code}).status_code == 200
     assert home.post(MFA_STEP, {"code": right}).status_code == 302
     assert home.get(SIGNED_IN_PAGE).status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_wrong_codes_when_asked_again_for_a_code_lock_that_address_too(db, settings):
+    # Someone at a signed-in staff member's unlocked screen, asked for a code before a change.
+    holder = make_person(Role.TRIAGE, kind=User.Kind.STAFF, mfa=False)
+    secret = enrol_totp(holder)
+    right = totp_now(secret)
+    screen = Client(REMOTE_ADDR=ATTACKER)
+    screen.force_login(holder)
+    wrong = [f"{n:06d}" for n in range(10) if f"{n:06d}" != right]
+    for code in wrong[: settings.HARMSPORTAL_LOGIN_FAILURE_LIMIT]:
+        screen.post(MFA_REAUTH, {"code": code})
+    locked = screen.post(MFA_REAUTH, {"code": right})
+    assert locked.status_code == 200
+    assert throttling.mfa_too_many_message() in locked.content.decode()
+    # The holder, elsewhere, is asked for a code and gives it.
+    own = Client(REMOTE_ADDR=VICTIM_HOME)
+    own.force_login(holder)
+    assert own.post(MFA_REAUTH, {"code": right}).status_code == 302
