@@ -173,7 +173,14 @@ def cases_due_erasure(now: datetime) -> QuerySet[Case]:
 
 
 def _ended_referrals() -> QuerySet[Referral]:
-    return Referral.objects.filter(state__in=[ReferralState.CLOSED, ReferralState.DECLINED])
+    """Closed or declined referrals, except those from a case on legal hold (the hold keeps
+    the support that came from the case too). The held cases are read first as a list, not
+    joined: the claims' UPDATE must stay on one table for Postgres to re-check its conditions
+    on the row another run just changed."""
+    held = list(Case.objects.filter(legal_hold_since__isnull=False).values_list("pk", flat=True))
+    return Referral.objects.filter(
+        state__in=[ReferralState.CLOSED, ReferralState.DECLINED]
+    ).exclude(case_id__in=held)
 
 
 def _referral_not_reminded() -> Q:

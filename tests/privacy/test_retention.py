@@ -394,6 +394,30 @@ def test_a_referral_has_its_own_clock_from_when_it_closes(django_capture_on_comm
     ).exists()
 
 
+def test_a_legal_hold_on_the_case_keeps_its_referral_too(
+    django_capture_on_commit_callbacks, triage_supervisor
+):
+    case = closed_case_with_everything(django_capture_on_commit_callbacks)
+    referral = referral_from(case)
+    Referral.objects.filter(pk=referral.pk).update(
+        state="closed", closed_at=case.closed_at, close_reason="support_ended"
+    )
+    case.place_legal_hold(triage_supervisor, reason="Civil claim")
+
+    run(case, days=DAYS * 2, captured=django_capture_on_commit_callbacks)
+    done = run(case, days=DAYS * 2 + NOTICE, captured=django_capture_on_commit_callbacks)
+
+    assert done.as_dict() == {
+        "reminded_cases": 0,
+        "reminded_referrals": 0,
+        "erased_cases": 0,
+        "erased_referrals": 0,
+        "held_cases": 1,
+        "errors": 0,
+    }
+    assert Referral.objects.get(pk=referral.pk).checkins.exists()
+
+
 def test_an_open_referral_is_never_erased(django_capture_on_commit_callbacks):
     case = closed_case_with_everything(django_capture_on_commit_callbacks)
     referral = referral_from(case)
