@@ -87,15 +87,17 @@ def mfa_too_many_message() -> str:
     )
 
 
-def _mfa_key(user, request: HttpRequest) -> str:
-    return f"harmsportal:mfa-failures:{user.pk}:{client_address(request) or '-'}"
+def _mfa_key(user, request: HttpRequest | None) -> str:
+    # allauth's forms read the request from its context; a form built outside a request has none.
+    address = client_address(request) if request is not None else None
+    return f"harmsportal:mfa-failures:{user.pk}:{address or '-'}"
 
 
-def mfa_code_locked(user, request: HttpRequest) -> bool:
+def mfa_code_locked(user, request: HttpRequest | None) -> bool:
     return cache.get(_mfa_key(user, request), 0) >= settings.HARMSPORTAL_LOGIN_FAILURE_LIMIT
 
 
-def mfa_failure_record(user, request: HttpRequest) -> None:
+def mfa_failure_record(user, request: HttpRequest | None) -> None:
     key = _mfa_key(user, request)
     # add() starts the window at the first failure; incr() keeps that expiry (locmem, Redis).
     cache.add(key, 0, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
@@ -105,5 +107,5 @@ def mfa_failure_record(user, request: HttpRequest) -> None:
         cache.add(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
 
 
-def mfa_failures_clear(user, request: HttpRequest) -> None:
+def mfa_failures_clear(user, request: HttpRequest | None) -> None:
     cache.delete(_mfa_key(user, request))
