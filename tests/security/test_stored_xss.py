@@ -70,7 +70,7 @@ ATTACKED: dict[str, str] = {
     "people.User.full_name": "LONG",  # everyone, sign-up and "About you"
     "people.User.email": "EMAIL",
     "people.FamilyLink.email": "EMAIL",  # an officer inviting family
-    "audit.AccessLog.reason": "LONG",  # why someone opened a record
+    "notifications.Notification.title": "LONG",  # fixed wordings, but some carry a typed name
     "training.Module.title": "LONG",  # trainers
     "training.Module.summary": "LONG",
     "training.ModuleVersion.change_summary": "LONG",
@@ -137,8 +137,10 @@ NOT_TYPED: dict[str, str] = {
     "audit.AccessLog.force_slug": "a force's slug",
     "audit.AccessLog.object_type": "a model name",
     "audit.AccessLog.object_id": "an id",
+    # A fixed phrase, or the admin page's own request path; shown only in the Django admin,
+    # which escapes, and append-only on Postgres (a trigger refuses the payload's UPDATE).
+    "audit.AccessLog.reason": "written by the portal",
     "notifications.Notification.to_email": "copied from the user's email (attacked there)",
-    "notifications.Notification.title": "fixed wordings with a reference, written by the portal",
     "notifications.Notification.link_path": "a path reversed by the portal",
     "notifications.Notification.last_error": "the mail library's error",
     "notifications.Notification.email_subject": "rendered by the portal's email templates",
@@ -177,7 +179,6 @@ NOT_TYPED: dict[str, str] = {
 
 # Attacked fields that no page of the walk displays, each with where it is shown instead.
 NOT_SHOWN_BY_THE_WALK: dict[str, str] = {
-    "audit.AccessLog.reason": "shown only in the Django admin (platform admins), which escapes",
     "triage.CaseConflict.reason": "never shown: the step-aside page promises it is not",
     "wellbeing.ReferralConflict.reason": "never shown: the step-aside page promises it is not",
     "wellbeing.SupportService.how_to_refer": "no page shows it yet; the Django admin escapes",
