@@ -16,12 +16,14 @@ only when DEBUG is on, which production never runs with (docs/security.md).
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
 import pytest
 from celery.app.task import Task
 from django.core import mail
 from django.test import Client
+from django.views.debug import ExceptionReporter
 
 from harmsportal.notifications.models import Notification
 from reports.models import Report
@@ -164,3 +166,22 @@ def test_the_canary_reaches_no_log_task_error_page_or_email(
     stored = Notification.objects.values_list("title", "email_subject", "email_body", "email_html")
     assert [row for row in stored if CANARY in " ".join(row)] == []
     assert Report.objects.get(pk=report.pk).description == DESCRIPTION
+
+
+def test_an_error_report_names_the_fields_and_variables_but_holds_none_of_their_values(rf):
+    request = rf.post("/reports/x/messages/", {"body": WORDS_BACK})
+
+    def failing(words: str) -> None:
+        raise RuntimeError("the database went away")
+
+    try:
+        failing(request.POST["body"])
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+    text, page = reporter.get_traceback_text(), reporter.get_traceback_html()
+
+    assert "the database went away" in text  # the report is still a report
+    assert "words" in page  # the variable's name, and the field's
+    assert "body" in page
+    assert CANARY not in text
+    assert CANARY not in page
