@@ -114,3 +114,27 @@ def test_placing_and_lifting_twice_changes_nothing_more(triage_supervisor, case)
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds.count(CaseEvent.Kind.LEGAL_HOLD_PLACED) == 1
     assert kinds.count(CaseEvent.Kind.LEGAL_HOLD_LIFTED) == 1
+
+
+def test_a_supervisor_elsewhere_who_triages_this_force_gets_404_and_sees_nothing_of_a_hold(
+    client, triage_supervisor, case
+):
+    """Supervising North Yorkshire and triaging West Yorkshire: the West Yorkshire case's hold
+    page is not theirs, read or written, and answers 404 like a missing case (not the form with
+    the hold's reason and who placed it, nor a 403 that says the case exists)."""
+    from harmsportal.people.models import Membership
+    from tests.factories import force
+
+    case_legal_hold_place(actor=triage_supervisor, case=case, reason=REASON)
+    both = make_person(Role.TRIAGE_SUPERVISOR, force_slug="north-yorkshire", kind=User.Kind.STAFF)
+    Membership.objects.create(user=both, force=force("west-yorkshire"), role=Role.TRIAGE)
+    both.forget_roles()
+    client.force_login(both)
+    assert client.get(case_path(case)).status_code == 200  # they do triage this force
+
+    shown = client.get(hold_path(case))
+    lifted = client.post(hold_path(case), {"reason": "Lifting it from elsewhere"})
+
+    assert (shown.status_code, lifted.status_code) == (404, 404)
+    assert REASON not in shown.content.decode()
+    assert Case.objects.get(pk=case.pk).legal_hold_reason == REASON

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +15,7 @@ from harmsportal.people.access import role_required
 from harmsportal.people.models import Role
 from harmsportal.refusals import form_problem
 from triage.forms import LegalHoldForm
-from triage.selectors import get_case_for_user
+from triage.selectors import get_case_for_user, is_supervisor_of
 from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_place
 
 
@@ -23,6 +23,10 @@ from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_pla
 @require_http_methods(["GET", "POST"])
 def legal_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    if not is_supervisor_of(request.user, case.force):
+        # A supervisor elsewhere who triages this force: the hold (its reason, who placed it)
+        # is not theirs to read or change, and a 404 says no more than a missing case does.
+        raise Http404("No such case")
     lifting = case.on_legal_hold
     form = LegalHoldForm(request.POST if request.method == "POST" else None, lifting=lifting)
     if form.is_bound and form.is_valid():
