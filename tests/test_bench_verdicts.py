@@ -61,3 +61,9 @@ def test_a_slow_p95_under_load_fails_the_load_bench():
     solo = [sample("page", 100.0)] * 20
     load = [sample("page", 100.0)] * 18 + [sample("page", 2000.0)] * 2
     assert not load_mixed._result(solo, load, 60, "postgresql").passed
+
+
+def test_each_batch_is_counted_by_its_own_prefix():
+    lines = [*addresses(0, 1), f"r0@{notify_delivery.DOMAIN}", f"r0@{notify_delivery.DOMAIN}"]
+    assert notify_delivery.lost_and_duplicated(lines, 2) == (0, 0)
+    assert notify_delivery.lost_and_duplicated(lines, 2, prefix="r") == (1, 1)
