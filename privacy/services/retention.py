@@ -183,6 +183,19 @@ def _ended_referrals() -> QuerySet[Referral]:
     ).exclude(case_id__in=held)
 
 
+def _case_held_now(case_id: int) -> bool:
+    """Whether the case is on legal hold, read from its row locked (as placing a hold locks
+    it, triage/services/legal_hold.py): a hold committed after the run listed the held cases
+    is seen, and one being placed now waits for this erasure, or this erasure for it."""
+    held_since = (
+        Case.objects.select_for_update()
+        .filter(pk=case_id)
+        .values_list("legal_hold_since", flat=True)
+        .first()
+    )
+    return held_since is not None
+
+
 def _referral_not_reminded() -> Q:
     return (
         Q(retention_reminded_at__isnull=True)
@@ -362,6 +375,10 @@ def referral_erase(*, referral_id: int, now: datetime | None = None) -> ErasureR
     if not claimed:
         return None
     referral = Referral.objects.select_related("force").get(pk=referral_id)
+    if referral.case_id is not None and _case_held_now(referral.case_id):
+        # A supervisor held the case after this run read the held cases: the hold wins.
+        transaction.set_rollback(True)
+        return None
     notifications = _notifications_pointing_at(referral.public_id)
     counts = {
         "messages": referral.messages.count(),

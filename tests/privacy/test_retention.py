@@ -506,3 +506,35 @@ def test_a_platform_admin_sets_a_forces_period_and_reads_but_cannot_change_erasu
     assert 'name="_save"' not in page.content.decode()
     assert client.post(f"/admin/privacy/erasurerecord/{record.pk}/delete/").status_code == 403
     assert ErasureRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_a_hold_placed_after_a_run_read_the_held_cases_still_keeps_the_referral(
+    django_capture_on_commit_callbacks, triage_supervisor, monkeypatch
+):
+    """The run reads which cases are held, then claims the referral: a supervisor holding the
+    case in between must still win (the erasure re-checks the hold on the locked case row)."""
+    from privacy.services import retention
+
+    case = closed_case_with_everything(django_capture_on_commit_callbacks)
+    referral = referral_from(case)
+    Referral.objects.filter(pk=referral.pk).update(
+        state="closed", closed_at=case.closed_at, close_reason="support_ended"
+    )
+    run(case, days=DAYS - NOTICE, captured=django_capture_on_commit_callbacks)
+    original = retention._ended_referrals
+
+    def held_in_between():
+        due = original()  # the list of held cases is read here
+        Case.objects.get(pk=case.pk).place_legal_hold(triage_supervisor, reason="Civil claim")
+        return due
+
+    monkeypatch.setattr(retention, "_ended_referrals", held_in_between)
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = retention.referral_erase(
+            referral_id=referral.pk, now=case.closed_at + timedelta(days=DAYS + 1)
+        )
+
+    assert erased is None
+    kept = Referral.objects.get(pk=referral.pk)
+    assert kept.erasure_claimed_at is None
+    assert kept.checkins.exists()
