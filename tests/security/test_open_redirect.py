@@ -49,22 +49,22 @@ def stays_on_site(location: str) -> bool:
     """Whether a browser following `location` from http://testserver/ stays on the portal.
 
     Browsers read a backslash as a slash and drop tabs and newlines (and leading spaces), so
-    the address is normalised as a browser would before it is judged: only a path on this
-    site ("/…" but not "//…"), or this site named in full, pass. A path such as
-    "/%2F%2Fevil.example/" stays here: a browser asks this site for it.
+    the address is normalised as a browser would before it is judged: only an address with no
+    scheme and no host (a path here, "/…" or relative, but not "//…"), or this site named in
+    full, pass. A path such as "/%2F%2Fevil.example/" stays here: a browser asks this site.
     """
     text = "".join(ch for ch in location if ch not in "\t\r\n").strip()
     text = text.replace("\\", "/")
     target = urlsplit(text)
-    if target.scheme or target.netloc:
+    if target.scheme or target.netloc or text.startswith("//"):
         return target.scheme in ("http", "https") and target.hostname == "testserver"
-    return text.startswith("/") and not text.startswith("//")
+    return True
 
 
 def test_the_judge_refuses_every_hostile_address_and_passes_local_ones():
     encoded = {"/%2F%2Fevil.example/", "/%5Cevil.example/"}  # here, once the browser asks
     assert [value for value in HOSTILE_NEXT if stays_on_site(value)] == sorted(encoded)
-    for local in ("/", "/reports/", "/triage/?page=2", "http://testserver/reports/"):
+    for local in ("/", "/reports/", "/triage/?page=2", "-1", "http://testserver/reports/"):
         assert stays_on_site(local), local
 
 
