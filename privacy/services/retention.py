@@ -286,10 +286,14 @@ def _delete_files_after_commit(paths: list[str]) -> None:
     transaction.on_commit(delete)
 
 
-def _notifications_pointing_at(*public_ids) -> QuerySet[Notification]:
+def _notifications_pointing_at(*public_ids, reference: str = "") -> QuerySet[Notification]:
+    """Notifications that link to any of `public_ids` or name `reference` in their title (a
+    transfer tells the former holder the case's reference with a link to their own queue)."""
     condition = Q()
     for public_id in public_ids:
         condition |= Q(link_path__contains=str(public_id))
+    if reference:
+        condition |= Q(title__contains=reference)
     return Notification.objects.filter(condition)
 
 
@@ -324,7 +328,9 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
     report = case.report
     evidence = list(report.evidence.all())
     paths = [path for item in evidence for path in (item.stored_path, item.viewing_path) if path]
-    notifications = _notifications_pointing_at(report.public_id, case.public_id)
+    notifications = _notifications_pointing_at(
+        report.public_id, case.public_id, reference=report.reference
+    )
     # The record that the reporter's line manager was told, at their request, about the report.
     line_manager_notices = LineManagerNotice.objects.filter(subject_key=str(report.public_id))
     counts = {
@@ -379,7 +385,7 @@ def referral_erase(*, referral_id: int, now: datetime | None = None) -> ErasureR
         # A supervisor held the case after this run read the held cases: the hold wins.
         transaction.set_rollback(True)
         return None
-    notifications = _notifications_pointing_at(referral.public_id)
+    notifications = _notifications_pointing_at(referral.public_id, reference=referral.reference)
     counts = {
         "messages": referral.messages.count(),
         "checkins": referral.checkins.count(),

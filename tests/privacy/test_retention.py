@@ -538,3 +538,34 @@ def test_a_hold_placed_after_a_run_read_the_held_cases_still_keeps_the_referral(
     kept = Referral.objects.get(pk=referral.pk)
     assert kept.erasure_claimed_at is None
     assert kept.checkins.exists()
+
+
+def test_erasure_leaves_no_notification_naming_the_case_even_one_that_links_elsewhere(
+    django_capture_on_commit_callbacks, triage_supervisor
+):
+    """A transfer tells the triager who held the case, naming its reference, with a link to
+    their own queue (the case is no longer theirs to open): that notice goes with the case."""
+    from tests.triage.factories import ClaimedCaseFactory
+    from triage.models import CaseStatus
+    from triage.services.moving import case_transfer
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = ClaimedCaseFactory(description=DESCRIPTION)
+        holder = case.assignee
+        case_transfer(
+            actor=triage_supervisor, case=case, to_force=force("north-yorkshire"), reason="Theirs"
+        )
+    reference = case.report.reference
+    told = Notification.objects.filter(user=holder, title__contains=reference)
+    assert told.exists()
+    assert not told.filter(link_path__contains=str(case.public_id)).exists()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+    case = Case.objects.get(pk=case.pk)
+
+    run(case, days=DAYS - NOTICE, captured=django_capture_on_commit_callbacks)
+    done = run(case, days=DAYS, captured=django_capture_on_commit_callbacks)
+
+    assert done.erased_cases == 1
+    assert not Notification.objects.filter(title__contains=reference).exists()
+    record = ErasureRecord.objects.get(reference=reference)
+    assert record.counts["notifications"] >= 2  # the holder's notice and the reporter's own
