@@ -354,6 +354,7 @@ class Walked:
     shown: dict[int, str] = field(default_factory=dict)  # marker -> first URL showing it
     live: dict[str, list[str]] = field(default_factory=dict)  # URL -> live fragments
     errors: dict[str, int] = field(default_factory=dict)  # URL -> 5xx status
+    complete: bool = False  # every link found was followed within the bound
 
 
 def walk_reading(client: Client, start: str = "/") -> Walked:
@@ -395,6 +396,11 @@ def walk_reading(client: Client, start: str = "/") -> Walked:
             target = _same_site(url, href)
             if target is not None and method == "get" and _followed(target):
                 queue.append(target)
+    # Complete when nothing left over would have been opened: a new URL of a shape not yet seen
+    # PER_SHAPE times.
+    result.complete = not any(
+        url not in visited and shapes[_shape(url), _slug(url)] < PER_SHAPE for url in queue
+    )
     return result
 
 
@@ -447,6 +453,7 @@ def test_every_text_field_is_attacked_or_stated_as_not_typed_by_anyone():
 def test_no_page_a_demo_account_opens_runs_a_stored_payload(walks, account):
     walked = walks[account.key]
     assert walked.pages > 3, f"the walk as {account.key} found almost nothing"
+    assert walked.complete, f"the walk as {account.key} stopped at {PAGES_PER_ACCOUNT} pages"
     assert walked.live == {}, f"as {account.key}: payloads live on {walked.live}"
     assert walked.errors == {}, f"as {account.key}: server errors on {walked.errors}"
 
