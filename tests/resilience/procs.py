@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -95,6 +96,9 @@ class Process:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+
+    # Set for a worker: starts a like one (Processes.supervised).
+    restart: Callable[[], Process] | None = None
 
     @property
     def pid(self) -> int:
@@ -220,6 +224,8 @@ class Processes:
     database_url: str
     started: list[Process] = field(default_factory=list)
     servers: list[RedisServer] = field(default_factory=list)
+    # Names of the workers `supervised` found dead and replaced.
+    restarts: list[str] = field(default_factory=list)
     # Files the subprocesses write and the test reads.
     mailbox: Path = field(init=False)
     task_log: Path = field(init=False)
@@ -297,9 +303,23 @@ class Processes:
             args += ["--beat", "--schedule", str(self.folder / f"beat-{number}")]
         env = self.env(redis, RESILIENCE_HANG=json.dumps(hang or {}), **extra)
         process = self._start(f"worker-{number}", args, env)
+        process.restart = partial(
+            self.worker, redis, concurrency=concurrency, beat=beat, wait=False, **extra
+        )
         if wait:
             self.ready(process)
         return process
+
+    def supervised(self, process: Process) -> Process:
+        """What docker compose's `restart: unless-stopped` does for the worker: if it exited,
+        start a like one (without hangs) and return that. Call it while waiting on a worker
+        through a broker outage: Celery 5.7 / kombu 5.7 can die with "Unrecoverable error"
+        when Redis drops while acknowledgements are in flight, and production relies on the
+        restart policy then (docs/operations.md, "Delivery guarantees")."""
+        if process.running() or process.restart is None:
+            return process
+        self.restarts.append(process.name)
+        return process.restart()
 
     def ready(self, process: Process) -> Process:
         """Wait until a worker consumes, or beat schedules; fail with its log if it exits."""

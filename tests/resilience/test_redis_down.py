@@ -62,7 +62,8 @@ def test_a_report_sent_while_redis_is_down_is_kept_and_acknowledged_once_redis_r
     procs, officer, outage
 ):
     redis = procs.redis()
-    # A worker with beat runs throughout: it loses Redis with everyone and reconnects.
+    # A worker with beat runs throughout: it loses Redis with everyone and reconnects (or is
+    # restarted, as its supervisor would, if the outage killed it).
     worker = procs.worker(redis, beat=True, wait=False)
     _, base = procs.gunicorn(redis)
     procs.ready(worker)
@@ -100,11 +101,15 @@ def test_a_report_sent_while_redis_is_down_is_kept_and_acknowledged_once_redis_r
         redis.start()
     else:
         redis.thaw()
+
+    def acknowledged() -> bool:
+        nonlocal worker
+        worker = procs.supervised(worker)  # restarted if the outage killed it
+        acknowledgement.refresh_from_db()
+        return acknowledgement.email_status == Notification.EmailStatus.SENT
+
     wait_until(
-        lambda: (
-            Notification.objects.get(pk=acknowledgement.pk).email_status
-            == Notification.EmailStatus.SENT
-        ),
+        acknowledged,
         what=f"the acknowledgement sent\n{procs.logs()}",
         timeout=60,
     )
