@@ -111,12 +111,12 @@ def test_a_second_claim_waits_for_the_first_and_then_finds_nothing(monkeypatch):
     claimed = threading.Event()
     pointing = retention._notifications_pointing_at
 
-    def slow_after_claiming(*public_ids):
+    def slow_after_claiming(*public_ids, **named):
         # The first erasure holds its claim (the row lock) while the second tries to claim.
         if not claimed.is_set():
             claimed.set()
             time.sleep(1.0)
-        return pointing(*public_ids)
+        return pointing(*public_ids, **named)
 
     monkeypatch.setattr(retention, "_notifications_pointing_at", slow_after_claiming)
 
@@ -131,3 +131,70 @@ def test_a_second_claim_waits_for_the_first_and_then_finds_nothing(monkeypatch):
     assert second_record is None
     assert waited > 0.5  # it waited on the first run's row lock rather than erasing beside it
     assert ErasureRecord.objects.count() == 1
+
+
+def _in_flight(change, done: threading.Event):
+    """`change()` in a transaction that stays open (holding the case's row lock) for a second
+    after it is made: an erasure claimed meanwhile must wait for it and then see it."""
+    from django.db import transaction
+
+    def run():
+        with transaction.atomic():
+            change()
+            done.set()
+            time.sleep(1.0)
+        return True
+
+    return run
+
+
+def _erase_after(done: threading.Event, case: Case):
+    def run():
+        done.wait(timeout=10)
+        return case_erase(case_id=case.pk)
+
+    return run
+
+
+def test_a_hold_placed_while_an_erasure_is_claimed_keeps_the_case():
+    from harmsportal.people.models import Role, User
+    from tests.factories import make_person
+    from triage.services.legal_hold import case_legal_hold_place
+
+    _, [case] = closed_cases(1, closed_days_ago=DAYS + 1, reminded_days_ago=NOTICE + 1)
+    supervisor = make_person(Role.TRIAGE_SUPERVISOR, kind=User.Kind.STAFF)
+    held = threading.Event()
+    place = _in_flight(
+        lambda: case_legal_hold_place(actor=supervisor, case=case, reason="Court order"), held
+    )
+
+    _, record = in_threads(place, _erase_after(held, case))
+
+    assert record is None
+    assert Case.objects.get(pk=case.pk).legal_hold_since is not None
+    assert Report.objects.filter(pk=case.report_id).exists()
+    assert not ErasureRecord.objects.exists()
+
+
+def test_a_case_reopened_while_an_erasure_is_claimed_is_kept():
+    from tests.triage.factories import ClosedCaseFactory
+    from triage.services.working import case_reopen
+
+    case = ClosedCaseFactory()  # closed properly: its report has an outcome, so it can reopen
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(
+        closed_at=now - timedelta(days=DAYS + 1),
+        retention_reminded_at=now - timedelta(days=NOTICE + 1),
+    )
+    case = Case.objects.get(pk=case.pk)
+    triager = case.assignee
+    reopened = threading.Event()
+    reopen = _in_flight(
+        lambda: case_reopen(actor=triager, case=case, reason="New evidence"), reopened
+    )
+
+    _, record = in_threads(reopen, _erase_after(reopened, case))
+
+    assert record is None
+    assert Case.objects.get(pk=case.pk).status != CaseStatus.CLOSED
+    assert not ErasureRecord.objects.exists()
