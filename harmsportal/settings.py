@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "harmsportal.people.middleware.StaffSessionTimeoutMiddleware",
     "harmsportal.people.middleware.StaffMFARequiredMiddleware",
     "harmsportal.middleware.NoStoreForAuthenticatedMiddleware",
+    # A NUL in the address is a 400 before any view, lookup or access log sees it.
+    "harmsportal.middleware.NulCharactersRefusedMiddleware",
     # Inside no-store, so the error page it may substitute still carries Cache-Control.
     "harmsportal.errorpages.PortalErrorPagesMiddleware",
     "harmsportal.middleware.MethodNotAllowedPageMiddleware",
