@@ -179,6 +179,9 @@ if REDIS_CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("HARMSPORTAL_CACHE_PREFIX", default="harmsportal"),
+            # A Redis that takes connections but never answers (frozen, overloaded) must not
+            # hold a page: the same bound as the broker's (docs/operations.md).
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }
 else:
