@@ -138,3 +138,26 @@ def test_a_supervisor_elsewhere_who_triages_this_force_gets_404_and_sees_nothing
     assert (shown.status_code, lifted.status_code) == (404, 404)
     assert REASON not in shown.content.decode()
     assert Case.objects.get(pk=case.pk).legal_hold_reason == REASON
+
+
+def test_a_hold_asked_for_as_retention_erases_the_case_is_a_404_not_an_error(
+    client, triage_supervisor, case, monkeypatch
+):
+    """The page read the case; retention erased it before the hold locked the row."""
+    from triage.views import hold_pages
+
+    read = hold_pages.get_case_for_user
+
+    def read_then_erased(user, pk):
+        from wellbeing.models import Referral
+
+        found = read(user, pk)
+        Referral.objects.filter(case_id=found.pk).update(case=None)  # as retention strips it
+        Case.objects.filter(pk=found.pk).delete()
+        return found
+
+    monkeypatch.setattr(hold_pages, "get_case_for_user", read_then_erased)
+    client.force_login(triage_supervisor)
+
+    assert client.post(hold_path(case), {"reason": REASON}).status_code == 404
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.LEGAL_HOLD_PLACED).exists()

@@ -15,6 +15,7 @@ from harmsportal.people.access import role_required
 from harmsportal.people.models import Role
 from harmsportal.refusals import form_problem
 from triage.forms import LegalHoldForm
+from triage.models import Case
 from triage.selectors import get_case_for_user, is_supervisor_of
 from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_place
 
@@ -35,6 +36,9 @@ def legal_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
             change(actor=request.user, case=case, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form_problem(form, error)
+        except Case.DoesNotExist:
+            # Retention erased the case between this page's read and the hold's lock.
+            raise Http404("No such case") from None
         else:
             done = "lifted. Its retention period runs again" if lifting else "placed"
             messages.success(request, f"Legal hold {done} on case {case.report.reference}.")
