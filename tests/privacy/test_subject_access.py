@@ -470,3 +470,28 @@ def test_the_download_asks_the_same_number_of_queries_however_many_completions(c
     with CaptureQueriesContext(connection) as four:
         client.get(reverse(DOWNLOAD))
     assert len(four) == len(one)
+
+
+@pytest.mark.django_db
+def test_the_download_asks_the_same_number_of_queries_however_many_referrals(client, officer):
+    champion = champion_in()
+
+    def referral_with_everything():
+        case = assessed_case_without_offer(reporter=officer)
+        referral = InSupportReferralFactory(case=case, champion=champion)
+        SupportPlan.objects.create(referral=referral, needs=OWN_NEEDS, by=champion)
+        CheckInFactory(referral=referral, by=champion, score=2)
+        ReferralMessage.objects.create(
+            referral=referral, author=champion, from_person=False, body=CHAMPION_MESSAGE
+        )
+
+    client.force_login(officer)
+    referral_with_everything()
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(DOWNLOAD))
+    for _ in range(3):
+        referral_with_everything()
+    with CaptureQueriesContext(connection) as four:
+        data = json.loads(client.get(reverse(DOWNLOAD)).content)
+    assert len(data["wellbeing_referrals"]) == 4
+    assert len(four) == len(one)
