@@ -41,7 +41,9 @@ SUMMARY = "Struggling to sleep since the post about my car."
 NEEDS = "Someone to talk to after night shifts."
 HOLD_REASON = "A civil claim about the post is still open."
 LIFT_REASON = "The claim has been settled."
-EVIDENCE_NAME = "screenshot-of-the-post.txt"
+# Long unbroken words, as people name files and paste links: they must wrap on a phone.
+EVIDENCE_NAME = "screenshot-of-the-post-about-my-car-taken-on-my-phone-after-the-night-shift.txt"
+LONG_LINK = "https://social.example/groups/local-community-noticeboard/posts/" + "a1b2c3" * 12
 EVIDENCE_TEXT = b"the post, as I saw it"
 
 
@@ -59,9 +61,11 @@ def _shot(page, name: str) -> None:
 
 
 def _at_both_widths(page, where: str, name: str) -> None:
-    """axe-core at desktop and phone widths; at 375px the page must not scroll sideways."""
+    """axe-core at desktop and phone widths, and no sideways scrolling at either."""
     page.set_viewport_size(DESKTOP)
     assert_accessible(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= DESKTOP["width"], f"{where} scrolls sideways at 1280px ({width}px wide)"
     _shot(page, f"{name}-1280")
     page.set_viewport_size(PHONE)
     assert_accessible(page)
@@ -180,9 +184,15 @@ def test_an_officer_opens_their_own_evidence_from_their_data_page(page, settings
         stored_path=store_encrypted(EVIDENCE_TEXT),
         uploaded_by=officer,
     )
+    Evidence.objects.create(
+        report=report, kind=Evidence.Kind.LINK, link_url=LONG_LINK, uploaded_by=officer
+    )
     page.set_viewport_size(PHONE)
     sign_in(page, officer)
     visit(page, "/your-data/")
+    assert LONG_LINK in page.locator("#reports ~ .govuk-summary-card").first.inner_text()
+    _at_both_widths(page, "the your-data page with long evidence names", "your-data-evidence")
+    page.set_viewport_size(PHONE)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name=f"Download {EVIDENCE_NAME}").click()
