@@ -80,7 +80,7 @@ class NulCharactersRefusedMiddleware:
             for key, values in request.GET.lists()
             for value in values
         ):
-            log.warning("NUL character in %s %s answered with 400", request.method, "the address")
+            log.warning("NUL character in the address of a %s answered with 400", request.method)
             return _bad_request(request, "The address holds a character the portal cannot use.")
         return self.get_response(request)
 
