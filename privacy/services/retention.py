@@ -417,6 +417,17 @@ def referral_erase(*, referral_id: int, now: datetime | None = None) -> ErasureR
     return record
 
 
+def fresh_notice_after_hold(*, case: Case, **signal) -> None:
+    """A legal hold was lifted (triage.services.legal_hold.legal_hold_lifted): a reminder sent
+    before the hold named a date the hold has overtaken, so the case and every referral from it
+    not yet being erased are reminded again, and erased no sooner than a notice period later
+    (as the hold page says), rather than at the next run."""
+    Case.objects.filter(pk=case.pk).update(retention_reminded_at=None)
+    Referral.objects.filter(case_id=case.pk, erasure_claimed_at__isnull=True).update(
+        retention_reminded_at=None
+    )
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 

@@ -569,3 +569,43 @@ def test_erasure_leaves_no_notification_naming_the_case_even_one_that_links_else
     assert not Notification.objects.filter(title__contains=reference).exists()
     record = ErasureRecord.objects.get(reference=reference)
     assert record.counts["notifications"] >= 2  # the holder's notice and the reporter's own
+
+
+def test_a_hold_lifted_after_the_reminder_went_means_a_new_reminder_before_erasure(
+    django_capture_on_commit_callbacks, triage_supervisor
+):
+    """Reminded, then held for years: the old reminder's date is long gone, so lifting the hold
+    starts a fresh notice (as the hold page promises) rather than erasing at the next run.
+    The referral from the case, reminded with it, gets a fresh notice too."""
+    from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_place
+
+    case = closed_case_with_everything(django_capture_on_commit_callbacks)
+    referral = referral_from(case)
+    Referral.objects.filter(pk=referral.pk).update(
+        state="closed", closed_at=case.closed_at, close_reason="support_ended"
+    )
+    first = run(case, days=DAYS - NOTICE, captured=django_capture_on_commit_callbacks)
+    assert (first.reminded_cases, first.reminded_referrals) == (1, 1)
+    case_legal_hold_place(actor=triage_supervisor, case=case, reason="Court order 2031/17")
+    run(case, days=DAYS * 3, captured=django_capture_on_commit_callbacks)
+    case_legal_hold_lift(actor=triage_supervisor, case=case, reason="The trial has ended")
+
+    after_lift = run(case, days=DAYS * 3, captured=django_capture_on_commit_callbacks)
+    assert after_lift.as_dict() | {"held_cases": 0} == {
+        "reminded_cases": 1,
+        "reminded_referrals": 1,
+        "erased_cases": 0,
+        "erased_referrals": 0,
+        "held_cases": 0,
+        "errors": 0,
+    }
+    assert Report.objects.filter(pk=case.report_id).exists()
+    assert (
+        run(
+            case, days=DAYS * 3 + NOTICE - 1, captured=django_capture_on_commit_callbacks
+        ).erased_cases
+        == 0
+    )
+
+    erased = run(case, days=DAYS * 3 + NOTICE, captured=django_capture_on_commit_callbacks)
+    assert (erased.erased_cases, erased.erased_referrals) == (1, 1)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.dispatch import Signal
 
 from triage.models import Case, CaseEvent
 from triage.selectors import is_supervisor_of
@@ -21,6 +22,10 @@ from triage.services.moving import _reason
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
+
+
+# Sent, inside the lifting transaction, with `case=` once a hold is lifted.
+legal_hold_lifted = Signal()
 
 
 def _require_supervisor(actor: User, case: Case) -> None:
@@ -57,4 +62,7 @@ def case_legal_hold_lift(*, actor: User, case: Case, reason: str) -> bool:
         case_event_record(
             actor=actor, case=case, kind=CaseEvent.Kind.LEGAL_HOLD_LIFTED, detail=reason
         )
+        # Retention (privacy, which triage may not import) starts a fresh notice: a reminder
+        # sent before the hold named a date the hold has overtaken.
+        legal_hold_lifted.send(sender=Case, case=case)
     return changed
