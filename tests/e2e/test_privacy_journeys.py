@@ -167,7 +167,10 @@ def test_a_triage_supervisor_places_a_legal_hold_sees_it_and_lifts_it(page, sett
     page.get_by_role("button", name="Lift the legal hold").click()
     wait_for_path(page, case_path)
     assert_accessible(page)
-    assert "Legal hold lifted" in page.locator("main").inner_text()
+    assert (
+        f"Legal hold lifted on case {case.report.reference}. Its retention period runs again."
+        in page.locator("main").inner_text()
+    )
     assert not page.locator("#legal-hold").count()
     assert not Case.objects.get(pk=case.pk).on_legal_hold
 

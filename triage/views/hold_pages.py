@@ -40,8 +40,9 @@ def legal_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
             # Retention erased the case between this page's read and the hold's lock.
             raise Http404("No such case") from None
         else:
-            done = "lifted. Its retention period runs again" if lifting else "placed"
-            messages.success(request, f"Legal hold {done} on case {case.report.reference}.")
+            done = "lifted" if lifting else "placed"
+            after = " Its retention period runs again." if lifting else ""
+            messages.success(request, f"Legal hold {done} on case {case.report.reference}.{after}")
             return redirect("triage:case", case.public_id)
     context = {
         "case": case,
