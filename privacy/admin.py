@@ -3,17 +3,31 @@ erasure records, which can be read but never changed or removed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
 
 from privacy.models import ErasureRecord, ForceRetention
 
 
+def _period(days: int | None, default: int) -> str:
+    return f"{days} days" if days else f"National default ({default} days)"
+
+
 @admin.register(ForceRetention)
 class ForceRetentionAdmin(admin.ModelAdmin):
-    list_display = ("force", "closed_case_days", "closed_referral_days", "updated_at")
+    list_display = ("force", "case_period", "referral_period", "updated_at")
     search_fields = ("force__name",)
     exclude = ("updated_at",)
+
+    # An empty period is the national default: say so, and how long it is, rather than "-".
+    @admin.display(description="Closed cases kept", ordering="closed_case_days")
+    def case_period(self, obj: ForceRetention) -> str:
+        return _period(obj.closed_case_days, settings.HARMSPORTAL_RETENTION_CASE_DAYS)
+
+    @admin.display(description="Closed referrals kept", ordering="closed_referral_days")
+    def referral_period(self, obj: ForceRetention) -> str:
+        return _period(obj.closed_referral_days, settings.HARMSPORTAL_RETENTION_REFERRAL_DAYS)
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_at = timezone.now()

@@ -218,14 +218,16 @@ def test_a_platform_admin_reads_the_retention_periods_and_erasure_records(page, 
     settings.HARMSPORTAL_REQUIRE_STAFF_MFA = False
     admin = make_person(Role.PLATFORM_ADMIN, kind=User.Kind.STAFF, mfa=False, full_name="Ada Admin")
     west = Force.objects.get(slug="west-yorkshire")
-    ForceRetention.objects.create(force=west, closed_case_days=2190)
+    ForceRetention.objects.create(force=west, closed_case_days=1500)
     page.set_viewport_size(DESKTOP)
     sign_in(page, admin)
 
     visit(page, "/admin/privacy/forceretention/")
     _shot(page, "admin-retention-list-1280")
     rows = page.locator("#result_list").inner_text()
-    assert "2190" in rows
+    assert "1500 days" in rows
+    # An empty period is the national default, named with its length.
+    assert f"National default ({settings.HARMSPORTAL_RETENTION_REFERRAL_DAYS} days)" in rows
     assert west.name in rows
 
     visit(page, "/admin/privacy/erasurerecord/")
