@@ -8,8 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -67,5 +66,6 @@ class PortalAdminSite(admin.AdminSite):
         if not request.user.is_authenticated:
             return redirect_to_login(next_url, settings.LOGIN_URL)
         if self.has_permission(request):
-            return redirect(next_url)
+            # Not redirect(): it would try a bare word such as "-1" as a view name (a 500).
+            return HttpResponseRedirect(next_url)
         raise Http404

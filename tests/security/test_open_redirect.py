@@ -197,3 +197,16 @@ def test_no_route_redirects_off_site_on_a_posted_next(request, db, who):
                 offsite.append(f"POST {path} as {who}: {location}")
     assert offsite == []
     assert redirects > 0  # the sweep reached views that redirect, not only refusals
+
+
+@pytest.mark.parametrize("target", ["-1", "home"])
+def test_the_admin_sign_in_treats_next_as_an_address_never_a_view_name(
+    client, platform_admin, target
+):
+    # redirect() tried a bare word as a view name: "-1" was a 500 (found by the crawl).
+    client.force_login(platform_admin)
+
+    response = client.get("/admin/login/", {"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == target
