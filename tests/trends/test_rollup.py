@@ -281,7 +281,8 @@ def test_running_twice_changes_nothing(handful):
 
     assert rollup_snapshot() == once
     assert first.full
-    assert first.months == (date(2026, 3, 1), date(2026, 4, 1))
+    # The reports' months, and the month the handful's referral was made.
+    assert first.months == (date(2026, 3, 1), date(2026, 4, 1), date(2026, 7, 1))
 
 
 def test_a_refresh_leaves_untouched_months_alone_and_rebuilds_touched_ones(handful):
@@ -379,7 +380,9 @@ def test_the_training_snapshot_counts_current_work_and_completions_by_audience()
 
 def test_the_tasks_refresh_and_rebuild(handful):
     summary = trends_rollup_task.delay().get()
-    assert summary.startswith("Full rebuild: 2 month(s)")  # the first run builds everything
+    # The first run builds everything: the handful's two months of reports and the month
+    # their referral was made.
+    assert summary.startswith("Full rebuild: 3 month(s)")
     assert RollupState.objects.get(pk=1).completed_at is not None
 
     assert trends_full_rebuild_task.delay().get().startswith("Full rebuild")
@@ -390,7 +393,7 @@ def test_the_command_rebuilds_everything_and_says_what_it_did(handful):
     out = StringIO()
     call_command("trends_rebuild", stdout=out)
 
-    assert "Full rebuild: 2 month(s), 2026-03 to 2026-04" in out.getvalue()
+    assert "Full rebuild: 3 month(s), 2026-03 to 2026-07" in out.getvalue()
     assert DimensionRollup.objects.filter(dimension="total").count() == 3
 
 
@@ -404,3 +407,44 @@ def test_beat_runs_a_refresh_every_15_minutes_and_a_full_rebuild_nightly():
 
 def test_withdrawn_has_words_in_the_outcome_labels():
     assert value_labels(OUTCOME)["withdrawn"] == "Withdrawn by the reporter"
+
+
+def test_a_full_rebuild_keeps_the_same_fingerprints_as_reading_the_reports_gives(handful):
+    """A full run reads its fingerprints from its own source table: they must be exactly what
+    a refresh reads from the reports, or the next refresh would see every month changed."""
+    from django.db import connection
+
+    from harmsportal.trends.rollup.rebuild import _fingerprints
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        rollup_rebuild()
+    with connection.cursor() as cursor:
+        expected = _fingerprints(cursor, connection.vendor)
+
+    assert expected  # the handful's months
+    assert RollupState.objects.get(pk=1).fingerprints == expected
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        assert rollup_refresh().months == ()
+
+
+def test_a_deleted_referral_is_found_by_the_next_refresh_through_its_months_fingerprint(
+    handful,
+):
+    """A referral's month (when it was made) can differ from its report's, and deleting it
+    leaves no timestamp: the refresh finds it by that month's fingerprint, as the nightly
+    rebuild would."""
+    from wellbeing.models import Referral
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        rollup_rebuild()
+    referral_months = {
+        row.month for row in PerformanceRollup.objects.filter(referrals_offered__gt=0)
+    }
+    assert referral_months  # the handful holds a referral
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        Referral.objects.all().delete()
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        result = rollup_refresh()
+
+    assert referral_months <= set(result.months)
+    assert not PerformanceRollup.objects.filter(referrals_offered__gt=0).exists()

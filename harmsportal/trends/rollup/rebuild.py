@@ -11,10 +11,11 @@ Which months a refresh recomputes (decision 0013):
 - the months of reports (by receipt) whose report or case was updated, and of referrals made,
   accepted, declined or closed, at or after the last run's start less `LATE_COMMIT_MARGIN`
   (a transaction that stamped `updated_at` before that start may have committed after it);
-- the months whose fingerprint (submitted reports and the sum of their ids) changed since the
-  last run: a report erased, or moved out of a month, leaves no timestamp behind.
+- the months whose fingerprint (submitted reports and referrals, and the sums of their ids)
+  changed since the last run: a report or referral erased, or a report moved out of a month,
+  leaves no timestamp behind.
 What neither shows (a reporter's edited demographics or account kind, a renamed taxonomy
-entry, a deleted referral) waits for the nightly full rebuild.
+entry) waits for the nightly full rebuild.
 """
 
 from __future__ import annotations
@@ -213,8 +214,8 @@ def _dense(buckets: dict[int, int]) -> list[int]:
 def _fingerprints(cursor, vendor: str) -> dict[str, list[int]]:
     cursor.execute(sql.fingerprint_select(vendor), [])
     return {
-        _month(month).isoformat(): [int(count), int(id_sum)]
-        for month, count, id_sum in cursor.fetchall()
+        _month(month).isoformat(): [int(value) for value in values]
+        for month, *values in cursor.fetchall()
     }
 
 

@@ -439,13 +439,27 @@ def histogram_select(vendor: str) -> str:
 
 
 def fingerprint_select(vendor: str) -> str:
-    """(month, reports, sum of their ids) for every month with a submitted report."""
-    month = month_sql(_check(vendor), "r.submitted_at")
+    """(month, reports, sum of their ids, referrals, sum of their ids) for every month with a
+    submitted report (by receipt) or a referral (by when it was made). A report or referral
+    erased, or a report moved out of its month, leaves no timestamp behind: only its month's
+    fingerprint shows it (a referral's month can differ from its report's)."""
+    vendor = _check(vendor)
+    report_month = month_sql(vendor, "r.submitted_at")
+    referral_month = month_sql(vendor, "f.created_at")
     return f"""
-    SELECT {month}, COUNT(*), SUM(r.id)
-    FROM reports_report r
-    WHERE r.submitted_at IS NOT NULL
-    GROUP BY 1"""
+    SELECT month, SUM(reports), SUM(report_ids), SUM(referrals), SUM(referral_ids)
+    FROM (
+        SELECT {report_month} AS month, COUNT(*) AS reports, SUM(r.id) AS report_ids,
+               0 AS referrals, 0 AS referral_ids
+        FROM reports_report r
+        WHERE r.submitted_at IS NOT NULL
+        GROUP BY 1
+        UNION ALL
+        SELECT {referral_month}, 0, 0, COUNT(*), SUM(f.id)
+        FROM wellbeing_referral f
+        GROUP BY 1
+    ) x
+    GROUP BY month"""
 
 
 def touched_months_select(vendor: str) -> str:
