@@ -42,19 +42,21 @@ def wait_until(ready, *, what: str, timeout: float, process: subprocess.Popen | 
     raise TimeoutError(f"{what} not ready within {timeout:.0f}s")
 
 
-def database_url() -> str:
-    """A DATABASE_URL for the database Django is connected to now (the harness's throwaway one)."""
+def database_url(settings_dict: dict | None = None, *, name: str | None = None) -> str:
+    """A DATABASE_URL for the database Django is connected to now (the harness's or the test
+    run's throwaway one, not DATABASE_URL's), or for another database `name` on the same
+    server. The resilience tests start their processes with it too."""
     from django.db import connection
 
-    conf = connection.settings_dict
+    conf = settings_dict or connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(conf['NAME']).resolve()}"
+        return f"sqlite:///{conf['NAME']}"
     auth = quote(conf["USER"] or "", safe="")
     if conf.get("PASSWORD"):
         auth += ":" + quote(conf["PASSWORD"], safe="")
     host = conf.get("HOST") or "127.0.0.1"
     port = conf.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{conf['NAME']}"
+    return f"postgres://{auth}@{host}:{port}/{name or conf['NAME']}"
 
 
 def _stop(process: subprocess.Popen, *, grace: float = 10.0) -> None:

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from bench._procs import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # The Celery app the test workers run: the portal's, plus the hang and task-log hooks.
@@ -69,15 +70,9 @@ def subprocess_database_url() -> str | None:
     """A DATABASE_URL for the test database this process is connected to, or None on SQLite."""
     from django.db import connection
 
-    conf = connection.settings_dict
     if connection.vendor != "postgresql":
         return None
-    auth = quote(conf["USER"] or "", safe="")
-    if conf.get("PASSWORD"):
-        auth += ":" + quote(conf["PASSWORD"], safe="")
-    host = conf.get("HOST") or "127.0.0.1"
-    port = conf.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{conf['NAME']}"
+    return database_url()
 
 
 class Process:

@@ -26,12 +26,13 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench._procs import database_url
 from reports.models import Report
 from reports.services.evidence import report_evidence_add
 from reports.services.sending import report_submit
 from tests.reports import hostile_files
 from tests.reports.factories import DESCRIPTION, DraftReportFactory
-from tests.resilience._data import admin_connection, database_url, portal
+from tests.resilience._data import admin_connection, portal
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_postgres = pytest.mark.skipif(

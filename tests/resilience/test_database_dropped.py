@@ -22,11 +22,12 @@ import pytest
 import requests
 from django.db import connection
 
+from bench._procs import database_url
 from harmsportal.notifications.models import Notification
 from reports.models import Evidence, ReferenceCounter, Report, ReportStatus
 from tests.reports import hostile_files
 from tests.reports.factories import DraftReportFactory
-from tests.resilience._data import admin_connection, database_url, needs_postgres, portal
+from tests.resilience._data import admin_connection, needs_postgres, portal
 from triage.models import Case
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
