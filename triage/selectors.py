@@ -112,6 +112,16 @@ def get_case_for_user(user: User, pk: UUID) -> Case:
     return case
 
 
+def get_case_for_supervisor(user: User, pk: UUID) -> Case:
+    """The case `pk` if `user` supervises its force (a supervisor's own moves: transfer,
+    reassign, legal hold); Http404 otherwise. A supervisor elsewhere who triages this force
+    sees the case, but these pages are not theirs, and a 404 says no more than a missing case."""
+    case = get_case_for_user(user, pk)
+    if not is_supervisor_of(user, case.force):
+        raise Http404("No such case")
+    return case
+
+
 def case_history(case: Case) -> list[CaseEvent]:
     """Every write to `case`, oldest first, with the people it names."""
     return list(case.events.select_related("actor", "from_user", "to_user").order_by("at", "id"))

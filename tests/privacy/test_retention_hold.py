@@ -146,7 +146,7 @@ def test_a_hold_asked_for_as_retention_erases_the_case_is_a_404_not_an_error(
     """The page read the case; retention erased it before the hold locked the row."""
     from triage.views import hold_pages
 
-    read = hold_pages.get_case_for_user
+    read = hold_pages.get_case_for_supervisor
 
     def read_then_erased(user, pk):
         from wellbeing.models import Referral
@@ -156,8 +156,30 @@ def test_a_hold_asked_for_as_retention_erases_the_case_is_a_404_not_an_error(
         Case.objects.filter(pk=found.pk).delete()
         return found
 
-    monkeypatch.setattr(hold_pages, "get_case_for_user", read_then_erased)
+    monkeypatch.setattr(hold_pages, "get_case_for_supervisor", read_then_erased)
     client.force_login(triage_supervisor)
 
     assert client.post(hold_path(case), {"reason": REASON}).status_code == 404
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.LEGAL_HOLD_PLACED).exists()
+
+
+@pytest.mark.parametrize("route", ["triage:transfer", "triage:reassign"])
+def test_a_supervisor_elsewhere_who_triages_this_force_gets_404_on_its_supervisor_pages(
+    client, case, route
+):
+    """Transfer and reassign are the case's own force's supervisors' moves, like the hold: a
+    supervisor of another force who triages this one gets a 404, not the page then a 403."""
+    from django.urls import reverse
+
+    from harmsportal.people.models import Membership
+    from tests.factories import force
+
+    both = make_person(Role.TRIAGE_SUPERVISOR, force_slug="north-yorkshire", kind=User.Kind.STAFF)
+    Membership.objects.create(user=both, force=force("west-yorkshire"), role=Role.TRIAGE)
+    both.forget_roles()
+    client.force_login(both)
+    path = reverse(route, kwargs={"pk": case.public_id})
+
+    assert client.get(case_path(case)).status_code == 200  # they do triage this force
+    assert client.get(path).status_code == 404
+    assert client.post(path, {}).status_code == 404

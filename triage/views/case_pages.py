@@ -38,6 +38,7 @@ from triage.selectors import (
     case_history,
     declared_conflicts_of,
     get_case_evidence,
+    get_case_for_supervisor,
     get_case_for_user,
     is_supervisor_of,
     role_in_force,
@@ -260,7 +261,7 @@ def reopen(request: HttpRequest, pk: UUID) -> HttpResponse:
 @role_required(Role.TRIAGE_SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def reassign(request: HttpRequest, pk: UUID) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_for_supervisor(request.user, pk)
     form = ReassignForm(
         _posted(request),
         people=assignable_triagers_for(case),

@@ -16,18 +16,16 @@ from harmsportal.people.models import Role
 from harmsportal.refusals import form_problem
 from triage.forms import LegalHoldForm
 from triage.models import Case
-from triage.selectors import get_case_for_user, is_supervisor_of
+from triage.selectors import get_case_for_supervisor
 from triage.services.legal_hold import case_legal_hold_lift, case_legal_hold_place
 
 
 @role_required(Role.TRIAGE_SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def legal_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
-    if not is_supervisor_of(request.user, case.force):
-        # A supervisor elsewhere who triages this force: the hold (its reason, who placed it)
-        # is not theirs to read or change, and a 404 says no more than a missing case does.
-        raise Http404("No such case")
+    # A supervisor elsewhere who triages this force gets a 404: the hold (its reason, who
+    # placed it) is not theirs to read or change.
+    case = get_case_for_supervisor(request.user, pk)
     lifting = case.on_legal_hold
     form = LegalHoldForm(request.POST if request.method == "POST" else None, lifting=lifting)
     if form.is_bound and form.is_valid():

@@ -14,14 +14,14 @@ from harmsportal.people.access import role_required
 from harmsportal.people.models import TRIAGE_ROLES, Role
 from harmsportal.refusals import form_problem
 from triage.forms import StepAsideForm, TransferForm
-from triage.selectors import get_case_for_user
+from triage.selectors import get_case_for_supervisor, get_case_for_user
 from triage.services.moving import case_step_aside, case_transfer
 
 
 @role_required(Role.TRIAGE_SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def transfer(request: HttpRequest, pk: UUID) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_for_supervisor(request.user, pk)
     form = TransferForm(request.POST if request.method == "POST" else None, case=case)
     if form.is_bound and form.is_valid():
         to_force = form.cleaned_data["to_force"]
