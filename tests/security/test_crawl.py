@@ -41,18 +41,17 @@ from django.apps import apps
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from tests.conftest import load_reference_data
+from tests import test_permission_matrix
 from tests.routes import all_routes
 from tests.security.test_headers import header_problems
 from tests.security.test_open_redirect import stays_on_site
 from tests.test_permission_matrix import (
     ANONYMOUS,
     World,
-    _build_world,
     _cell,
     _expect,
     _things,
@@ -451,21 +450,8 @@ def _one(client, world, who, person, pattern, probe, turned_away, errors, result
         result.pages += status == 200
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The permission matrix's world, built once for the module and rolled back after it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_reference_data()
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-            ):
-                yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+# The permission matrix's world fixture, built once for this module as for the matrix's.
+world = test_permission_matrix.world
 
 
 @pytest.fixture(scope="module")
