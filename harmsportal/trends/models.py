@@ -244,3 +244,35 @@ class DimensionRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.force_id} {self.dimension}={self.value}: {self.reports}"
+
+
+class PublishedMonthFigure(models.Model):
+    """A figure as the portal publishes it for one force and one month: the month's total
+    (`dimension` "total", value "") and each value of each dimension, after the month table's
+    whole audit (`harmsportal.disclosure.publish_table`, through `trends.figures`): exactly
+    what the dashboards and the API's monthly answer show for that force and month, with no
+    category filter. Written by the rebuild from `DimensionRollup` in the same transaction, so
+    the exports read published figures and never a true count (decision 0012).
+
+    `figure` is the published count (0, or a multiple of k, k or more) when it is shown, and
+    empty when it is withheld: `withheld` then says how ("fewer" for 1 to k-1, shown as "<k";
+    "not shown" for a figure withheld so that another cannot be worked out). `k` is the k the
+    figure was published with: a change of k needs a rebuild.
+    """
+
+    SHOWN, FEWER, NOT_SHOWN = "", "fewer", "not shown"
+
+    month = models.DateField()
+    force = models.ForeignKey(Force, related_name="+", **ROLLUP_FORCE)
+    dimension = models.CharField(max_length=32)
+    value = models.CharField(max_length=64, blank=True)
+    figure = models.PositiveIntegerField(null=True, blank=True)
+    withheld = models.CharField(max_length=16, blank=True)
+    k = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "month"], name="trends_pub_force_month")]
+
+    def __str__(self) -> str:
+        shown = self.withheld or self.figure
+        return f"{self.month:%Y-%m} {self.force_id} {self.dimension}={self.value}: {shown}"
