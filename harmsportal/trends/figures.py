@@ -39,6 +39,7 @@ from reports.models import HarmCategory, Platform
 from reports.models.choices import OfflineImpact, OutcomeCategory
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date, datetime
 
     from harmsportal.trends.periods import Period
@@ -320,6 +321,61 @@ def _none(table: Breakdown) -> int | None:
     return next((i for i, row in enumerate(table.rows) if row.value == none), None)
 
 
+def breakdown_of(dimension: str, counted: dict[str, Count], labels: dict[str, str]) -> Breakdown:
+    """One dimension's breakdown of a table before its audit: a row for every value the labels
+    know (0 when no report has it), in their order, then the values they no longer know (a
+    retired category still counts), in the values' order; each row's figure as `publish_count`
+    gives it. `audit_table` then publishes the table as a whole."""
+    exact = dimension in SINGLE_SELECT
+    rows = [
+        Row(value, label, counted.get(value, Count()).published())
+        for value, label in labels.items()
+    ]
+    rows += [
+        Row(value, value or "Not given", counted[value].published())
+        for value in sorted(counted)
+        if value not in labels
+    ]
+    return Breakdown(
+        dimension=dimension,
+        label=DIMENSION_LABELS[dimension],
+        rows=rows,
+        total=0,  # set by the table's audit
+        counts=COUNTS_REPORTS if exact else COUNTS_MENTIONS,
+        exact=exact,
+    )
+
+
+def _parts(tables: list[Breakdown]) -> list[tuple[list[Figure], bool, int | None]]:
+    return [([row.figure for row in table.rows], table.exact, _none(table)) for table in tables]
+
+
+def _set_figures(tables: list[Breakdown], total: Figure, published: list[list[Figure]]) -> None:
+    for table, figures in zip(tables, published, strict=True):
+        table.total = total
+        for row, published_figure in zip(table.rows, figures, strict=True):
+            row.figure = published_figure
+
+
+def audit_table(
+    count: Count,
+    tables: list[Breakdown],
+    *,
+    fixed: Sequence[tuple[list[Figure], bool]] = (),
+    grids: Sequence[Grid] = (),
+) -> Figure:
+    """Publish one table, its total `count` with its breakdowns `tables` (from `breakdown_of`,
+    in DIMENSIONS order), through `publish_table`: set each row's published figure and each
+    breakdown's total, and return the total. `fixed` and `grids` are the total's splits that
+    other pages publish (none for one force's month). The one audit of a table, for
+    `figures_by` and for the rebuild's published month figures (`trends/rollup/published.py`)."""
+    total, published = publish_table(
+        count.reports, count.key_sum, _parts(tables), fixed=fixed, grids=grids
+    )
+    _set_figures(tables, total, published)
+    return total
+
+
 def figures_by(
     scope: Scope, *, by: str | None = None, dimensions: tuple[str, ...] = DIMENSIONS
 ) -> dict[object, ScopeFigures]:
@@ -340,29 +396,11 @@ def figures_by(
     for dimension in audited:
         cells = _cells(scope, dimension, by)
         labels = value_labels(dimension)
-        exact = dimension in SINGLE_SELECT
         for key in keys:
             values = cells.get(key, {})
             found[key][dimension] = values
             counted = {value: count for value, (count, _) in values.items()}
-            rows = [
-                Row(value, label, counted.get(value, Count()).published())
-                for value, label in labels.items()
-            ]
-            # Values the labels no longer know (a retired category) still count.
-            rows += [
-                Row(value, value or "Not given", count.published())
-                for value, count in counted.items()
-                if value not in labels
-            ]
-            breakdowns[key][dimension] = Breakdown(
-                dimension=dimension,
-                label=DIMENSION_LABELS[dimension],
-                rows=rows,
-                total=0,  # set below, once the table is audited
-                counts=COUNTS_REPORTS if exact else COUNTS_MENTIONS,
-                exact=exact,
-            )
+            breakdowns[key][dimension] = breakdown_of(dimension, counted, labels)
     # A category's own table (the scope filtered to it) has for total the category's figure in
     # the scope's table: the same reports, so the same figure, as that table publishes it.
     base = None if scope.category is None else figures_by(replace(scope, category=None), by=by)
@@ -370,16 +408,11 @@ def figures_by(
     for key in keys:
         count, total_units = totals.get(key, {}).get("", (Count(), {}))
         tables = list(breakdowns[key].values())
-        parts = [
-            ([row.figure for row in table.rows], table.exact, _none(table)) for table in tables
-        ]
         fixed, grids = _fixed_and_grids(
             total_units, [(table, found[key][table.dimension]) for table in tables]
         )
         if base is None:
-            total, published = publish_table(
-                count.reports, count.key_sum, parts, fixed=fixed, grids=grids
-            )
+            total = audit_table(count, tables, fixed=fixed, grids=grids)
         else:
             outer = base[key]
             rows = outer.breakdowns[CATEGORY].rows
@@ -389,12 +422,9 @@ def figures_by(
                 figures = {row.value: row.figure for row in outer.breakdowns[table.dimension].rows}
                 outer_parts.append([figures.get(row.value, 0) for row in table.rows])
             published = publish_breakdowns(
-                total, parts, fixed=fixed, grids=grids, within=(outer.total, outer_parts)
+                total, _parts(tables), fixed=fixed, grids=grids, within=(outer.total, outer_parts)
             )
-        for table, figures in zip(tables, published, strict=True):
-            table.total = total
-            for row, published_figure in zip(table.rows, figures, strict=True):
-                row.figure = published_figure
+            _set_figures(tables, total, published)
         shown = {d: breakdowns[key][d] for d in dimensions if d in breakdowns[key]}
         result[key] = ScopeFigures(scope=scope, total=total, breakdowns=shown)
     return result

@@ -32,15 +32,23 @@ from harmsportal.trends.models import (
     DemographicRollup,
     DimensionRollup,
     PerformanceRollup,
+    PublishedMonthFigure,
     ReportRollup,
     RollupState,
 )
 from harmsportal.trends.rollup import sql
+from harmsportal.trends.rollup.published import published_month_figures_write
 from harmsportal.trends.rollup.training import training_snapshot
 
 LATE_COMMIT_MARGIN = timedelta(minutes=10)
 WORK_MEM = "128MB"
-MONTHLY_TABLES = (ReportRollup, DimensionRollup, DemographicRollup, PerformanceRollup)
+MONTHLY_TABLES = (
+    ReportRollup,
+    DimensionRollup,
+    DemographicRollup,
+    PerformanceRollup,
+    PublishedMonthFigure,
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,8 @@ def _recompute(cursor, vendor: str, months: list[date] | None) -> dict[str, int]
     ):
         cursor.execute(statement)
         written[name] = cursor.rowcount
+    # The month tables as the dashboards publish them, from the dimension rollup just written.
+    written["published"] = published_month_figures_write(cursor, vendor, months)
     _fill_histograms(cursor, vendor)
     cursor.execute(f"DROP TABLE {sql.SOURCE}")
     return written
