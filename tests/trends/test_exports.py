@@ -1,6 +1,8 @@
-"""Trends exports (/trends/export.csv and .xlsx): the documented columns, one row per rollup key
-cell with its published figure, small counts withheld, formula-safe text, each user's scope
-only, a 400 with a message for a bad filter, an access-log row, and streamed responses."""
+"""Trends exports (/trends/export.csv and .xlsx): the documented columns, one row per figure of a
+force's month table exactly as the dashboards and the API publish it ("<5" and "not shown"
+included), formula-safe text, each user's scope only, a 400 with a message for a bad filter,
+an access-log row, and streamed responses; nothing an attacker can combine with the dashboards
+to pin a withheld count."""
 
 from __future__ import annotations
 
@@ -19,20 +21,31 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from harmsportal.audit.models import AccessLog
-from harmsportal.disclosure import Withheld, publish_count
+from harmsportal.disclosure import Withheld, WithheldTotal, disclosure_k
 from harmsportal.people.models import Force, Membership, Role
 from harmsportal.trends.exports import csv_stream, xlsx
 from harmsportal.trends.exports.scope import ExportScope
-from harmsportal.trends.exports.select import HEADER
-from harmsportal.trends.models import ReportRollup, RollupState
+from harmsportal.trends.exports.select import HEADER, MEASURES, figure_text
+from harmsportal.trends.figures import MONTH, TOTAL, Scope, figures_by
+from harmsportal.trends.models import (
+    DimensionRollup,
+    PublishedMonthFigure,
+    ReportRollup,
+    RollupState,
+)
+from harmsportal.trends.periods import month_period, parse_period
 from reports.models import HarmCategory, Platform
 from tests.factories import enrol_totp, make_person
 
 CSV_URL = reverse("trends:export_csv")
 XLSX_URL = reverse("trends:export_xlsx")
+MONTHLY_URL = reverse("trends:trends_api:monthly")
 AS_AT = datetime(2026, 5, 14, 5, 0, tzinfo=UTC)
 MARCH, APRIL, MAY = date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)
 DICTIONARY = Path(settings.BASE_DIR) / "docs" / "trends-data-dictionary.md"
+REPORTS = HEADER.index("reports")
+# A measure's id in the files, by the dimension it is in trends.figures.
+DIMENSION_OF = {measure: dimension for dimension, (measure, _) in MEASURES.items()}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -73,6 +86,65 @@ def cell(
     )
 
 
+def stored(figure) -> dict:
+    """A published figure as PublishedMonthFigure keeps it."""
+    if isinstance(figure, WithheldTotal):
+        return {"figure": None, "withheld": PublishedMonthFigure.NOT_SHOWN}
+    if isinstance(figure, Withheld):
+        return {"figure": None, "withheld": PublishedMonthFigure.FEWER}
+    return {"figure": figure, "withheld": PublishedMonthFigure.SHOWN}
+
+
+def publish() -> None:
+    """What the rebuild stores, from the ReportRollup rows the test made: DimensionRollup by
+    the rebuild's own SQL, then PublishedMonthFigure as `figures_by(Scope(forces=[force],
+    month), by=MONTH)` publishes each force's month (the rule the rebuild's step keeps)."""
+    from harmsportal.trends.rollup.sql import dimension_rollup_insert
+
+    DimensionRollup.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(dimension_rollup_insert(connection.vendor))
+    PublishedMonthFigure.objects.all().delete()
+    k = disclosure_k()
+    tables = DimensionRollup.objects.filter(dimension=TOTAL).values_list("force_id", "month")
+    rows = []
+    for force_id, month in sorted(set(tables)):
+        scope = Scope(forces=(force_id,), period=month_period(month))
+        found = figures_by(scope, by=MONTH)[month]
+        figures = [(TOTAL, "", found.total)] + [
+            (dimension, row.value, row.figure)
+            for dimension, breakdown in found.breakdowns.items()
+            for row in breakdown.rows
+        ]
+        rows += [
+            PublishedMonthFigure(
+                month=month, force_id=force_id, dimension=d, value=v, k=k, **stored(f)
+            )
+            for d, v, f in figures
+        ]
+    PublishedMonthFigure.objects.bulk_create(rows)
+
+
+def figure_row(
+    force: str = "west-yorkshire",
+    month: date = APRIL,
+    dimension: str = TOTAL,
+    value: str = "",
+    figure: int | None = 10,
+    withheld: str = "",
+) -> PublishedMonthFigure:
+    """One stored figure, for tests of how the files write what is stored."""
+    return PublishedMonthFigure.objects.create(
+        month=month,
+        force=Force.objects.get(slug=force),
+        dimension=dimension,
+        value=value,
+        figure=figure,
+        withheld=withheld,
+        k=disclosure_k(),
+    )
+
+
 def body_of(response) -> bytes:
     assert isinstance(response, StreamingHttpResponse)
     return b"".join(response.streaming_content)
@@ -103,25 +175,19 @@ def documented_columns() -> list[str]:
     return re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE)
 
 
-KEY = (
-    "month",
-    "force_id",
-    "harm_category",
-    "recording_decision",
-    "reporter_kind",
-    "platform",
-    "offline_impact",
-    "outcome",
-)
-
-
-def as_text(figure) -> str:
-    """A published figure as the files write it."""
-    return f"<{figure.k}" if isinstance(figure, Withheld) else str(figure)
+KEY = ("force_id", "month", "within_category", "measure", "value")
 
 
 def keyed(rows: list[dict[str, str]]) -> dict[tuple, str]:
     return {tuple(row[name] for name in KEY): row["reports"] for row in rows}
+
+
+def xlsx_as_csv(body: bytes) -> list[dict[str, str]]:
+    """The data sheet's rows as the CSV writes them (numbers as their digits)."""
+    return [
+        dict(zip(HEADER, ("" if v is None else str(v) for v in row), strict=True))
+        for row in xlsx_rows(body)[1:]
+    ]
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -129,9 +195,9 @@ def keyed(rows: list[dict[str, str]]) -> dict[tuple, str]:
 
 def test_csv_and_xlsx_have_exactly_the_documented_columns_in_order(client, analyst):
     built()
-    cell()
+    figure_row()
     documented = documented_columns()
-    assert len(documented) == 17
+    assert len(documented) == 11
     csv_body = body_of(export(client, analyst))
     assert csv_body.decode().splitlines()[0].split(",") == documented
     assert list(HEADER) == documented
@@ -142,7 +208,7 @@ def test_csv_and_xlsx_have_exactly_the_documented_columns_in_order(client, analy
     assert described[-len(documented) :] == documented
 
 
-def test_the_data_dictionary_lists_every_value_and_label_an_export_can_hold(db):
+def test_the_data_dictionary_lists_every_measure_value_and_label_an_export_can_hold(db):
     from harmsportal.trends.figures import DIMENSIONS, value_labels
 
     text = DICTIONARY.read_text()
@@ -150,117 +216,139 @@ def test_the_data_dictionary_lists_every_value_and_label_an_export_can_hold(db):
         for value, label in value_labels(dimension).items():
             assert value == "" or f"`{value}`" in text, (dimension, value)
             assert label in text, (dimension, label)
+    for measure, name in MEASURES.values():
+        assert f"`{measure}`" in text
+        assert name in text
 
 
-def test_a_row_holds_codes_labels_and_the_data_as_at(client, analyst):
+def test_a_month_table_is_a_total_and_every_value_of_every_dimension_in_words(client, analyst):
     built()
     cell(category="", platform="", impact="home_visited", kind="family", outcome="advice")
-    (row,) = csv_rows(body_of(export(client, analyst)))
-    assert row == {
+    publish()
+    rows = csv_rows(body_of(export(client, analyst)))
+    total = rows[0]
+    assert total == {
         "month": "2026-04",
         "force_id": "west-yorkshire",
         "force_name": "West Yorkshire Police",
-        "harm_category": "",
-        "harm_category_name": "No category given",
-        "recording_decision": "crime",
-        "recording_decision_name": "Crime",
-        "reporter_kind": "family",
-        "reporter_kind_name": "Family member",
-        "platform": "",
-        "platform_name": "No platform given",
-        "offline_impact": "home_visited",
-        "offline_impact_name": "Someone came to the home",
-        "outcome": "advice",
-        "outcome_name": "Safety advice given",
-        "reports": row["reports"],
+        "within_category": "",
+        "measure": "total",
+        "measure_name": "Reports received",
+        "value": "",
+        "value_name": "All reports",
+        "counts": "reports",
+        "reports": total["reports"],
         "data_as_at": "2026-05-14T05:00:00Z",
     }
-    assert row["reports"] in {"5", "10"}
+    assert total["reports"] in {"5", "10"}
+    by = {(row["measure"], row["value"]): row for row in rows}
+    assert by[("harm_category", "")]["value_name"] == "No category given"
+    assert by[("harm_category", "")]["counts"] == "mentions"
+    assert by[("harm_category", "doxxing")]["reports"] == "0"
+    assert by[("offline_impact", "home_visited")]["value_name"] == "Someone came to the home"
+    assert by[("offline_impact", "home_visited")]["measure_name"] == "Online-to-offline impact"
+    assert by[("reporter_kind", "family")]["value_name"] == "Family member"
+    assert by[("reporter_kind", "family")]["counts"] == "reports"
+    assert by[("outcome", "advice")]["value_name"] == "Safety advice given"
+    assert by[("recording_decision", "crime")]["reports"] == total["reports"]
+    # Every value the dashboards list, 0 included: one row each, and the total.
+    stored_rows = PublishedMonthFigure.objects.count()
+    assert len(rows) == stored_rows > 40
 
 
 # --- rows and figures --------------------------------------------------------------------------
 
 
-def test_each_row_is_a_key_cell_with_its_first_flags_collapsed_and_its_published_figure(
-    client, analyst
-):
-    """Random rollup rows (some of one key cell, split by the first_* flags) against
-    publish_count over each cell's summed reports and key sums."""
+def test_each_row_is_the_month_tables_figure_as_figures_by_publishes_it(client, analyst):
+    """Random rollups in two forces and three months: each row against figures_by for its
+    force and month, in both formats, and withheld figures as the dashboards write them."""
     built()
     rng = random.Random(10)
-    expected: dict[tuple, list[int]] = {}
-    for _ in range(120):
-        key = (
-            rng.choice([MARCH, APRIL, MAY]),
-            rng.choice(["west-yorkshire", "north-yorkshire"]),
-            rng.choice(["doxxing", "threats", ""]),
-            rng.choice(["crime", "non_crime", "none"]),
-            rng.choice(["officer", "family"]),
-            rng.choice(["x", ""]),
-            rng.choice(["none", "approached"]),
-            rng.choice(["pending", "advice"]),
-        )
-        reports, key_sum = rng.randint(0, 23), rng.randint(0, 6000)
-        month, force, category, decision, kind, platform, impact, outcome = key
+    for _ in range(60):
         cell(
-            force,
-            month,
-            category=category,
-            decision=decision,
-            kind=kind,
-            platform=platform,
-            impact=impact,
-            outcome=outcome,
-            first=rng.random() < 0.5,
-            reports=reports,
-            key_sum=key_sum,
+            rng.choice(["west-yorkshire", "north-yorkshire"]),
+            rng.choice([MARCH, APRIL, MAY]),
+            category=rng.choice(["doxxing", "threats", ""]),
+            decision=rng.choice(["crime", "non_crime", "none"]),
+            kind=rng.choice(["officer", "family"]),
+            platform=rng.choice(["x", ""]),
+            impact=rng.choice(["none", "approached"]),
+            outcome=rng.choice(["pending", "advice"]),
+            reports=rng.randint(0, 9),
+            key_sum=rng.randint(0, 6000),
         )
-        total = expected.setdefault((f"{month:%Y-%m}", *key[1:]), [0, 0])
-        total[0] += reports
-        total[1] += key_sum
-    published = {
-        key: as_text(publish_count(reports, key_sum))
-        for key, (reports, key_sum) in expected.items()
-        if reports >= 5
-    }
-    assert any(str(count) != published.get(key) for key, (count, _) in expected.items() if count)
-    assert any(0 < count < 5 for count, _ in expected.values())
+    publish()
+    expected = {}
+    forces = {force.pk: force.slug for force in Force.objects.all()}
+    for force_id, month in set(
+        DimensionRollup.objects.filter(dimension=TOTAL).values_list("force_id", "month")
+    ):
+        found = figures_by(Scope(forces=(force_id,), period=month_period(month)), by=MONTH)[month]
+        key = (forces[force_id], f"{month:%Y-%m}", "")
+        expected[(*key, "total", "")] = figure_text(found.total)
+        for dimension, breakdown in found.breakdowns.items():
+            for row in breakdown.rows:
+                expected[(*key, MEASURES[dimension][0], row.value)] = figure_text(row.figure)
     rows = csv_rows(body_of(export(client, analyst)))
-    assert len(rows) == len(published)
-    assert keyed(rows) == published
-    # The XLSX holds the same rows and figures, as numbers.
-    table = xlsx_rows(body_of(export(client, analyst, XLSX_URL)))
-    as_csv = [
-        dict(zip(HEADER, ("" if v is None else str(v) for v in row), strict=True))
-        for row in table[1:]
-    ]
-    assert as_csv == rows
-    figures = [row[HEADER.index("reports")] for row in table[1:]]
-    assert all(isinstance(f, int) and f % 5 == 0 for f in figures)
+    assert len(rows) == len(expected)
+    assert keyed(rows) == expected
+    texts = set(expected.values())
+    assert "<5" in texts
+    assert any(text.isdigit() and int(text) >= 5 for text in texts)
+    # The XLSX holds the same rows: figures as numbers, withheld ones as the same text.
+    xlsx_body = body_of(export(client, analyst, XLSX_URL))
+    assert xlsx_as_csv(xlsx_body) == rows
+    for row in xlsx_rows(xlsx_body)[1:]:
+        figure = row[REPORTS]
+        assert isinstance(figure, int) or figure in {"<5", "not shown"}
 
 
-def test_combinations_of_fewer_than_five_reports_and_empty_ones_have_no_row(client, analyst):
+def test_withheld_figures_are_written_as_the_dashboards_write_them_never_blank_or_0(
+    client, analyst
+):
     built()
-    for n, category in enumerate(["abuse", "threats", "doxxing", "hate", "other"], start=1):
-        cell(category=category, reports=n, key_sum=n * 37)
-    cell(category="stalking", reports=0, key_sum=0)
+    figure_row(figure=None, withheld=PublishedMonthFigure.FEWER)
+    figure_row(dimension="platform", value="x", figure=None, withheld="not shown")
+    figure_row(dimension="platform", value="facebook", figure=0)
+    figure_row(dimension="platform", value="instagram", figure=15)
     rows = csv_rows(body_of(export(client, analyst)))
-    assert [(row["harm_category"], row["reports"]) for row in rows] == [("other", "5")]
+    assert [row["reports"] for row in rows] == ["<5", "not shown", "0", "15"]
+    body = body_of(export(client, analyst, XLSX_URL))
+    assert [row[REPORTS] for row in xlsx_rows(body)[1:]] == ["<5", "not shown", 0, 15]
+    sheet = openpyxl.load_workbook(io.BytesIO(body))[xlsx.DATA_SHEET]
+    withheld = sheet.cell(row=2, column=REPORTS + 1)
+    assert withheld.data_type == "s"
+    assert withheld.alignment.horizontal == "right"
+    assert sheet.cell(row=5, column=REPORTS + 1).data_type == "n"
+    assert "a sum of this column is not a total" in about(body)["Small numbers"]
 
 
 def test_rows_come_in_the_documented_order(client, analyst):
     built()
-    cell("north-yorkshire", MAY, category="abuse")
-    cell("west-yorkshire", APRIL, category="threats")
-    cell("north-yorkshire", APRIL, category="threats")
-    cell("north-yorkshire", APRIL, category="abuse")
+    figure_row("north-yorkshire", MAY)
+    figure_row("west-yorkshire", APRIL, "outcome", "advice")
+    figure_row("west-yorkshire", APRIL, "platform", "retired-platform")
+    figure_row("west-yorkshire", APRIL, "platform", "facebook")
+    figure_row("west-yorkshire", APRIL, "platform", "x")
+    figure_row("west-yorkshire", APRIL, "platform", "")
+    figure_row("west-yorkshire", APRIL)
+    figure_row("north-yorkshire", APRIL, "category", "threats")
+    figure_row("north-yorkshire", APRIL, "category", "abuse")
     rows = csv_rows(body_of(export(client, analyst)))
-    assert [(r["month"], r["force_id"], r["harm_category"]) for r in rows] == [
-        ("2026-04", "north-yorkshire", "abuse"),
-        ("2026-04", "north-yorkshire", "threats"),
-        ("2026-04", "west-yorkshire", "threats"),
-        ("2026-05", "north-yorkshire", "abuse"),
+    assert [(r["force_id"], r["month"], r["measure"], r["value"]) for r in rows] == [
+        ("north-yorkshire", "2026-04", "harm_category", "abuse"),
+        ("north-yorkshire", "2026-04", "harm_category", "threats"),
+        ("north-yorkshire", "2026-05", "total", ""),
+        ("west-yorkshire", "2026-04", "total", ""),
+        ("west-yorkshire", "2026-04", "platform", "x"),
+        ("west-yorkshire", "2026-04", "platform", "facebook"),
+        ("west-yorkshire", "2026-04", "platform", ""),
+        ("west-yorkshire", "2026-04", "platform", "retired-platform"),
+        ("west-yorkshire", "2026-04", "outcome", "advice"),
     ]
+    # A value the labels no longer know is written as it is.
+    assert rows[7]["value_name"] == "retired-platform"
+    assert rows[6]["value_name"] == "No platform given"
 
 
 # --- formula safety ----------------------------------------------------------------------------
@@ -273,24 +361,29 @@ def test_text_that_looks_like_a_formula_is_defused_in_csv_and_a_text_cell_in_xls
     HarmCategory.objects.create(slug="formula", name=FORMULA, sort_order=1)
     Platform.objects.create(slug="-plus", name="+SUM(1,2)", sort_order=1)
     Force.objects.filter(slug="west-yorkshire").update(name="@West Yorkshire")
-    cell(category="formula", platform="-plus")
-    (row,) = csv_rows(body_of(export(client, analyst)))
-    assert row["harm_category_name"] == "'" + FORMULA
-    assert row["platform"] == "'-plus"
-    assert row["platform_name"] == "'+SUM(1,2)"
-    assert row["force_name"] == "'@West Yorkshire"
-    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+    figure_row(dimension="category", value="formula")
+    figure_row(dimension="platform", value="-plus")
+    figure_row(dimension="platform", value="=retired")
+    category, plus, retired = csv_rows(body_of(export(client, analyst)))
+    assert category["value_name"] == "'" + FORMULA
+    assert plus["value"] == "'-plus"
+    assert plus["value_name"] == "'+SUM(1,2)"
+    assert retired["value"] == retired["value_name"] == "'=retired"
+    assert category["force_name"] == "'@West Yorkshire"
+    for row in (category, plus, retired):
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
 
     workbook = openpyxl.load_workbook(io.BytesIO(body_of(export(client, analyst, XLSX_URL))))
     sheet = workbook[xlsx.DATA_SHEET]
     cells = {name: sheet.cell(row=2, column=i + 1) for i, name in enumerate(HEADER)}
+    plus_cells = {name: sheet.cell(row=3, column=i + 1) for i, name in enumerate(HEADER)}
     # Text cells holding exactly what was typed, never formulas, kept text when edited.
-    assert cells["harm_category_name"].value == FORMULA
-    assert cells["platform_name"].value == "+SUM(1,2)"
+    assert cells["value_name"].value == FORMULA
+    assert plus_cells["value_name"].value == "+SUM(1,2)"
     assert cells["force_name"].value == "@West Yorkshire"
-    for name in ("harm_category_name", "platform_name", "platform", "force_name"):
-        assert cells[name].data_type == "s"
-        assert cells[name].quotePrefix
+    for found in (cells["value_name"], cells["force_name"], plus_cells["value"]):
+        assert found.data_type == "s"
+        assert found.quotePrefix
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
@@ -299,8 +392,8 @@ def test_text_that_looks_like_a_formula_is_defused_in_csv_and_a_text_cell_in_xls
 
 def test_force_lead_exports_only_their_own_force(client, force_lead):
     built()
-    cell("west-yorkshire", category="doxxing")
-    cell("north-yorkshire", category="threats")
+    figure_row("west-yorkshire")
+    figure_row("north-yorkshire")
     body = body_of(export(client, force_lead))
     rows = csv_rows(body)
     assert [row["force_id"] for row in rows] == ["west-yorkshire"]
@@ -316,7 +409,7 @@ def test_a_lead_naming_another_force_gets_the_same_400_as_for_a_force_that_does_
     client, force_lead, url
 ):
     built()
-    cell("north-yorkshire")
+    figure_row("north-yorkshire")
     other = export(client, force_lead, url, force="north-yorkshire")
     missing = export(client, force_lead, url, force="atlantis")
     assert other.status_code == missing.status_code == 400
@@ -328,7 +421,7 @@ def test_a_lead_naming_another_force_gets_the_same_400_as_for_a_force_that_does_
 
 def test_a_lead_may_name_their_own_force(client, force_lead):
     built()
-    cell("west-yorkshire")
+    figure_row("west-yorkshire")
     response = export(client, force_lead, force="west-yorkshire")
     assert response.status_code == 200
     assert [row["force_id"] for row in csv_rows(body_of(response))] == ["west-yorkshire"]
@@ -351,7 +444,7 @@ def test_a_bad_period_or_category_is_a_400_with_a_plain_message(
     client, analyst, url, params, message
 ):
     built()
-    cell()
+    figure_row()
     response = export(client, analyst, url, **params)
     assert response.status_code == 400
     assert message in response.content
@@ -360,33 +453,171 @@ def test_a_bad_period_or_category_is_a_400_with_a_plain_message(
 
 def test_national_analyst_exports_every_force_and_may_narrow_to_one(client, analyst):
     built()
-    cell("west-yorkshire")
-    cell("north-yorkshire")
-    cell("metropolitan")
+    figure_row("west-yorkshire")
+    figure_row("north-yorkshire")
+    figure_row("metropolitan")
     every = csv_rows(body_of(export(client, analyst)))
     assert [r["force_id"] for r in every] == ["metropolitan", "north-yorkshire", "west-yorkshire"]
     one = csv_rows(body_of(export(client, analyst, force="north-yorkshire")))
     assert [r["force_id"] for r in one] == ["north-yorkshire"]
 
 
-def test_period_and_category_narrow_the_rows_and_keep_each_cells_figure(client, analyst):
+def test_a_period_narrows_the_rows_and_keeps_each_figure(client, analyst):
     built()
     cell(month=MARCH, category="doxxing", reports=12, key_sum=5)
     cell(month=APRIL, category="doxxing", reports=13, key_sum=250)
     cell(month=APRIL, category="threats", reports=7, key_sum=77)
     cell(month=MAY, category="threats", reports=8)
+    publish()
     every = keyed(csv_rows(body_of(export(client, analyst))))
     april = keyed(csv_rows(body_of(export(client, analyst, period="2026-04"))))
-    assert {key[0] for key in april} == {"2026-04"}
-    assert len(april) == 2
+    assert {key[1] for key in april} == {"2026-04"}
     q1 = keyed(csv_rows(body_of(export(client, analyst, period="fy2026-27-q1"))))
-    assert {key[0] for key in q1} == {"2026-04", "2026-05"}
-    doxxing = keyed(csv_rows(body_of(export(client, analyst, category="doxxing"))))
-    assert {key[2] for key in doxxing} == {"doxxing"}
-    assert len(doxxing) == 2
-    # The same cell has the same figure in every file it is in.
-    for narrowed in (april, q1, doxxing):
+    assert {key[1] for key in q1} == {"2026-04", "2026-05"}
+    assert len(q1) == 2 * len(april)
+    # The same figure in every file it is in.
+    for narrowed in (april, q1):
         assert all(every[key] == figure for key, figure in narrowed.items())
+
+
+# --- ?category=: the category's own month tables, force by force ------------------------------
+
+
+def test_a_category_filter_gives_that_categorys_month_tables_for_each_force(client, analyst):
+    built()
+    cell("west-yorkshire", APRIL, category="doxxing", platform="x", reports=13, key_sum=250)
+    cell("west-yorkshire", APRIL, category="doxxing", platform="facebook", reports=2)
+    cell("west-yorkshire", APRIL, category="threats", platform="x", reports=9, key_sum=4)
+    cell("north-yorkshire", MAY, category="doxxing", platform="x", reports=6, key_sum=1)
+    cell("north-yorkshire", MAY, category="threats", platform="x", reports=6, key_sum=1)
+    publish()
+    body = body_of(export(client, analyst, category="doxxing"))
+    rows = csv_rows(body)
+    assert {row["within_category"] for row in rows} == {"doxxing"}
+    assert [(r["force_id"], r["month"]) for r in rows if r["measure"] == "total"] == [
+        ("north-yorkshire", "2026-05"),
+        ("west-yorkshire", "2026-04"),
+    ]
+    # No table of categories inside a category's table: its figure is the month's total.
+    assert "harm_category" not in {row["measure"] for row in rows}
+    for force in ("west-yorkshire", "north-yorkshire"):
+        pk = Force.objects.get(slug=force).pk
+        for month in (APRIL, MAY):
+            found = figures_by(
+                Scope(forces=(pk,), period=month_period(month), category="doxxing"), by=MONTH
+            ).get(month)
+            mine = [r for r in rows if (r["force_id"], r["month"]) == (force, f"{month:%Y-%m}")]
+            if found is None:
+                assert mine == []
+                continue
+            assert mine[0]["reports"] == figure_text(found.total)
+            expected = [
+                (MEASURES[dimension][0], row.value, figure_text(row.figure))
+                for dimension, breakdown in found.breakdowns.items()
+                for row in breakdown.rows
+            ]
+            assert [(r["measure"], r["value"], r["reports"]) for r in mine[1:]] == expected
+    # The category's figure is the one the unfiltered file gives it.
+    every = keyed(csv_rows(body_of(export(client, analyst))))
+    for row in rows:
+        if row["measure"] == "total":
+            key = (row["force_id"], row["month"], "", "harm_category", "doxxing")
+            assert every[key] == row["reports"]
+    # Both formats, the same rows.
+    xlsx_body = body_of(export(client, analyst, XLSX_URL, category="doxxing"))
+    assert xlsx_as_csv(xlsx_body) == rows
+    assert about(xlsx_body)["Harm category"] == "Doxxing or malicious identification"
+    assert "filtered to one harm category" in about(xlsx_body)["What a row is"]
+
+
+def test_a_category_filter_keeps_to_the_leads_force_and_the_period(client, force_lead):
+    built()
+    cell("west-yorkshire", MARCH, reports=8)
+    cell("west-yorkshire", APRIL, reports=8)
+    cell("north-yorkshire", APRIL, reports=8)
+    publish()
+    body = body_of(export(client, force_lead, category="doxxing", period="2026-04"))
+    rows = csv_rows(body)
+    assert {(row["force_id"], row["month"]) for row in rows} == {("west-yorkshire", "2026-04")}
+    assert b"north-yorkshire" not in body
+
+
+# --- every row is what the API's monthly answer publishes -------------------------------------
+
+
+def _api_monthly(client, force: str, period: str, dimension: str, category: str = "") -> dict:
+    """{month: {value: figure text}} from the API's monthly answer for one force (session)."""
+    params = {"period": period, "force": force, "page_size": 100}
+    if dimension != TOTAL:  # without one, the answer is each month's total
+        params["dimension"] = dimension
+    if category:
+        params["category"] = category
+    response = client.get(MONTHLY_URL, params)
+    assert response.status_code == 200, response.content
+    found = {}
+    for month in response.json()["results"]:
+        figures = (
+            {"": month["total"]}
+            if dimension == TOTAL
+            else {row["value"]: row["figure"] for row in month["breakdown"]["rows"]}
+        )
+        found[month["month"][:7]] = {
+            value: str(figure["value"]) if figure.get("value") is not None else figure["withheld"]
+            for value, figure in figures.items()
+        }
+    return found
+
+
+def _reports_through_the_services(rng: random.Random) -> None:
+    from tests.trends.conftest import assess, at, give_outcome, submitted_report
+
+    for _ in range(45):
+        report = submitted_report(
+            submitted_at=at(2026, rng.choice([3, 4]), rng.randint(2, 27)),
+            force_slug=rng.choice(["west-yorkshire", "north-yorkshire"]),
+            categories=tuple(rng.sample(["doxxing", "threats", "abuse"], rng.randint(0, 2))),
+            platforms=tuple(rng.sample(["x", "facebook"], rng.randint(0, 2))),
+            offline_impacts=(rng.choice(["none", "none", "approached"]),),
+            kind=rng.choice(["officer", "officer", "staff", "family"]),
+        )
+        if report.categories.exists() and rng.random() < 0.5:  # triage needs a kind of harm
+            assess(report, decision=rng.choice(["crime", "non_crime_incident"]))
+            if rng.random() < 0.5:
+                give_outcome(report, category=rng.choice(["advice", "takedown"]))
+
+
+@pytest.mark.parametrize("category", ["", "doxxing"])
+def test_every_export_row_is_the_api_monthly_figure_for_its_force_and_month(
+    client, analyst, category
+):
+    """Reports through the real services, the real rebuild (which stores the month tables),
+    then each row of the export against the API's monthly answer for that force, month and
+    dimension (and category)."""
+    from harmsportal.trends.rollup import rollup_rebuild
+
+    _reports_through_the_services(random.Random(44))
+    rollup_rebuild()
+    params = {"period": "2026", **({"category": category} if category else {})}
+    rows = csv_rows(body_of(export(client, analyst, **params)))
+    assert len(rows) > 100
+    assert {"<5", "0"} <= {row["reports"] for row in rows}
+    api: dict[tuple, dict] = {}
+    compared = 0
+    for row in rows:
+        dimension = DIMENSION_OF[row["measure"]]
+        key = (row["force_id"], dimension)
+        if key not in api:
+            api[key] = _api_monthly(client, row["force_id"], "2026", dimension, category)
+        assert row["reports"] == api[key][row["month"]][row["value"]], row
+        compared += 1
+    assert compared == len(rows)
+    # And nothing the API publishes for those months is missing from the file.
+    listed = {(r["force_id"], r["month"], DIMENSION_OF[r["measure"]], r["value"]) for r in rows}
+    for (force, dimension), months in api.items():
+        for month, values in months.items():
+            if any((force, month, TOTAL, "") == item[:4] for item in listed):
+                for value in values:
+                    assert (force, month, dimension, value) in listed
 
 
 # --- audit, headers, streaming -----------------------------------------------------------------
@@ -394,7 +625,7 @@ def test_period_and_category_narrow_the_rows_and_keep_each_cells_figure(client, 
 
 def test_every_export_is_in_the_access_log_before_a_row_is_sent(client, analyst, force_lead):
     built()
-    cell()
+    figure_row()
     response = export(client, analyst, XLSX_URL, period="fy2026-27")
     log = AccessLog.objects.get(object_type="trends.export")
     assert log.actor == analyst
@@ -421,7 +652,7 @@ def test_every_export_is_in_the_access_log_before_a_row_is_sent(client, analyst,
 
 def test_oversight_exports_are_logged_in_the_oversight_role(client, oversight):
     built()
-    cell()
+    figure_row()
     body_of(export(client, oversight))
     log = AccessLog.objects.get(object_type="trends.export")
     assert (log.actor_role, log.force_slug) == (Role.OVERSIGHT, "west-yorkshire")
@@ -430,38 +661,31 @@ def test_oversight_exports_are_logged_in_the_oversight_role(client, oversight):
 @pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
 def test_exports_are_streamed_not_built_before_the_response_is_returned(client, analyst, url):
     built()
-    cell(category="doxxing")
+    figure_row(dimension="category", value="doxxing")
     response = export(client, analyst, url)
     assert isinstance(response, StreamingHttpResponse)
     assert response.streaming
     # Written after the view returned: a response built up front could not hold it.
-    cell(category="threats")
+    figure_row(dimension="category", value="threats")
     body = body_of(response)
     if url == CSV_URL:
-        categories = [row["harm_category"] for row in csv_rows(body)]
+        values = [row["value"] for row in csv_rows(body)]
     else:
-        categories = [row[3] for row in xlsx_rows(body)[1:]]
-    assert categories == ["doxxing", "threats"]
+        values = [row[HEADER.index("value")] for row in xlsx_rows(body)[1:]]
+    assert values == ["threats", "doxxing"]
 
 
 def test_a_large_export_arrives_in_chunks_of_bounded_size(analyst):
     built()
     force = Force.objects.get(slug="west-yorkshire")
-    ReportRollup.objects.bulk_create(
-        ReportRollup(
+    PublishedMonthFigure.objects.bulk_create(
+        PublishedMonthFigure(
             month=APRIL,
             force=force,
-            category="doxxing",
-            recording_decision="crime",
-            reporter_kind="officer",
-            platform=f"platform-{n:05d}",
-            impact="none",
-            outcome="pending",
-            first_category=True,
-            first_platform=True,
-            first_impact=True,
-            reports=n % 9 + 5,
-            key_sum=n,
+            dimension="platform",
+            value=f"platform-{n:05d}",
+            figure=n % 9 * 5,
+            k=5,
         )
         for n in range(3000)
     )
@@ -513,42 +737,45 @@ def test_downloads_are_named_for_their_scope_and_never_stored(
 
 def test_xlsx_opens_in_openpyxl_with_an_about_sheet_saying_what_it_covers(client, force_lead):
     built()
-    cell(month=APRIL, reports=12, key_sum=3)
-    cell(month=MAY, category="threats", reports=2)
+    figure_row(month=MAY, figure=10)
+    figure_row(month=APRIL, figure=None, withheld=PublishedMonthFigure.FEWER)
+    figure_row(month=MARCH, figure=20)
     body = body_of(export(client, force_lead, XLSX_URL, period="fy2026-27-q1"))
     workbook = openpyxl.load_workbook(io.BytesIO(body))
     assert workbook.sheetnames == ["Trends", "About"]
     rows = xlsx_rows(body)
-    assert [(row[0], row[HEADER.index("reports")]) for row in rows[1:]] == [
-        ("2026-04", publish_count(12, 3)),
-    ]
+    assert [(row[0], row[REPORTS]) for row in rows[1:]] == [("2026-04", "<5"), ("2026-05", 10)]
     facts = about(body)
     assert facts["Forces"] == "West Yorkshire Police"
     assert facts["Period"].startswith("Quarter 1 2026 to 2027")
     assert facts["Harm category"] == "Every harm category"
     assert facts["Data as at"] == "14 May 2026 at 6am (UK time)"
-    assert facts["Rows"] == "1"
-    assert "at least 5 reports have a row" in facts["Small numbers"]
-    assert "use the dashboards or the API" in facts["Small numbers"]
-    assert "mentions, not reports" in facts["What a row counts"]
+    assert facts["Rows"] == "2"
+    assert "written <5" in facts["Small numbers"]
+    assert "not shown" in facts["Small numbers"]
+    assert "exactly as the portal's dashboards and API publish it" in facts["What a row is"]
+    assert "counted in each" in facts["What a figure counts"]
+    every = about(body_of(export(client, force_lead, XLSX_URL)))
+    assert every["Period"] == "Every month the figures hold (in this file: 2026-03 to 2026-05)"
 
 
 def test_an_export_before_the_figures_are_built_has_the_header_and_says_so(client, analyst):
-    csv_body = body_of(export(client, analyst))
-    assert csv_body.decode() == ",".join(HEADER) + "\n"
-    xlsx_body = body_of(export(client, analyst, XLSX_URL))
-    assert xlsx_rows(xlsx_body) == [HEADER]
-    assert about(xlsx_body)["Data as at"] == "Figures have not been built yet"
-    assert about(xlsx_body)["Rows"] == "0"
+    for params in ({}, {"category": "doxxing"}):
+        csv_body = body_of(export(client, analyst, **params))
+        assert csv_body.decode() == ",".join(HEADER) + "\n"
+        xlsx_body = body_of(export(client, analyst, XLSX_URL, **params))
+        assert xlsx_rows(xlsx_body) == [HEADER]
+        assert about(xlsx_body)["Data as at"] == "Figures have not been built yet"
+        assert about(xlsx_body)["Rows"] == "0"
 
 
 def test_an_xlsx_stops_at_a_sheets_last_row_and_says_so(client, analyst, monkeypatch):
     monkeypatch.setattr(xlsx, "SHEET_ROWS", 3)
     built()
     for category in ("abuse", "doxxing", "hate", "threats"):
-        cell(category=category)
+        figure_row(dimension="category", value=category)
     body = body_of(export(client, analyst, XLSX_URL))
-    assert [row[3] for row in xlsx_rows(body)[1:]] == ["abuse", "doxxing"]
+    assert [row[HEADER.index("value")] for row in xlsx_rows(body)[1:]] == ["abuse", "threats"]
     assert about(body)["Rows"].startswith("2 (a sheet holds no more: this workbook stops at row 3")
     assert len(csv_rows(body_of(export(client, analyst)))) == 4
 
@@ -561,26 +788,28 @@ def test_an_xlsx_stops_at_a_sheets_last_row_and_says_so(client, analyst, monkeyp
 def test_postgres_copy_writes_the_same_csv_as_the_row_by_row_writer(analyst):
     built()
     HarmCategory.objects.create(slug="quoted", name='Say "hello", then\nleave', sort_order=1)
-    cell(category="quoted", reports=9, key_sum=1)
-    cell(category="", platform="", reports=40, key_sum=99)
-    cell(category="doxxing", impact="approached", reports=3)
+    figure_row(dimension="category", value="quoted", figure=5)
+    figure_row(figure=None, withheld=PublishedMonthFigure.FEWER)
+    figure_row(dimension="platform", value="", figure=None, withheld="not shown")
+    figure_row(dimension="platform", value="retired", figure=0)
     scope = ExportScope(forces=None)
     copied = b"".join(csv_stream.csv_chunks(scope))
     written = b"".join(csv_stream._written(scope))
     assert copied == written
     rows = csv_rows(copied)
-    assert [row["harm_category_name"] for row in rows][-1] == 'Say "hello", then\nleave'
+    assert [row["value_name"] for row in rows][1] == 'Say "hello", then\nleave'
+    assert [row["reports"] for row in rows] == ["<5", "5", "not shown", "0"]
 
 
-def test_the_copy_statement_publishes_through_the_one_rule(db):
-    """The SQL carries publish_count_sql's expression, never a count of its own."""
-    from harmsportal.disclosure import publish_count_sql
-
+def test_the_copy_statement_reads_only_published_figures(db):
+    """The SQL reads what the rebuild published, never a rollup's true counts."""
     statement, _ = csv_stream.copy_statement(ExportScope(forces=None))
-    assert statement.startswith("COPY (SELECT ")
+    assert statement.startswith("COPY (WITH ")
     assert statement.endswith(") TO STDOUT WITH (FORMAT csv, HEADER)")
-    assert publish_count_sql("c.n", "c.k").replace("%", "%%") in statement
-    assert "SUM(r.reports) AS n, SUM(r.key_sum) AS k" in statement
+    assert PublishedMonthFigure._meta.db_table in statement
+    for table in (ReportRollup, DimensionRollup):
+        assert table._meta.db_table not in statement
+    assert "key_sum" not in statement
 
 
 def test_exports_are_refused_to_everyone_without_an_aggregate_role(client, persona):
@@ -599,7 +828,7 @@ def test_a_lead_of_two_forces_exports_both_and_only_those(client, db):
     )
     lead.forget_roles()
     for slug in ("west-yorkshire", "north-yorkshire", "metropolitan"):
-        cell(slug)
+        figure_row(slug)
     response = export(client, lead)
     assert {row["force_id"] for row in csv_rows(body_of(response))} == {
         "west-yorkshire",
@@ -737,7 +966,7 @@ def test_exports_of_a_real_rollup_hold_no_names_emails_free_text_or_evidence(cli
                 )
             if month == 6:
                 give_outcome(report, category="takedown")
-    # Only combinations of at least k reports have a row: five alike from each force give some.
+    # Five more alike from each force, in another month.
     for n, reporter in enumerate(people):
         for copy in range(5):
             report = submitted_report(submitted_at=at(2026, 7, 1 + copy), reporter=reporter)
@@ -793,88 +1022,71 @@ def test_exports_of_the_seeded_demo_hold_no_demo_email_name_or_report_text(
     lead = User.objects.get(pk=Membership.objects.filter(role=Role.FORCE_LEAD).values("user")[:1])
     for user in (analyst, lead):
         enrol_totp(user)  # the demo's staff enrol on first sign-in; the pages need it done
-    # The files are scanned whole (header, About, every row). With only combinations of at
-    # least k listed, the demo's history is too thin for any (decision 0012 says so): the
-    # real-rollup test above holds rows of both people's exports to the same scan.
-    _assert_nothing_personal(client, analyst, texts)
-    _assert_nothing_personal(client, lead, texts)
+    # The files are scanned whole (header, About, every row): the demo's month tables give
+    # every force with reports its rows (a small force's "<5" included).
+    assert _assert_nothing_personal(client, analyst, texts) > 0
+    assert _assert_nothing_personal(client, lead, texts) > 0
 
 
 def test_the_scan_finds_personal_text_when_an_export_carries_it(client, analyst):
     """The scan above has teeth: a platform renamed to someone's email is caught."""
     built()
-    cell(platform="x")
+    figure_row(dimension="platform", value="x")
     Platform.objects.filter(slug="x").update(name=f"Ask {analyst.email}")
     with pytest.raises(AssertionError, match=re.escape(analyst.email)):
         _assert_nothing_personal(client, analyst, [analyst.email])
 
 
-# --- small combinations are left out, never listed as "<k" (decision 0012) ---------------------
+# --- the export beside the dashboards pins nothing (decision 0012) -----------------------------
 
 
-def _dimension_rollup() -> None:
-    """DimensionRollup (what the dashboards and the API read) from the ReportRollup rows the
-    test made, by the rebuild's own SQL."""
-    from harmsportal.trends.models import DimensionRollup
-    from harmsportal.trends.rollup.sql import dimension_rollup_insert
-
-    DimensionRollup.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute(dimension_rollup_insert(connection.vendor))
-
-
-def _april_figures():
-    from harmsportal.trends.figures import Scope, scope_figures
-    from harmsportal.trends.periods import parse_period
-
-    return scope_figures(Scope(forces=None, period=parse_period("2026-04", today=MAY)))
+def _parsed(text: str):
+    """A figure as the files write it, back as `harmsportal.disclosure` gives it."""
+    k = disclosure_k()
+    if text == "not shown":
+        return WithheldTotal(k)
+    if text.startswith("<"):
+        return Withheld(int(text[1:]))
+    return int(text)
 
 
-def test_four_one_report_combinations_are_not_listed_so_the_total_stays_fewer_than_five(
+def _dashboard_figures(forces):
+    from harmsportal.trends.figures import scope_figures
+
+    return scope_figures(Scope(forces=forces, period=parse_period("2026-04", today=MAY)))
+
+
+def test_four_one_report_combinations_are_exported_exactly_as_the_dashboards_show_them(
     client, analyst
 ):
     """The reviewer's case: four reports in West Yorkshire in a month, one in each of (crime,
-    officer), (crime, staff), (non-crime, officer), (non-crime, staff). The dashboards say "<5";
-    four rows of "<5" with different single-select values would say exactly 4, one each."""
+    officer), (crime, staff), (non-crime, officer), (non-crime, staff). The dashboards say "<5"
+    for the total and for each of the four values; the export says that and nothing more."""
     built()
     for decision in ("crime", "non_crime"):
         for kind in ("officer", "staff"):
             cell(decision=decision, kind=kind, reports=1, key_sum=17)
-    _dimension_rollup()
-    assert isinstance(_april_figures().total, Withheld)
-    assert csv_rows(body_of(export(client, analyst))) == []
-    assert xlsx_rows(body_of(export(client, analyst, XLSX_URL))) == [HEADER]
-
-
-def test_fewer_than_five_never_appears_in_either_format_and_every_figure_is_a_multiple_of_k(
-    client, analyst
-):
-    built()
-    rng = random.Random(12)
-    true: dict[tuple, int] = {}
-    for category in ("abuse", "doxxing", "threats", "hate"):
-        for decision in ("crime", "non_crime", "none"):
-            reports = rng.choice([1, 2, 3, 4, 5, 6, 9, 11, 24])
-            cell(category=category, decision=decision, reports=reports, key_sum=rng.randint(0, 999))
-            true[(category, decision)] = reports
-    csv_body = body_of(export(client, analyst))
-    xlsx_body = body_of(export(client, analyst, XLSX_URL))
-    for body in (csv_body, *_xlsx_texts(xlsx_body)):
-        assert "<5" not in (body if isinstance(body, str) else body.decode())
-    rows = csv_rows(csv_body)
-    assert {(r["harm_category"], r["recording_decision"]) for r in rows} == {
-        key for key, reports in true.items() if reports >= 5
-    }
-    assert all(int(r["reports"]) % 5 == 0 and int(r["reports"]) >= 5 for r in rows)
-    figures = [row[HEADER.index("reports")] for row in xlsx_rows(xlsx_body)[1:]]
-    assert figures == [int(r["reports"]) for r in rows]
-    assert "Only combinations of at least 5 reports have a row" in about(xlsx_body)["Small numbers"]
+    publish()
+    west_yorkshire = Force.objects.get(slug="west-yorkshire").pk
+    shown = _dashboard_figures((west_yorkshire,))
+    assert isinstance(shown.total, Withheld)
+    expected = [("total", "", figure_text(shown.total))] + [
+        (MEASURES[dimension][0], row.value, figure_text(row.figure))
+        for dimension, breakdown in shown.breakdowns.items()
+        for row in breakdown.rows
+    ]
+    rows = csv_rows(body_of(export(client, analyst)))
+    assert [(r["measure"], r["value"], r["reports"]) for r in rows] == expected
+    assert rows[0]["reports"] == "<5"
 
 
 # The attacker's small world: one force, one month, reports that each carry one value of every
-# dimension; the cells are decision x platform (everything else the same), so every dashboard
-# figure is a sum of some of them.
+# dimension; the cells are decision x platform (everything else the same), so every figure the
+# export or a dashboard publishes is a sum of some of them.
 WORLD = [(d, p) for d in ("crime", "non_crime") for p in ("x", "facebook", "instagram")]
+# A cell no figure bounds is searched up to this (more than any world here holds): a cap can
+# only make the attacker find more pins, never fewer.
+SEARCH_CAP = 60
 
 
 def _make_world(counts: list[int], keys: list[int]) -> None:
@@ -882,84 +1094,110 @@ def _make_world(counts: list[int], keys: list[int]) -> None:
     for (decision, platform), reports, key_sum in zip(WORLD, counts, keys, strict=True):
         if reports:
             cell(decision=decision, platform=platform, reports=reports, key_sum=key_sum)
-    _dimension_rollup()
+    publish()
+
+
+def _cells(dimension: str, value: str) -> frozenset[int]:
+    """The world's cells a figure of `dimension`'s `value` adds up."""
+    from harmsportal.trends.figures import PLATFORM, RECORDING_DECISION
+
+    everything = frozenset(range(len(WORLD)))
+    if dimension == TOTAL:
+        return everything
+    if dimension == RECORDING_DECISION:
+        return frozenset(i for i, (d, _) in enumerate(WORLD) if d == value)
+    if dimension == PLATFORM:
+        return frozenset(i for i, (_, p) in enumerate(WORLD) if p == value)
+    # Every report has the same value of the others: the total's, or none.
+    defaults = {"category": "doxxing", "reporter_kind": "officer", "impact": "none"}
+    return everything if value == defaults.get(dimension, "pending") else frozenset()
 
 
 def _constraints() -> tuple[list, list]:
     """(figures, protected): every published figure about the world as (its cells, lowest,
-    highest), the export's rows and the dashboards' (scope_figures: the total and every row of
-    every breakdown); protected are the dashboards' withheld figures."""
-    from harmsportal.disclosure import rounding_k, true_range
+    highest): the export's rows, and the dashboards' (scope_figures nationally and for the
+    force: the total and every row of every breakdown); protected are the withheld ones."""
+    from harmsportal.disclosure import true_range
     from harmsportal.trends.exports.select import export_rows
-    from harmsportal.trends.figures import PLATFORM, RECORDING_DECISION
 
-    k = rounding_k()
-    everything = frozenset(range(len(WORLD)))
-    listed = {}
+    published = []
     for row in export_rows(ExportScope(forces=None), for_csv=False):
         values = dict(zip(HEADER, row, strict=True))
-        where = WORLD.index((values["recording_decision"], values["platform"]))
-        figure = values["reports"]
-        listed[where] = true_range(Withheld(k) if figure.startswith("<") else int(figure))
-    # A cell the export leaves out stands for 0 to k-1.
-    figures = [(frozenset([i]), *listed.get(i, (0, k - 1))) for i in range(len(WORLD))]
-    protected = []
-    published = _april_figures()
-    tables = [(everything, published.total)]
-    for dimension, breakdown in published.breakdowns.items():
-        for row in breakdown.rows:
-            if dimension == RECORDING_DECISION:
-                cells = frozenset(i for i, (d, _) in enumerate(WORLD) if d == row.value)
-            elif dimension == PLATFORM:
-                cells = frozenset(i for i, (_, p) in enumerate(WORLD) if p == row.value)
-            else:  # every report has the same value of the others: the total's, or none
-                cells = everything if _holds(dimension, row.value) else frozenset()
-            tables.append((cells, row.figure))
-    for cells, figure in tables:
-        low, high = true_range(figure)
-        figures.append((cells, low, high))
+        dimension = DIMENSION_OF[values["measure"]]
+        published.append((_cells(dimension, values["value"] or ""), _parsed(values["reports"])))
+    west_yorkshire = Force.objects.get(slug="west-yorkshire").pk
+    for forces in (None, (west_yorkshire,)):
+        shown = _dashboard_figures(forces)
+        published.append((_cells(TOTAL, ""), shown.total))
+        for dimension, breakdown in shown.breakdowns.items():
+            published += [(_cells(dimension, row.value), row.figure) for row in breakdown.rows]
+    figures, protected = [], []
+    for cells, figure in published:
+        figures.append((cells, *true_range(figure)))
         if isinstance(figure, Withheld) and cells:
             protected.append(cells)
     return figures, protected
 
 
-def _holds(dimension: str, value: str) -> bool:
-    defaults = {"category": "doxxing", "reporter_kind": "officer", "impact": "none"}
-    return value == defaults.get(dimension, "pending")
+def _bounds(figures: list) -> list[list[int]]:
+    """Each cell's lowest and highest count that the figures allow, tightened until they
+    settle (an interval bound, so the search below only skips worlds none of them allow)."""
+    n = len(WORLD)
+    bounds = [[0, SEARCH_CAP] for _ in range(n)]
+    for _ in range(20):
+        before = [list(b) for b in bounds]
+        for cells, low, high in figures:
+            for i in cells:
+                others = [j for j in cells if j != i]
+                if high is not None:
+                    bounds[i][1] = min(bounds[i][1], high - sum(bounds[j][0] for j in others))
+                bounds[i][0] = max(bounds[i][0], low - sum(bounds[j][1] for j in others))
+        if bounds == before:
+            break
+    return bounds
 
 
 def _pinned(figures: list, protected: list) -> list:
     """The protected figures every world consistent with `figures` gives the same count:
     an attacker trying every world (each cell's count within the bounds the figures allow)."""
     n = len(WORLD)
-    bounds = [[0, None] for _ in range(n)]
-    for cells, low, high in figures:
-        if len(cells) == 1:
-            (i,) = cells
-            bounds[i][0] = max(bounds[i][0], low)
-            if high is not None:
-                bounds[i][1] = high if bounds[i][1] is None else min(bounds[i][1], high)
-    checks = [(max(cells), cells, low, high) for cells, low, high in figures if cells]
+    bounds = _bounds(figures)
+    checks = [(cells, low, high) for cells, low, high in figures if cells]
     seen = {cells: set() for cells in protected}
     world = [0] * n
+
+    def possible(i: int) -> bool:
+        # With cells 0..i set: each figure's set cells must fit under its highest, and with its
+        # unset cells at their highest must reach its lowest.
+        for cells, low, high in checks:
+            done = sum(world[j] for j in cells if j <= i)
+            if high is not None and done > high:
+                return False
+            if done + sum(bounds[j][1] for j in cells if j > i) < low:
+                return False
+        return True
+
+    class EnoughError(Exception):
+        """Every protected figure has two possible counts: none is pinned, stop looking."""
 
     def walk(i: int) -> None:
         if i == n:
             for cells, found in seen.items():
                 found.add(sum(world[j] for j in cells))
+            if all(len(found) > 1 for found in seen.values()):
+                raise EnoughError
             return
         low, high = bounds[i]
         for count in range(low, high + 1):
             world[i] = count
-            if all(
-                low_ <= sum(world[j] for j in cells)
-                and (high_ is None or sum(world[j] for j in cells) <= high_)
-                for last, cells, low_, high_ in checks
-                if last == i
-            ):
+            if possible(i):
                 walk(i + 1)
 
-    walk(0)
+    try:
+        walk(0)
+    except EnoughError:
+        return []
+    assert all(seen.values()), "the true world is always consistent with its own figures"
     return [cells for cells, found in seen.items() if len(found) == 1]
 
 
@@ -973,28 +1211,32 @@ def _pins(worlds) -> list:
     return pinned
 
 
+def test_the_attackers_search_finds_a_pin_when_the_figures_give_one_away(db):
+    """The search has teeth: a "<5" beside figures that leave it one count is found."""
+    everything = frozenset(range(len(WORLD)))
+    crime = frozenset(range(3))
+    figures = [(everything, 10, 10), (crime, 9, 9), (everything - crime, 1, 4)]
+    assert _pinned(figures, [everything - crime]) == [everything - crime]
+    assert _pinned([(everything, 10, 12), (crime, 8, 9)], [everything - crime]) == []
+
+
 def test_the_export_beside_the_dashboards_pins_no_withheld_count_in_random_small_worlds(db):
     """An attacker with the export and every dashboard figure about small random worlds tries
-    every world they allow: no withheld figure ("<5") comes out as one count. (Listing cells of
-    1 to 4 as "<5", as the export did, pins in most of these worlds.)"""
+    every world they allow: no withheld figure ("<5") comes out as one count."""
     built()
     rng = random.Random(2026)
-    worlds = [([1, 1, 0, 1, 1, 0], [17] * 6)]  # four "<5" rows beside a "<5" total: 1 each
-    for _ in range(24):
+    worlds = [([1, 1, 0, 1, 1, 0], [17] * 6)]  # four one-report cells
+    for _ in range(16):
         counts = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in WORLD]
         worlds.append((counts, [rng.randint(0, 255) for _ in WORLD]))
     assert _pins(worlds) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap (decision 0012): several listed cells' lowest counts can use up a "
-    "total's highest, leaving room for just 1 in a '<5' beside them",
-)
 def test_several_listed_cells_against_a_total_rounded_down_pin_nothing(db):
-    """Three crime cells of 6, each rounded up to 10 (6 to 14), and one non-crime report: the
-    total 19 rounded down to 15 (11 to 19) leaves at most 19 - 18 = 1 for non-crime, which the
-    dashboards show as "<5" (1 to 4): so exactly 1. The dashboards alone do not pin it."""
+    """Three crime cells of 6 and one non-crime report: when the export listed each cell
+    rounded on its own (10, 10, 10: at least 18), the total 19 rounded down to 15 (11 to 19)
+    left at most 1 for non-crime, shown as "<5": exactly 1. The export now publishes the month
+    table the dashboards publish, audited as a whole, and the dashboards alone do not pin it."""
     built()
     assert _pins([([6, 6, 6, 1, 0, 0], [0, 0, 0, 210, 0, 0])]) == []
 
@@ -1004,7 +1246,7 @@ def test_several_listed_cells_against_a_total_rounded_down_pin_nothing(db):
 def test_a_category_with_a_nul_is_the_portals_400_and_no_export(client, analyst, url, value):
     """A NUL never reaches the export: the portal refuses it at the door (its 400 page)."""
     built()
-    cell()
+    figure_row()
     response = export(client, analyst, url, category=value)
     assert response.status_code == 400
     assert b"Sorry, there is a problem with that request" in response.content
@@ -1018,7 +1260,7 @@ def test_a_category_with_control_characters_or_too_long_is_the_unknown_category_
 ):
     """`?category=%00` was a 500 on Postgres (a NUL cannot go into a query)."""
     built()
-    cell()
+    figure_row()
     response = export(client, analyst, url, category=value)
     assert response.status_code == 400
     assert b"no harm category with that id" in response.content

@@ -1,9 +1,11 @@
-"""Streamed exports of the trends rollup: CSV and XLSX, one row per key cell (decision 0012).
+"""Streamed exports of the trends figures: CSV and XLSX, one row per figure of a force's month
+table, exactly as the dashboards and the API publish it (decision 0012).
 
 - `scope`: what an export covers (`ExportScope`), read from the request through
   `trends.selectors`, its filename and its audit row;
-- `select`: the columns and the one SELECT both formats read (`export_select_sql`), with every
-  figure published by `harmsportal.disclosure.publish_count_sql` inside it;
+- `select`: the columns and the one SELECT both formats read (`export_select_sql`) over the
+  figures the rebuild published (`PublishedMonthFigure`); with a category filter, that
+  category's month tables published force by force (`category_rows`);
 - `csv_stream`: the CSV, streamed (`csv_chunks`): Postgres writes it with COPY;
 - `xlsx`: the workbook, streamed (`xlsx_chunks`): hand-written SpreadsheetML zipped by stream-zip.
 

@@ -4,7 +4,9 @@ On Postgres the database writes the CSV itself: `COPY (export_select_sql) TO STD
 (FORMAT csv, HEADER)` through psycopg 3's `cursor.copy()`, read as it arrives, so Python only
 passes bytes on and memory stays flat however many rows there are. Elsewhere (SQLite, `make
 run`) the same SELECT is read a chunk at a time and written by `csv.writer` in the same shape:
-the header, then rows ending in a newline, empty cells unquoted, UTF-8.
+the header, then rows ending in a newline, empty cells unquoted, UTF-8. A file filtered to a
+harm category is published force by force in Python (`select.category_rows`), so it is
+written by `csv.writer` on every database.
 
 The generator opens its cursor when the response starts to stream and closes it (cancelling
 the COPY) if the download is abandoned part way.
@@ -38,7 +40,7 @@ def copy_statement(scope: ExportScope) -> tuple[str, list]:
 def csv_chunks(scope: ExportScope) -> Iterator[bytes]:
     """The export of `scope` as CSV bytes, a chunk at a time."""
     connection = connections[read_alias()]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and scope.category is None:
         yield from _copied(connection, scope)
     else:
         yield from _written(scope)

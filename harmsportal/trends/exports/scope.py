@@ -4,8 +4,8 @@
 A force lead or oversight exports the force(s) they hold that role in; a national analyst every
 force. `?force=<slug>` narrows to one force the user may see: a force they may not see is
 refused exactly like one that does not exist, so nobody can probe which forces are on the
-portal. `?period=` takes the period slugs of `trends.periods` (none: every month the rollup
-holds) and `?category=` a harm category's slug. Anything else is refused with a message for
+portal. `?period=` takes the period slugs of `trends.periods` (none: every month the figures
+hold) and `?category=` a harm category's slug. Anything else is refused with a message for
 the person (a 400), never a 500 and never another force's figures.
 """
 
@@ -46,7 +46,7 @@ class ExportFilterError(ValueError):
 @dataclass(frozen=True)
 class ExportScope:
     """The rows an export holds: some forces (None: every force), a period (None: every month
-    the rollup holds) and perhaps one harm category (its slug)."""
+    the figures hold) and perhaps one harm category (its slug)."""
 
     forces: tuple[Force, ...] | None
     period: Period | None = None

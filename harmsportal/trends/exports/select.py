@@ -1,21 +1,24 @@
-"""The one SELECT every trends export reads: one row per key cell of the rollup.
+"""What every trends export holds: one row per published figure of a force's month table.
 
-`ReportRollup` explodes the multi-select dimensions (a report is in one row per combination of
-the categories, platforms and offline impacts it carries) and splits each combination by the
-`first_*` flags. An export row is a key cell with the flags collapsed: GROUP BY month, force,
-category, recording decision, reporter kind, platform, impact and outcome, summing the reports
-and their key sums. So a row counts the reports that carry that combination, and the figure in
-`reports` is `harmsportal.disclosure.publish_count_sql` over the cell's count and key sum: the
-one rule, in the SQL, so the database writes the published figure and no true count leaves it.
-Only cells of at least k reports are written (so every figure is a multiple of k): a cell of 1
-to k-1 is left out like an empty one, never listed as "<k", since listing which rare
-combinations exist would give their presence away (decision 0012).
+A force's month table is what the dashboards and the API's monthly answer publish for one force
+and one month: the month's total and each value of each dimension (harm category, platform,
+online-to-offline impact, recording decision, reporter, outcome), audited as a whole by
+`trends.figures.figures_by` (`harmsportal.disclosure.publish_table`). The rebuild stores those
+figures as published in `PublishedMonthFigure`, so an export row is a figure the portal already
+shows, written the way it shows it: a whole number, "<k" or "not shown" (decision 0012). No
+true count is read and nothing is published here that the dashboards do not publish.
 
-The same SELECT runs on Postgres (inside COPY, `csv_stream`) and on SQLite; only the month and
-time formatting and the collation differ. `for_csv` adds the apostrophe before any text a
-spreadsheet would read as a formula (training.exports.FORMULA_STARTS), in the SQL for text from
-the database and in Python for the labels passed in as parameters; the XLSX writes text cells
-instead, which are never formulas.
+Without a category filter, `export_select_sql` is the one SELECT both formats read: the
+published figures joined to the forces and to the labels (`figures.value_labels`, the
+dashboards' words, passed in as a table of parameters), in the order rows are sent. The same
+SELECT runs on Postgres (inside COPY, `csv_stream`) and on SQLite; only the month and time
+formatting and the collation differ. With `?category=` the category's own month tables are
+not stored: `by_category` publishes them force by force through `figures_by`, as the API's
+monthly answer does for that category and force.
+
+`for_csv` adds the apostrophe before any text a spreadsheet would read as a formula
+(training.exports.FORMULA_STARTS), in the SQL for text from the database and in Python for the
+labels passed in as parameters; the XLSX writes text cells instead, which are never formulas.
 
 The SQL uses %s placeholders with literal percent signs doubled, as Django's cursors and
 psycopg's `cursor.copy(statement, params)` take it.
@@ -24,22 +27,32 @@ psycopg's `cursor.copy(statement, params)` take it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from django.db import connections, router
+from django.utils import timezone
 
-from harmsportal.disclosure import publish_count_sql, rounding_k
+from harmsportal.disclosure import Withheld, WithheldTotal
+from harmsportal.people.models import Force
 from harmsportal.trends.figures import (
     CATEGORY,
+    COUNTS_MENTIONS,
+    COUNTS_REPORTS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
     IMPACT,
-    OUTCOME,
-    PLATFORM,
-    RECORDING_DECISION,
-    REPORTER_KIND,
+    MONTH,
+    MULTI_SELECT,
+    TOTAL,
+    Scope,
+    data_as_at,
+    figures_by,
+    first_month,
     value_labels,
 )
-from harmsportal.trends.models import ReportRollup, RollupState
-from harmsportal.trends.rollup.sql import REPORT_ROLLUP_COLUMNS
+from harmsportal.trends.models import DimensionRollup, PublishedMonthFigure, RollupState
+from harmsportal.trends.periods import Period, month_start
 from training.exports import FORMULA_STARTS, formula_safe
 
 if TYPE_CHECKING:
@@ -59,39 +72,72 @@ COLUMNS = (
     Column("month", "The month the reports were received, YYYY-MM (UK time)."),
     Column("force_id", "The force's id, as data.police.uk writes it."),
     Column("force_name", "The force's name."),
-    Column("harm_category", "The harm category's id; empty when the report gave none."),
-    Column("harm_category_name", "The harm category's name."),
-    Column("recording_decision", "crime, non_crime or none."),
-    Column("recording_decision_name", "The recording decision in words."),
-    Column("reporter_kind", "officer, staff, volunteer or family."),
-    Column("reporter_kind_name", "Who reported, in words."),
-    Column("platform", "The platform's id; empty when the report named none."),
-    Column("platform_name", "The platform's name."),
-    Column("offline_impact", "The online-to-offline impact's id; none when there was none."),
-    Column("offline_impact_name", "The online-to-offline impact in words."),
-    Column("outcome", "The outcome category's id; pending when there is no outcome yet."),
-    Column("outcome_name", "The outcome in words."),
+    Column(
+        "within_category",
+        "Empty: the figure counts every report. A harm category's id: the file was filtered "
+        "to that category, and the figure counts only its reports.",
+    ),
+    Column(
+        "measure",
+        "What the figure counts: total (reports received), or a breakdown: harm_category, "
+        "platform, offline_impact, recording_decision, reporter_kind or outcome.",
+    ),
+    Column("measure_name", "The measure in words, as the dashboards head its table."),
+    Column("value", "The breakdown's value (its id); empty for the total and for 'none given'."),
+    Column("value_name", "The value in words, as the dashboards write it."),
+    Column(
+        "counts",
+        "reports: each report counted once (the total, and measures where a report has one "
+        "value); mentions: a report counted once in each value it carries.",
+    ),
     Column(
         "reports",
-        "Reports carrying this combination, as published: rounded (see Small numbers); "
-        "combinations with few reports have no row.",
+        "The figure as the dashboards and the API publish it: a whole number, or, when it is "
+        "withheld, '<5' (1 to 4 reports) or 'not shown' (see Small numbers). Never blank.",
     ),
     Column("data_as_at", "When the figures were last built, UTC (ISO 8601)."),
 )
 HEADER = tuple(column.name for column in COLUMNS)
 REPORTS_COLUMN = HEADER.index("reports")
 
-_ROLLUP = ReportRollup._meta.db_table
+# Each dimension's measure: (its id in the files, its name), in the order rows are sent.
+MEASURES = {
+    TOTAL: ("total", "Reports received"),
+    **{
+        dimension: (
+            {CATEGORY: "harm_category", IMPACT: "offline_impact"}.get(dimension, dimension),
+            DIMENSION_LABELS[dimension],
+        )
+        for dimension in DIMENSIONS
+    },
+}
+TOTAL_VALUE_NAME = "All reports"
+NOT_SHOWN = "not shown"
+
+_PUBLISHED = PublishedMonthFigure._meta.db_table
 _STATE = RollupState._meta.db_table
 _FORCE = "people_force"
-# The key cell's columns, in the rollup and in the order rows are sorted (force by its slug).
-_KEY = REPORT_ROLLUP_COLUMNS[:8]  # month, force and the six dimensions
+# A value the labels no longer know (a retired category) comes after every known one.
+_UNKNOWN_RANK = 1_000_000
 
 
 def read_alias() -> str:
-    """The database alias the rollup is read from: the replica when one is configured and no
-    transaction is open on the default (trends.router)."""
-    return router.db_for_read(ReportRollup)
+    """The database alias the published figures are read from: the replica when one is
+    configured and no transaction is open on the default (trends.router)."""
+    return router.db_for_read(PublishedMonthFigure)
+
+
+def counts_of(dimension: str) -> str:
+    return COUNTS_MENTIONS if dimension in MULTI_SELECT else COUNTS_REPORTS
+
+
+def figure_text(figure: int | Withheld) -> str:
+    """A published figure as the files write it: as the dashboards and the API show it."""
+    if isinstance(figure, WithheldTotal):
+        return NOT_SHOWN
+    if isinstance(figure, Withheld):
+        return f"<{figure.k}"
+    return str(figure)
 
 
 def formula_safe_sql(expression: str) -> str:
@@ -109,105 +155,109 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _labelled(column: str, dimension: str, *, for_csv: bool) -> tuple[str, list[str]]:
-    """A CASE giving each value of `column` its label (`figures.value_labels`, the words the
-    dashboards use); a value the labels no longer know is written as it is."""
-    labels = value_labels(dimension)
-    if not labels:
-        return (formula_safe_sql(column) if for_csv else column), []
-    params: list[str] = []
-    for value, label in labels.items():
-        params += [value, formula_safe(label) if for_csv else label]
-    whens = " ".join("WHEN %s THEN %s" for _ in labels)
-    fallback = formula_safe_sql(column) if for_csv else column
-    return f"CASE {column} {whens} ELSE {fallback} END", params
+def _label_tables(*, for_csv: bool) -> tuple[str, list]:
+    """Two CTEs of parameters: `m` (dimension, measure, measure_name, counts, rank) and `l`
+    (dimension, value, value_name, rank), the dashboards' words and order."""
+    safe = formula_safe if for_csv else (lambda text: text)
+    measures, measure_params = [], []
+    for rank, (dimension, (measure, name)) in enumerate(MEASURES.items()):
+        measures.append(f"(%s, %s, %s, %s, {rank})")
+        measure_params += [dimension, measure, safe(name), counts_of(dimension)]
+    labels, label_params = ["(%s, %s, %s, 0)"], [TOTAL, "", safe(TOTAL_VALUE_NAME)]
+    for dimension in DIMENSIONS:
+        for rank, (value, label) in enumerate(value_labels(dimension).items()):
+            labels.append(f"(%s, %s, %s, {rank})")
+            label_params += [dimension, value, safe(label)]
+    sql = (
+        f"WITH m (dimension, measure, measure_name, counts, rank) AS (VALUES {', '.join(measures)})"
+        f", l (dimension, value, value_name, rank) AS (VALUES {', '.join(labels)}) "
+    )
+    return sql, measure_params + label_params
 
 
 def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
-    """(sql, params): the SELECT of an export's rows for `scope`, with columns named as
-    `HEADER`, for `vendor` ("postgresql" or "sqlite"). For COPY:
-    `cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", params)`."""
+    """(sql, params): the SELECT of an export's rows for `scope` (no category filter: see
+    `by_category`), with columns named as `HEADER`, for `vendor` ("postgresql" or "sqlite").
+    For COPY: `cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", params)`."""
+    if scope.category is not None:
+        raise ValueError("a category's month tables are not stored: use by_category")
     postgres = vendor == "postgresql"
-    k = rounding_k()  # disclosure_k(), checked: an int, so written into the SQL as it is
     safe = formula_safe_sql if for_csv else (lambda expression: expression)
     if postgres:
-        month = "to_char(c.month, 'YYYY-MM')"
+        month = "to_char(p.month, 'YYYY-MM')"
         as_at = """to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
         collate = ' COLLATE "C"'
     else:
-        month = "substr(c.month, 1, 7)"
+        month = "substr(p.month, 1, 7)"
         as_at = "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', completed_at)"
         collate = ""
-
-    def label(column: str, dimension: str) -> tuple[str, list[str]]:
-        return _labelled(column, dimension, for_csv=for_csv)
-
-    # name: (expression, its parameters), in HEADER's order.
-    columns: dict[str, tuple[str, list]] = {
-        "month": (month, []),
-        "force_id": ("c.force_slug", []),
-        "force_name": ("c.force_name", []),
-        "harm_category": (f"NULLIF({safe('c.category')}, '')", []),
-        "harm_category_name": label("c.category", CATEGORY),
-        "recording_decision": ("c.recording_decision", []),
-        "recording_decision_name": label("c.recording_decision", RECORDING_DECISION),
-        "reporter_kind": ("c.reporter_kind", []),
-        "reporter_kind_name": label("c.reporter_kind", REPORTER_KIND),
-        "platform": (f"NULLIF({safe('c.platform')}, '')", []),
-        "platform_name": label("c.platform", PLATFORM),
-        "offline_impact": ("c.impact", []),
-        "offline_impact_name": label("c.impact", IMPACT),
-        "outcome": ("c.outcome", []),
-        "outcome_name": label("c.outcome", OUTCOME),
-        "reports": (publish_count_sql("c.n", "c.k", k=k).replace("%", "%%"), []),
-        "data_as_at": (f"(SELECT {as_at} FROM {_STATE} WHERE id = 1)", []),
+    # name: expression, in HEADER's order.
+    columns = {
+        "month": month,
+        "force_id": "f.slug",
+        "force_name": "f.name",
+        "within_category": "NULL",
+        "measure": "m.measure",
+        "measure_name": "m.measure_name",
+        "value": f"NULLIF({safe('p.value')}, '')",
+        # A value the labels no longer know is written as it is, as the dashboards do.
+        "value_name": (
+            f"COALESCE(l.value_name, CASE WHEN p.value = '' THEN 'Not given' "
+            f"ELSE {safe('p.value')} END)"
+        ),
+        "counts": "m.counts",
+        # As the dashboards show it. A figure withheld in any other way than "fewer" is
+        # "not shown": the safe reading of anything unexpected.
+        "reports": (
+            "CASE WHEN p.figure IS NOT NULL THEN CAST(p.figure AS TEXT) "
+            f"WHEN p.withheld = %s THEN '<' || CAST(p.k AS TEXT) ELSE '{NOT_SHOWN}' END"
+        ),
+        "data_as_at": f"(SELECT {as_at} FROM {_STATE} WHERE id = 1)",
     }
     if tuple(columns) != HEADER:
         raise AssertionError("the export's columns are out of step with HEADER")
+    labels, label_params = _label_tables(for_csv=for_csv)
     where, where_params = _where(scope)
-    # The key cell, grouped in the order the rows are sent (byte order on Postgres, as SQLite
-    # compares), so the sort that groups them is the only sort: half the work of grouping by
-    # the rollup's own columns and sorting again by the force's slug.
-    key = ["r.month", f"f.slug{collate}", *(f"r.{name}{collate}" for name in _KEY[2:])]
-    names = ["month", "force_slug", *_KEY[2:]]
-    grouped = (
-        f"SELECT {', '.join(f'{expr} AS {name}' for expr, name in zip(key, names, strict=True))}"
-        f", f.name AS force_name, SUM(r.reports) AS n, SUM(r.key_sum) AS k FROM {_ROLLUP} r"
-        f" JOIN (SELECT id, {safe('slug')} AS slug, {safe('name')} AS name FROM {_FORCE}) f"
-        f" ON f.id = r.force_id WHERE {where} GROUP BY {', '.join(key)}, f.name"
-    )
     sql = (
-        "SELECT "
-        + ", ".join(f'{expression} AS "{name}"' for name, (expression, _) in columns.items())
-        # Only cells of at least k reports are listed: a smaller one is left out, never "<k"
-        # (decision 0012: an absent row stands for 0 to k-1, so it says nothing of presence).
-        + f" FROM ({grouped}) c WHERE c.n >= {k}"
-        + f" ORDER BY {', '.join(f'c.{name}' for name in names)}"
+        labels
+        + "SELECT "
+        + ", ".join(f'{expression} AS "{name}"' for name, expression in columns.items())
+        + f" FROM {_PUBLISHED} p"
+        + f" JOIN (SELECT id, slug AS raw_slug, {safe('slug')} AS slug, {safe('name')} AS name"
+        + f" FROM {_FORCE}) f"
+        + " ON f.id = p.force_id"
+        + " JOIN m ON m.dimension = p.dimension"
+        + " LEFT JOIN l ON l.dimension = p.dimension AND l.value = p.value"
+        + f" WHERE {where}"
+        # Byte order of the force's id (as SQLite compares), its months, then the dashboards'
+        # order of measures and values.
+        + f" ORDER BY f.raw_slug{collate}, p.month, m.rank, COALESCE(l.rank, {_UNKNOWN_RANK}),"
+        + f" p.value{collate}"
     )
-    params = [param for _, column_params in columns.values() for param in column_params]
-    return sql, params + where_params
+    return sql, [*label_params, PublishedMonthFigure.FEWER, *where_params]
 
 
 def _where(scope: ExportScope) -> tuple[str, list]:
     conditions, params = ["1 = 1"], []
     if scope.period is not None:
-        conditions.append("r.month >= %s AND r.month < %s")
+        conditions.append("p.month >= %s AND p.month < %s")
         params += [scope.period.start, scope.period.end]
     if scope.force_ids is not None:
         if scope.force_ids:
-            conditions.append(f"r.force_id IN ({', '.join('%s' for _ in scope.force_ids)})")
+            conditions.append(f"p.force_id IN ({', '.join('%s' for _ in scope.force_ids)})")
             params += list(scope.force_ids)
         else:
             conditions.append("1 = 0")
-    if scope.category is not None:
-        conditions.append("r.category = %s")
-        params.append(scope.category)
     return " AND ".join(conditions), params
 
 
 def export_rows(scope: ExportScope, *, for_csv: bool, chunk_size: int = 2000) -> Iterator[tuple]:
     """The export's rows as tuples of text (None for an empty cell), read a chunk at a time:
-    on Postgres through COPY (text format), elsewhere through a cursor's fetchmany."""
+    on Postgres through COPY (text format), elsewhere through a cursor's fetchmany; with a
+    category filter, force by force (`category_rows`)."""
+    if scope.category is not None:
+        yield from category_rows(scope, for_csv=for_csv)
+        return
     connection = connections[read_alias()]
     sql, params = export_select_sql(scope, connection.vendor, for_csv=for_csv)
     with connection.cursor() as cursor:
@@ -218,3 +268,74 @@ def export_rows(scope: ExportScope, *, for_csv: bool, chunk_size: int = 2000) ->
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
             yield from rows
+
+
+# --- with ?category=: the category's month tables, force by force ------------------------------
+
+
+def category_rows(scope: ExportScope, *, for_csv: bool) -> Iterator[tuple]:
+    """The rows of a file filtered to one harm category: for each force in scope (by its id),
+    each month's table of that category's reports, as `figures_by(Scope(forces=[force],
+    period, category), by=MONTH)` publishes it: what the API's monthly answer gives for that
+    force and category, and the dashboards for that force filtered to it. Not stored by the
+    rebuild, so published here one force at a time: memory holds one force's months.
+
+    Its figures are the category's figure in each month's table (the total) and that
+    category's reports by every other dimension, audited within the month's table."""
+    period = scope.period or _every_month()
+    if period is None:
+        return
+    safe = formula_safe if for_csv else (lambda text: text)
+    as_at = data_as_at()
+    as_at_text = as_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if as_at else None
+    labels = {dimension: value_labels(dimension) for dimension in DIMENSIONS}
+    forces = scope.forces
+    if forces is None:  # every force with figures in the period
+        held = DimensionRollup.objects.filter(month__gte=period.start, month__lt=period.end)
+        forces = Force.objects.filter(pk__in=set(held.values_list("force_id", flat=True)))
+    for force in sorted(forces, key=lambda force: force.slug.encode()):
+        found = figures_by(
+            Scope(forces=(force.pk,), period=period, category=scope.category), by=MONTH
+        )
+        head = (safe(force.slug), safe(force.name))
+        for month, figures in sorted(found.items()):
+            start = (f"{month:%Y-%m}", *head, safe(scope.category))
+
+            def row(dimension: str, value: str, label: str, figure, start=start) -> tuple:
+                measure, measure_name = MEASURES[dimension]
+                return (
+                    *start,
+                    measure,
+                    safe(measure_name),
+                    safe(value) or None,
+                    safe(label),
+                    counts_of(dimension),
+                    figure_text(figure),
+                    as_at_text,
+                )
+
+            yield row(TOTAL, "", TOTAL_VALUE_NAME, figures.total)
+            for dimension in DIMENSIONS:
+                # The category's own measure has no table: its figure is the total.
+                if dimension in figures.breakdowns:
+                    for each in _in_order(figures.breakdowns[dimension].rows, labels[dimension]):
+                        yield row(dimension, each.value, each.label, each.figure)
+
+
+def _in_order(rows: list, known: dict[str, str]) -> list:
+    """A breakdown's rows as the SELECT orders them: the labels' order (`figures_by` keeps
+    it), then values the labels no longer know, in byte order."""
+    unknown = sorted(
+        (row for row in rows if row.value not in known), key=lambda row: row.value.encode()
+    )
+    return [row for row in rows if row.value in known] + unknown
+
+
+def _every_month():
+    """Every month the figures hold, to this one: the period of a file asked for with none."""
+    first = first_month()
+    if first is None:
+        return None
+    this_month = month_start(timezone.localdate())
+    months = (this_month.year - first.year) * 12 + this_month.month - first.month + 1
+    return Period("months", first, max(months, 1))

@@ -4,9 +4,10 @@ build the workbook in memory or in a file first: decision 0012).
 
 Two sheets: "Trends", the same columns and rows as the CSV (text as inline strings, which a
 spreadsheet never runs as a formula, and marked "quote prefix" when it looks like one, so even
-editing it keeps it text; figures as numbers, each a multiple of k), and "About": what the file covers,
-the data as at, the rows, what a row counts, the suppression, and every column. "About" is
-written after the rows, so it can say how many there were and which months they span.
+editing it keeps it text; figures as numbers, and a withheld figure as right-aligned text, "<k"
+or "not shown", exactly as in the CSV), and "About": what the file covers, the data as at, the
+rows, what a row counts, how small numbers are published, and every column. "About" is written
+after the rows, so it can say how many there were and which months they span.
 
 A sheet holds at most 1,048,576 rows: an export with more data rows than fit stops there and
 "About" says so (the CSV has no such limit).
@@ -97,7 +98,14 @@ STYLES = (
     "</cellStyles></styleSheet>"
 )
 # Column widths of the data sheet, in characters, by column name.
-_WIDTHS = {"month": 9, "reports": 9, "data_as_at": 22}
+_WIDTHS = {
+    "month": 9,
+    "force_name": 28,
+    "measure_name": 24,
+    "value_name": 40,
+    "reports": 10,
+    "data_as_at": 22,
+}
 _LETTERS = [chr(ord("A") + i) for i in range(len(HEADER))]
 # Characters XML 1.0 cannot hold at all (a label with one would spoil the whole sheet).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -205,9 +213,13 @@ def _data_sheet(scope: ExportScope, progress: _Progress) -> Iterator[bytes]:
             if size >= CHUNK_BYTES:
                 yield "".join(parts).encode()
                 parts, size = [], 0
+            # Rows go force by force, each force's months in order: the file's first and last
+            # months are the least and greatest seen.
             if progress.rows == 1:
-                progress.first_month, progress.as_at = row[0], row[-1] or ""
-            progress.last_month = row[0]
+                progress.first_month, progress.last_month = row[0], row[0]
+                progress.as_at = row[-1] or ""
+            progress.first_month = min(progress.first_month, row[0])
+            progress.last_month = max(progress.last_month, row[0])
     finally:
         rows.close()  # an export cut short (or abandoned) stops reading at once
     parts.append("</sheetData></worksheet>")
@@ -264,20 +276,38 @@ def _about_rows(scope: ExportScope, progress: _Progress) -> list[tuple[str, str]
         ),
         ("Rows", rows),
         (
-            "What a row counts",
-            "Reports received in the month by the force that carry that combination of harm "
-            "category, recording decision, reporter, platform, offline impact and outcome. A "
-            "report with two categories (or platforms, or impacts) is in a row for each, so "
-            "adding up rows counts mentions, not reports.",
+            "What a row is",
+            "One figure of a force's month, exactly as the portal's dashboards and API publish "
+            "it: the reports the force received in the month (measure total), or their "
+            "breakdown by harm category, platform, online-to-offline impact, recording "
+            "decision, reporter or outcome (one row for each value, 0 included). A month in "
+            "which the force received no reports has no rows."
+            + (
+                f" This file is filtered to one harm category: every figure counts only the "
+                f"reports of {scope.category_label}, and the month's total is that category's "
+                "figure."
+                if scope.category
+                else ""
+            ),
+        ),
+        (
+            "What a figure counts",
+            "The counts column says: reports (each report once: the total, recording "
+            "decision, reporter and outcome, whose values add up to the total before "
+            "rounding) or mentions (harm category, platform and online-to-offline impact: a "
+            "report that carries two values is counted in each, so they can add up to more "
+            "than the total).",
         ),
         (
             "Small numbers",
-            f"Only combinations of at least {k} reports have a row: one with fewer (or none) "
-            f"is left out, so a missing row stands for anything from 0 to {k - 1}. Each figure "
-            f"is rounded to a multiple of {k} ({k} or more), the same way every time it is "
-            "asked for. For how many reports a force received, use the dashboards or the API, "
-            "whose totals count every report; adding up rows here misses the small "
-            "combinations and adds up rounding.",
+            f"0 is shown as 0. A count from 1 to {k - 1} is withheld and written <{k}. Any "
+            f"other count is rounded to a multiple of {k} ({k} or more), the same way every "
+            "time it is asked for. A figure is written 'not shown' when showing it would let "
+            "a withheld one be worked out from the figures beside it. Withheld figures are "
+            "text, not numbers: a spreadsheet's SUM leaves them out, so a sum of this column "
+            "is not a total. Each month's figures are checked together, as the dashboards "
+            "check them, so no combination of figures here and on the dashboards gives a "
+            "withheld count away.",
         ),
         ("Columns", "Described below and in the portal's trends data dictionary."),
     ]

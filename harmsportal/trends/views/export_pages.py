@@ -1,4 +1,5 @@
-"""Streamed CSV and XLSX exports of the rollup, in the user's scope (decision 0012).
+"""Streamed CSV and XLSX exports of the published trends figures, in the user's scope
+(decision 0012).
 
 Each starts from the scope chokepoint (`trends.exports.scope.export_scope_for`): a filter it
 cannot take is a 400 with a plain message, never another force's figures. The export is
