@@ -505,6 +505,22 @@ HARMSPORTAL_RETENTION_REFERRAL_DAYS = _int("HARMSPORTAL_RETENTION_REFERRAL_DAYS"
 HARMSPORTAL_RETENTION_NOTICE_DAYS = _int("HARMSPORTAL_RETENTION_NOTICE_DAYS", 30)
 if min(HARMSPORTAL_RETENTION_CASE_DAYS, HARMSPORTAL_RETENTION_REFERRAL_DAYS) < 1:
     raise ImproperlyConfigured("Retention periods must be at least 1 day.")
+# A report never sent (privacy/services/drafts.py) is erased with its answers and files once it
+# has not been saved for this many days; its reporter is reminded _DRAFT_NOTICE_DAYS before.
+# National only: a draft has reached no force yet, so no force's own period applies to it.
+HARMSPORTAL_DRAFT_RETENTION_DAYS = _int("HARMSPORTAL_DRAFT_RETENTION_DAYS", 90)
+HARMSPORTAL_DRAFT_NOTICE_DAYS = _int("HARMSPORTAL_DRAFT_NOTICE_DAYS", 14)
+if not 1 <= HARMSPORTAL_DRAFT_NOTICE_DAYS < HARMSPORTAL_DRAFT_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        "HARMSPORTAL_DRAFT_NOTICE_DAYS must be at least 1 and below "
+        "HARMSPORTAL_DRAFT_RETENTION_DAYS."
+    )
+# An evidence file no row points at (a crash between an erasure's commit and its unlink) is
+# deleted by the nightly sweep (privacy/services/orphans.py) once older than this: an upload
+# writes its file a moment before its row commits, so a young file is never touched.
+HARMSPORTAL_EVIDENCE_ORPHAN_GRACE_MINUTES = _int("HARMSPORTAL_EVIDENCE_ORPHAN_GRACE_MINUTES", 60)
+if HARMSPORTAL_EVIDENCE_ORPHAN_GRACE_MINUTES < 10:
+    raise ImproperlyConfigured("HARMSPORTAL_EVIDENCE_ORPHAN_GRACE_MINUTES must be at least 10.")
 
 # ---------------------------------------------------------------------------
 # Trends: the read-only API (Django REST framework, drf-spectacular) and API keys

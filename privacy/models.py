@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from harmsportal.people.models import Force
+from reports.models import Report
 
 
 class ForceRetention(models.Model):
@@ -61,9 +62,12 @@ class ErasureRecord(models.Model):
     class Kind(models.TextChoices):
         CASE = "case", "Case and its report"
         REFERRAL = "referral", "Wellbeing referral"
+        DRAFT = "draft", "Unsent draft report"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # The erased object's opaque id and reference (a reference is a counter, not content).
+    # The erased object's opaque id and reference (a reference is a counter, not content; a
+    # draft has none). For a draft, `force` is the force it would have gone to and `closed_at`
+    # when it was last saved, where its clock started.
     public_id = models.UUIDField(default=uuid.uuid4)
     reference = models.CharField(max_length=32, blank=True)
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
@@ -82,3 +86,17 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference} erased {self.erased_at:%Y-%m-%d}"
+
+
+class DraftReminder(models.Model):
+    """When the reporter was last told that their unsent draft will be deleted.
+
+    One row per draft, gone with it. A draft saved after `reminded_at` has a fresh clock: it is
+    not erased on this reminder, and is reminded again if it is left long enough once more.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
+    reminded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Draft {self.report_id} reminded {self.reminded_at:%Y-%m-%d}"

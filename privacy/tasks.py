@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from privacy.services.retention import retention_run
+from privacy.services.nightly import nightly_run
 
 
 @shared_task(
@@ -12,8 +12,10 @@ from privacy.services.retention import retention_run
     ignore_result=True,
     # Beat queues one a night; a stale one is dropped rather than run late, because the next
     # run does everything the missed one would have. Each reminder and erasure is claimed on
-    # its row with a conditional update, so a run twice (or two at once) does nothing twice.
+    # its row (a case's, a referral's, a draft's), and the evidence sweep's deletes tolerate a
+    # file already gone, so a run twice (or two at once) does nothing twice.
     expires=6 * 3600,
 )
 def retention_run_task() -> dict[str, int]:
-    return retention_run().as_dict()
+    """Cases and referrals, then unsent drafts, then the sweep of orphaned evidence files."""
+    return nightly_run()

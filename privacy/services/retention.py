@@ -13,7 +13,8 @@ task is safe to run twice or twice at once: of two runs the second updates no ro
 Nothing is erased before expiry, nor sooner than HARMSPORTAL_RETENTION_NOTICE_DAYS after the
 reminder went out (so a run missed for a month delays erasure rather than skipping the notice).
 
-Erasing a case removes its report, answers, evidence rows and files (after commit), messages,
+Erasing a case removes its report, answers, evidence rows and files (after commit; a file left
+by a crash in between goes at the next sweep, privacy/services/orphans.py), messages,
 status timeline, triage notes, actions, history, the record of any notice to the reporter's
 line manager, and every notification that points at the report or the case. A referral from
 that case loses its link to it and keeps only the person's own summary and support plan (its
@@ -41,7 +42,7 @@ from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from harmsportal.people.models import Force
 from privacy.models import ErasureRecord, ForceRetention
-from reports.evidence.storage import delete_stored
+from privacy.services._shared import delete_files_after_commit
 from training.models import LineManagerNotice
 from triage.models import Case, CaseStatus
 from wellbeing.models import Referral, ReferralState
@@ -273,19 +274,6 @@ def referral_retention_remind(*, referral_id: int, now: datetime | None = None) 
 # --- erasure --------------------------------------------------------------------------------
 
 
-def _delete_files_after_commit(paths: list[str]) -> None:
-    def delete() -> None:
-        for path in paths:
-            try:
-                delete_stored(path)
-            except OSError:
-                # The row is gone; the file is an unreadable Fernet token. Logged (path only,
-                # a random name) so the operator can remove it by hand.
-                logger.exception("Retention could not delete stored evidence file %s", path)
-
-    transaction.on_commit(delete)
-
-
 def _notifications_pointing_at(*public_ids, reference: str = "") -> QuerySet[Notification]:
     """Notifications that link to any of `public_ids` or name `reference` in their title (a
     transfer tells the former holder the case's reference with a link to their own queue)."""
@@ -361,7 +349,7 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
     line_manager_notices.delete()
     case.delete()  # its notes, actions, history and conflicts go with it
     report.delete()  # its evidence rows, messages, status timeline and answers go with it
-    _delete_files_after_commit(paths)
+    delete_files_after_commit(paths)
     access_record(
         actor=None,
         action=AccessLog.Action.ERASE,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -101,9 +102,13 @@ def read_decrypted(path: str) -> bytes:
     return crypto.decrypt(resolve(path).read_bytes())
 
 
-def delete_stored(path: str) -> None:
-    """Remove a stored file. Deleting one that is already gone does nothing."""
-    resolve(path).unlink(missing_ok=True)
+def delete_stored(path: str) -> bool:
+    """Remove a stored file. Deleting one that is already gone does nothing and returns False."""
+    try:
+        resolve(path).unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def rotate_file(path: str) -> bool:
@@ -121,11 +126,66 @@ def rotate_file(path: str) -> bool:
 
 def iter_stored(subdir: str = "evidence") -> Iterator[str]:
     """Every stored file's relative path under MEDIA_ROOT/<subdir>, in a stable order."""
+    for path, _ in _walk(subdir, lambda name: name.endswith(SUFFIX) and not name.startswith(".")):
+        yield path
+
+
+def iter_stored_with_mtime(subdir: str = "evidence") -> Iterator[tuple[str, float]]:
+    """Every stored file's relative path and modification time (seconds since the epoch), in a
+    stable order. Plain files only: a link, or a file removed while the folder is walked, is
+    left out."""
+    return _walk(
+        subdir, lambda name: name.endswith(SUFFIX) and not name.startswith("."), with_mtime=True
+    )
+
+
+# `_write_private`'s temporary: `.<uuid hex>.bin.<uuid hex>.tmp`. A process killed between
+# creating it and the rename (SIGKILL, power loss) leaves it behind; nothing else makes one.
+_TEMPORARY = re.compile(r"\.[0-9a-f]{32}\.bin\.[0-9a-f]{32}\.tmp")
+
+
+def iter_temporaries_with_mtime(subdir: str = "evidence") -> Iterator[tuple[str, float]]:
+    """Every half-written temporary under MEDIA_ROOT/<subdir>, with its modification time.
+    One being written now is listed too: the caller decides how old is abandoned."""
+    return _walk(subdir, _TEMPORARY.fullmatch, with_mtime=True)
+
+
+def delete_temporary(path: str) -> bool:
+    """Remove a temporary `iter_temporaries_with_mtime` listed. False if it was already gone.
+
+    Raises SuspiciousFileOperation for anything but such a temporary inside the store."""
+    relative = PurePosixPath(path)
+    if not _TEMPORARY.fullmatch(relative.name) or ".." in relative.parts or relative.is_absolute():
+        raise SuspiciousFileOperation("Not an evidence store temporary")
+    root = _root()
+    # The folder resolved, not the name: a link in the temporary's place is removed itself.
+    folder = (root / relative.parent).resolve()
+    if not folder.is_relative_to(root):
+        raise SuspiciousFileOperation("Evidence path is outside the evidence store")
+    try:
+        (folder / relative.name).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _walk(subdir: str, wanted, *, with_mtime: bool = False) -> Iterator[tuple[str, float]]:
     if not _SUBDIR.fullmatch(subdir):
         raise SuspiciousFileOperation("Evidence subdir must be lower-case path segments")
     root = _root()
     for directory, dirnames, filenames in os.walk(root / subdir):
         dirnames.sort()
         for filename in sorted(filenames):
-            if filename.endswith(SUFFIX) and not filename.startswith("."):
-                yield (Path(directory) / filename).relative_to(root).as_posix()
+            if not wanted(filename):
+                continue
+            location = Path(directory) / filename
+            mtime = 0.0
+            if with_mtime:
+                try:
+                    status = location.lstat()
+                except FileNotFoundError:  # deleted or renamed since the folder was read
+                    continue
+                if not stat.S_ISREG(status.st_mode):
+                    continue  # the store writes plain files only; a link is never listed
+                mtime = status.st_mtime
+            yield location.relative_to(root).as_posix(), mtime
