@@ -173,7 +173,8 @@ synthetic_world = st.lists(
 )
 @given(world=synthetic_world, k=st.sampled_from((4, 5, 10)))
 # One report of each reporter kind: the total is "not shown", each kind "fewer" (see below);
-# beside rounded figures, a retired category and an app the taxonomy no longer lists.
+# beside rounded figures, a retired category and an app the taxonomy no longer lists (its
+# slug with a tab, a backslash and a newline, which COPY's text must escape).
 @example(
     world=[
         ((n, FORCES[0], MONTHS[0], ["doxxing"], ["x"], [], "crime", kind, "pending"), 1)
@@ -186,7 +187,7 @@ synthetic_world = st.lists(
                 FORCES[1],
                 MONTHS[2],
                 ["retired", "abuse"],
-                ["old-app"],
+                ["old\tapp\\2\n"],
                 [],
                 "none",
                 KINDS[0],

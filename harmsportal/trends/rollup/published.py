@@ -97,7 +97,7 @@ def published_month_figures_write(cursor, vendor: str, months: list[date] | None
     table = PublishedMonthFigure._meta.db_table
     columns = ", ".join(COLUMNS)
     if vendor == POSTGRES:
-        # COPY: one round trip for the rows, however many (psycopg 3's cursor under Django's).
+        # COPY: one statement for the rows, however many (psycopg 3's cursor under Django's).
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
