@@ -206,6 +206,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Celery's Django fixup closes every database connection before and after every task unless
+# this is set; then it closes them once every DB_REUSE_MAX / 2 tasks (it counts both), and in
+# between harmsportal/celery.py keeps or closes them as Django does around a request
+# (DATABASE_CONN_MAX_AGE, CONN_HEALTH_CHECKS). With DATABASE_CONN_MAX_AGE=0 a worker still
+# opens a connection per task.
+CELERY_DB_REUSE_MAX = 1000
 # Above the longest task's hard limit, so Redis never redelivers a task still running. The
 # socket timeouts bound how long publishing can wait on a Redis that accepts connections but
 # never answers (frozen, or a network that drops packets): the request then goes on without
