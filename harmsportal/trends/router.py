@@ -19,6 +19,7 @@ _READ_FROM_REPLICA = frozenset(
         "demographicrollup",
         "performancerollup",
         "trainingrollup",
+        "publishedmonthfigure",
         "rollupstate",
         "peerforce",
     }

@@ -26,6 +26,7 @@ from harmsportal.trends.models import (
     DemographicRollup,
     DimensionRollup,
     PerformanceRollup,
+    PublishedMonthFigure,
     ReportRollup,
     TrainingRollup,
 )
@@ -156,7 +157,14 @@ def erase(report: Report) -> None:
 
 def rollup_snapshot() -> dict[str, list[tuple]]:
     """Every rollup table's rows as sorted tuples of their values, without ids."""
-    tables = (ReportRollup, DimensionRollup, DemographicRollup, PerformanceRollup, TrainingRollup)
+    tables = (
+        ReportRollup,
+        DimensionRollup,
+        DemographicRollup,
+        PerformanceRollup,
+        TrainingRollup,
+        PublishedMonthFigure,
+    )
     snapshot = {}
     for model in tables:
         names = [f.attname for f in model._meta.concrete_fields if f.name != "id"]

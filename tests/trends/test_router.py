@@ -34,6 +34,7 @@ from harmsportal.trends.models import (
     DimensionRollup,
     PeerForce,
     PerformanceRollup,
+    PublishedMonthFigure,
     ReportRollup,
     RollupState,
     TrainingRollup,
@@ -50,6 +51,7 @@ ROLLUP_TABLES = (
     "trends_demographicrollup",
     "trends_performancerollup",
     "trends_trainingrollup",
+    "trends_publishedmonthfigure",
     "trends_rollupstate",
     "trends_peerforce",
 )
@@ -59,6 +61,7 @@ READ_ON_REPLICA = (
     DemographicRollup,
     PerformanceRollup,
     TrainingRollup,
+    PublishedMonthFigure,
     RollupState,
     PeerForce,
 )
