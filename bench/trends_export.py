@@ -1,16 +1,16 @@
-"""trends_export: the national CSV export against a bare COPY of the same rollup cells.
+"""trends_export: the national CSV export against a bare COPY of the same published figures.
 
 On the trends databases (bench/_trends_seed.py: 500,000 synthetic reports by default, seeded
-with COPY in their own database, rolled up by `rollup_rebuild()`), a national analyst (with
-TOTP, as in production) downloads `/trends/export.csv` with no filter, every force and every
-month, through the test client, and the bench reads the whole streamed body. That is the real
-view: scope from the chokepoint, the audit row, then the database writing the CSV with every
-figure published by `publish_count_sql` (cell-key rounding), only cells of at least k reports
-listed (decision 0012), labels and the formula guard. The baseline, in the same run, is COPY
-(…) TO STDOUT of the same key cells, grouped, kept and ordered as the export's SELECT does (the
-rollup joined to its forces, grouped by month, force and the six dimensions in byte order,
-which is the order they are sent in), with their true counts and key sums: no labels, no
-rounding, no guard, no Django.
+with COPY in their own database, rolled up by `rollup_rebuild()`, which also stores each
+force's month tables as published in `PublishedMonthFigure`), a national analyst (with TOTP, as
+in production) downloads `/trends/export.csv` with no filter, every force and every month,
+through the test client, and the bench reads the whole streamed body. That is the real view:
+scope from the chokepoint, the audit row, then the database writing the CSV of the published
+figures (decision 0012) with the dashboards' labels, the withheld figures' words and the formula
+guard. The baseline, in the same run, is COPY (...) TO STDOUT of the same rows, joined and
+ordered as the export's SELECT does (the published figures joined to their forces, by force in
+byte order, month, dimension and value), with their stored columns as they are: no labels, no
+figure text, no guard, no Django.
 Ratio = median export / median COPY over BENCH_TRENDS_EXPORT_RUNS runs of each (default 5),
 alternating; target <= 3.0.
 
@@ -54,25 +54,14 @@ ANALYST = "trends-bench-analyst@example.police.uk"
 ANALYST_FORCE = "west-yorkshire"
 DATABASE_ENV = "BENCH_TRENDS_EXPORT_DATABASE"
 ROOT = Path(__file__).resolve().parent.parent
-_DIMENSIONS = ("category", "recording_decision", "reporter_kind", "platform", "impact", "outcome")
-# The export's key cells as they are, grouped, kept (cells of at least k reports: {k}) and
-# ordered as the export's SELECT does (forces joined first, every text in byte order): a bench
-# baseline, not a copy of any rule.
-_KEY = {
-    "month": "r.month",
-    "force_slug": 'f.slug COLLATE "C"',
-    **{name: f'r.{name} COLLATE "C"' for name in _DIMENSIONS},
-}
-BASELINE = f"""
+# The export's rows as they are stored, joined and ordered as the export's SELECT does (forces
+# joined first, the force's id in byte order): a bench baseline, not a copy of any rule.
+BASELINE = """
 COPY (
-    SELECT to_char(c.month, 'YYYY-MM') AS month, c.force_slug AS force_id,
-           {", ".join(f"c.{name}" for name in _DIMENSIONS)}, c.n AS reports, c.k AS key_sum
-    FROM (SELECT {", ".join(f"{expression} AS {name}" for name, expression in _KEY.items())},
-                 SUM(r.reports) AS n, SUM(r.key_sum) AS k
-          FROM trends_reportrollup r JOIN people_force f ON f.id = r.force_id
-          GROUP BY {", ".join(_KEY.values())}) c
-    WHERE c.n >= {{k}}
-    ORDER BY {", ".join(f"c.{name}" for name in _KEY)}
+    SELECT to_char(p.month, 'YYYY-MM') AS month, f.slug AS force_id, f.name AS force_name,
+           p.dimension, p.value, p.figure, p.withheld, p.k
+    FROM trends_publishedmonthfigure p JOIN people_force f ON f.id = p.force_id
+    ORDER BY f.slug COLLATE "C", p.month, p.dimension COLLATE "C", p.value COLLATE "C"
 ) TO STDOUT WITH (FORMAT csv, HEADER)"""
 
 
@@ -105,13 +94,9 @@ def _copy() -> tuple[float, int, int]:
     """Seconds for the baseline COPY read in full, its bytes and its lines."""
     from django.db import connection
 
-    from harmsportal.disclosure import disclosure_k
-
-    # The export lists only cells of at least k reports (decision 0012): so does the baseline.
-    baseline = BASELINE.format(k=disclosure_k())
     started = time.perf_counter()
     size = lines = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(baseline) as copy:
+    with connection.cursor() as cursor, cursor.cursor.copy(BASELINE) as copy:
         for data in copy:
             size += len(data)
             lines += bytes(data).count(b"\n")
@@ -224,9 +209,9 @@ def run() -> BenchResult:
     growth = (high - low) / max(low, MEMORY_FLOOR_MIB)
     flat = abs(growth) <= FLAT_WITHIN
     details = (
-        f"national CSV export median {median(exports):.2f}s ({export_lines - 1:,} rows, "
-        f"{export_size / 2**20:.1f} MiB) vs COPY of the same cells median "
-        f"{median(copies):.2f}s ({copy_lines - 1:,} rows, {copy_size / 2**20:.1f} MiB) for "
+        f"national CSV export median {median(exports):.3f}s ({export_lines - 1:,} rows, "
+        f"{export_size / 2**20:.1f} MiB) vs COPY of the same published figures median "
+        f"{median(copies):.3f}s ({copy_lines - 1:,} rows, {copy_size / 2**20:.1f} MiB) for "
         f"{full:,} reports on {vendor}; export peak memory above its resident set in a fresh "
         f"process: {low:.1f} MiB at {half:,} reports, {high:.1f} MiB at {full:,} "
         f"({growth:+.0%} of max(the first, {MEMORY_FLOOR_MIB:.0f} MiB), flat within "
