@@ -269,20 +269,6 @@ def publish_count(count: int, key_sum: int, *, k: int | None = None) -> Figure:
     return down + k if rounds_up(count, key_sum, k=k) else down
 
 
-def publish_count_sql(count: str, key_sum: str, *, k: int | None = None) -> str:
-    """`publish_count` as a SQL text expression over two integer expressions: '0', '<k' or the
-    rounded figure. For streamed exports, where the database writes the rows."""
-    k = rounding_k(k)
-    return (
-        f"CASE WHEN ({count}) = 0 THEN '0' "
-        f"WHEN ({count}) < {k} THEN '<{k}' "
-        f"WHEN ({count}) % {k} = 0 THEN CAST(({count}) AS TEXT) "
-        f"WHEN (({key_sum}) % {KEY_SPACE}) * {k} < (({count}) % {k}) * {KEY_SPACE} "
-        f"THEN CAST(({count}) - ({count}) % {k} + {k} AS TEXT) "
-        f"ELSE CAST(({count}) - ({count}) % {k} AS TEXT) END"
-    )
-
-
 def true_range(figure: Figure, *, k: int | None = None) -> Range:
     """The true counts a figure published by `publish_count` (or withheld as "not shown") can
     stand for, as (lowest, highest); highest is None when unbounded. A figure is only ever "not

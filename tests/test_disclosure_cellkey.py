@@ -1,4 +1,4 @@
-"""Cell key rounding to base k (decision 0011): the published figure, its SQL twin, what a figure
+"""Cell key rounding to base k (decision 0011): the published figure, what a figure
 stands for, the proof that two nested figures never pin a small count (checked over every pair),
 and the table audit checked against an attacker who tries every candidate table."""
 
@@ -20,7 +20,6 @@ from harmsportal.disclosure import (
     disclose,
     pins,
     publish_count,
-    publish_count_sql,
     publish_table,
     publish_total,
     record_key,
@@ -92,7 +91,6 @@ def test_a_figure_stands_for_exactly_the_counts_true_range_gives(k):
 def test_rounding_refuses_a_k_of_2_or_3_because_two_nested_figures_could_pin_a_count(k):
     for call in (
         lambda: publish_count(7, 0, k=k),
-        lambda: publish_count_sql("n", "s", k=k),
         lambda: true_range(0, k=k),
         lambda: pins(0, [], exact=True, k=k),
         lambda: publish_total(7, 0, [], k=k),
@@ -113,65 +111,6 @@ def test_a_record_key_is_a_fixed_spread_of_the_id_and_the_sql_agrees():
         for pk in (1, 2, 255, 256, 1000, 123456, 2**31 - 1):
             cursor.execute(f"SELECT {record_key_sql(str(pk))}")
             assert cursor.fetchone()[0] == record_key(pk)
-
-
-# --- the same rule in SQL, over the whole domain, in one query --------------------------------
-
-DOMAIN_KS = range(4, 11)
-
-
-def _domain_sql(count_type: str) -> str:
-    """One SELECT of (k, count, key sum, published) for counts 0..3k, k 4..10, every cell key
-    0..255 and key sums beyond it (a sum wraps), each figure written by `publish_count_sql`."""
-    parts = []
-    for k in DOMAIN_KS:
-        count = f"CAST(n.x AS {count_type})"
-        key_sum = f"CAST(s.y AS {count_type})"
-        parts.append(
-            f"SELECT {k}, n.x, s.y, {publish_count_sql(count, key_sum, k=k)} "
-            f"FROM n CROSS JOIN s WHERE n.x <= {3 * k}"
-        )
-    return (
-        "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 30), "
-        "s(y) AS (SELECT 0 UNION ALL SELECT y + 1 FROM s WHERE y < 600) "
-        + " UNION ALL ".join(parts)
-    )
-
-
-def _as_text(figure) -> str:
-    return f"<{figure.k}" if isinstance(figure, Withheld) else str(figure)
-
-
-def _assert_sql_matches_python(count_type: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_domain_sql(count_type))
-        rows = cursor.fetchall()
-    assert len(rows) == sum(3 * k + 1 for k in DOMAIN_KS) * 601
-    wrong = [
-        (k, count, key_sum, text)
-        for k, count, key_sum, text in rows
-        if text != _as_text(publish_count(count, key_sum, k=k))
-    ]
-    assert wrong == []
-
-
-@pytest.mark.django_db
-def test_publish_count_sql_writes_what_publish_count_gives_for_every_count_key_and_k():
-    _assert_sql_matches_python("INTEGER")
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (set DATABASE_URL=postgres://…; CI runs it)",
-)
-@pytest.mark.django_db
-@pytest.mark.parametrize("count_type", ["INTEGER", "BIGINT", "NUMERIC"])
-def test_publish_count_sql_on_postgres_agrees_for_integers_and_the_numerics_sum_returns(
-    count_type,
-):
-    # SUM over a bigint column is a numeric in Postgres: the export's sums arrive as one.
-    _assert_sql_matches_python(count_type)
 
 
 # --- two nested figures never pin a small count: the proof, checked over every pair -----------
