@@ -159,33 +159,66 @@ def _remember(state, mode, started_at, fingerprints, months) -> None:
 def _recompute(cursor, vendor: str, months: list[date] | None) -> dict[str, int]:
     """Delete the months' rows (every row when `months` is None) and insert them afresh;
     return the rows written to each table."""
-    if months is None and vendor == sql.POSTGRES:
+    full_postgres = months is None and vendor == sql.POSTGRES
+    if full_postgres:
         # TRUNCATE refuses a table with foreign-key checks still pending in this transaction
         # (rows written earlier in it, as in a test): run them now, then defer again.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for model in MONTHLY_TABLES:
         cursor.execute(sql.delete_months(vendor, model._meta.db_table, months))
-    if months is None and vendor == sql.POSTGRES:
+    if full_postgres:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    # Every report the months hold, read once into a temporary table that each rollup reads.
-    cursor.execute(f"DROP TABLE IF EXISTS {sql.SOURCE}")
-    cursor.execute(sql.source_table(vendor, months))
-    if vendor == sql.POSTGRES:
-        cursor.execute(f"ANALYZE {sql.SOURCE}")
-    written = {}
-    for name, statement in (
-        ("report", sql.report_rollup_insert(vendor)),
-        ("dimension", sql.dimension_rollup_insert(vendor, months)),
-        ("demographic", sql.demographic_rollup_insert(vendor)),
-        ("performance", sql.performance_rollup_insert(vendor, months)),
+    # Every report the months hold, read once into a temporary table that each rollup reads;
+    # then its rows exploded by their multi-select values, which the main rollup groups.
+    for table, statement in (
+        (sql.SOURCE, sql.source_table(vendor, months)),
+        (sql.ROWS, sql.rows_table(vendor)),
     ):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(statement)
+        if vendor == sql.POSTGRES:
+            cursor.execute(f"ANALYZE {table}")
+    written = {}
+    for name, model, statement in (
+        ("report", ReportRollup, sql.report_rollup_insert(vendor)),
+        ("dimension", DimensionRollup, sql.dimension_rollup_insert(vendor, months)),
+        ("demographic", DemographicRollup, sql.demographic_rollup_insert(vendor)),
+        ("performance", PerformanceRollup, sql.performance_rollup_insert(vendor, months)),
+    ):
+        # A full rebuild on PostgreSQL fills emptied tables: each table's own indexes are
+        # dropped and built again after, in one pass, rather than kept up row by row.
+        rebuilt = _drop_indexes(cursor, model) if full_postgres else []
         cursor.execute(statement)
         written[name] = cursor.rowcount
+        for definition in rebuilt:
+            cursor.execute(definition)
     # The month tables as the dashboards publish them, from the dimension rollup just written.
     written["published"] = published_month_figures_write(cursor, vendor, months)
     _fill_histograms(cursor, vendor)
+    cursor.execute(f"DROP TABLE {sql.ROWS}")
     cursor.execute(f"DROP TABLE {sql.SOURCE}")
     return written
+
+
+def _drop_indexes(cursor, model) -> list[str]:
+    """Drop the indexes of `model`'s table that no constraint owns (PostgreSQL: the table is
+    held by this transaction's TRUNCATE, so nobody else can read it meanwhile); return the
+    statements that make them again, as they were."""
+    cursor.execute(
+        """
+        SELECT index_class.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        JOIN pg_class index_class ON index_class.oid = i.indexrelid
+        WHERE i.indrelid = %s::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+        """,
+        [model._meta.db_table],
+    )
+    found = cursor.fetchall()
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    for name, _ in found:
+        cursor.execute(f"DROP INDEX {quote(name)}")
+    return [definition for _, definition in found]
 
 
 def _fill_histograms(cursor, vendor: str) -> None:

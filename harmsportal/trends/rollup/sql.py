@@ -1,11 +1,12 @@
 """The rollup's SQL, for PostgreSQL and SQLite: one INSERT … SELECT … GROUP BY per table.
 
-A run reads each report it needs once, into a temporary table (`SOURCE`, `source_select`);
-every statement then groups in the database from it (and, for the dimension rollup, from the
-main rollup just written): no per-report Python, no correlated subqueries. The multi-select
-values (categories, platforms, offline impacts) are exploded by joining each report to its
-values, and each report's first value (the lowest) is found once per report with a window over
-its own values, so the `first_*` flags cost one pass.
+A run reads each report it needs once, into a temporary table (`SOURCE`, `source_select`),
+and explodes those reports by their multi-select values (categories, platforms, offline
+impacts) into a second one (`ROWS`, `rows_table`) by joining each report to its values, each
+report's first value (the lowest) found once per report with a window over its own values, so
+the `first_*` flags cost one pass. Every statement then groups in the database from those
+tables (and, for the dimension rollup, from the main rollup just written): no per-report
+Python, no correlated subqueries.
 
 A month filter is a list of first-of-month dates, written into the SQL as ISO date literals
 (made here from `date` objects, never from input): the statements then carry no parameters,
@@ -184,16 +185,19 @@ def _outcome_sql(alias: str) -> str:
 
 def source_select(vendor: str, months: Iterable[date] | None = None, *, full: bool = True) -> str:
     """One row per submitted report with everything the rollups read about it: its month,
-    force, record key, and the single-valued dimensions; with `full`, also its reporter's
-    voluntary answers and its service times (what the demographic and performance rollups
-    need). Read once per run into a temporary table (`SOURCE`)."""
+    force, record key, and the single-valued dimensions; with `full`, also its reporter and
+    its service times (what the demographic and performance rollups need), and its record key
+    as an integer (0 to 255), which PostgreSQL sums in a machine integer where it sums a
+    bigint as a numeric. Read once per run into a temporary table (`SOURCE`); without `full`
+    it is the bench's baseline's source, as first written."""
     vendor = _check(vendor)
     month = month_sql(vendor, "r.submitted_at")
+    key = record_key_sql("r.id")
     columns = [
         "r.id",
         f"{month} AS month",
         "r.force_id",
-        f"{record_key_sql('r.id')} AS record_key",
+        f"CAST({key} AS INTEGER) AS record_key" if full else f"{key} AS record_key",
         "r.offline_impacts",
         f"{_decision_sql('c.recording_decision')} AS recording_decision",
         "u.kind AS reporter_kind",
@@ -213,7 +217,6 @@ def source_select(vendor: str, months: Iterable[date] | None = None, *, full: bo
             vendor, "c.outcome_given_at", "r.submitted_at", unit_ms=_DAY_MS, cap=OUTCOME_DAYS_CAP
         )
         columns.append("r.reporter_id")
-        columns += [f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS]
         columns += [
             "CASE WHEN c.first_responded_at IS NOT NULL THEN 1 ELSE 0 END AS responded",
             "CASE WHEN c.first_responded_at <= c.first_response_due THEN 1 ELSE 0 END"
@@ -239,8 +242,10 @@ def source_table(vendor: str, months: Iterable[date] | None = None) -> str:
     return f"CREATE TEMPORARY TABLE {SOURCE} AS {source_select(vendor, months)}"
 
 
-def _report_rollup_body(vendor: str, source: str) -> str:
-    """The main rollup's CTEs (after the source's) and its SELECT … GROUP BY over `source`."""
+def _exploded(vendor: str, source: str, measures: str, tail: str = "") -> str:
+    """The main rollup's CTEs (after the source's) and its SELECT over `source`: a row for each
+    combination of a report's categories, platforms and impacts, with the rollup's key columns
+    then `measures` (and `tail`, a GROUP BY)."""
     return f"""
     case_categories AS (
         SELECT c.report_id, h.slug AS value
@@ -285,20 +290,29 @@ def _report_rollup_body(vendor: str, source: str) -> str:
            COALESCE(cr.is_first, TRUE) AS first_category,
            COALESCE(pr.is_first, TRUE) AS first_platform,
            COALESCE(ir.is_first, TRUE) AS first_impact,
-           COUNT(*) AS reports,
-           SUM(s.record_key) AS key_sum
+           {measures}
     FROM {source} s
     LEFT JOIN category_rows cr ON cr.report_id = s.id
     LEFT JOIN platform_rows pr ON pr.report_id = s.id
-    LEFT JOIN impact_rows ir ON ir.report_id = s.id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"""
+    LEFT JOIN impact_rows ir ON ir.report_id = s.id{tail}"""
+
+
+# The rollup's key: every column of ReportRollup but the two sums.
+_KEY = REPORT_ROLLUP_COLUMNS[:-2]
 
 
 def report_rollup_select(vendor: str, months: Iterable[date] | None = None) -> str:
     """The main rollup's SELECT … GROUP BY straight from the sources, for every month or only
-    `months` (the source is a CTE, computed where it is used, so nothing is written)."""
+    `months`, in one statement (the source is a CTE, computed where it is used, so nothing is
+    written)."""
     source = source_select(vendor, months, full=False)
-    return f"WITH src AS NOT MATERIALIZED ({source}\n    ),{_report_rollup_body(vendor, 'src')}"
+    body = _exploded(
+        _check(vendor),
+        "src",
+        "COUNT(*) AS reports,\n           SUM(s.record_key) AS key_sum",
+        "\n    GROUP BY " + ", ".join(str(index) for index in range(1, len(_KEY) + 1)),
+    )
+    return f"WITH src AS NOT MATERIALIZED ({source}\n    ),{body}"
 
 
 def rollup_select_sql(vendor: str) -> str:
@@ -307,11 +321,29 @@ def rollup_select_sql(vendor: str) -> str:
     return report_rollup_select(vendor)
 
 
+ROWS = "trends_rollup_rows"
+
+
+def rows_table(vendor: str) -> str:
+    """The run's exploded rows (`ROWS`): each report of the source table once for each
+    combination of its categories, platforms and impacts, with its record key. Written, not
+    grouped at once: with the table's real size known (ANALYZE), PostgreSQL groups it in a
+    hash table, where in one statement its estimate of the joins (millions of rows: it
+    expects 100 impacts a report) makes it sort them, on disk, first."""
+    return (
+        f"CREATE TEMPORARY TABLE {ROWS} AS WITH{_exploded(_check(vendor), SOURCE, 's.record_key')}"
+    )
+
+
 def report_rollup_insert(vendor: str) -> str:
-    """Insert the main rollup from the run's source table (every month in it)."""
-    columns = ", ".join(REPORT_ROLLUP_COLUMNS)
-    body = _report_rollup_body(_check(vendor), SOURCE)
-    return f"INSERT INTO trends_reportrollup ({columns})\nWITH{body}"
+    """Insert the main rollup from the run's exploded rows (every month in them)."""
+    _check(vendor)
+    key = ", ".join(_KEY)
+    return f"""
+    INSERT INTO trends_reportrollup ({", ".join(REPORT_ROLLUP_COLUMNS)})
+    SELECT {key}, COUNT(*), SUM(record_key)
+    FROM {ROWS}
+    GROUP BY {key}"""
 
 
 def dimension_rollup_insert(vendor: str, months: Iterable[date] | None = None) -> str:
@@ -365,10 +397,10 @@ def demographic_rollup_insert(vendor: str) -> str:
     reporter ("" unanswered), and the different people among them.
 
     The answers are the reporter's own (people_user), the same on all of one person's reports,
-    so the reports are first grouped by person (month, force, reporter, and their answers,
-    which the reporter decides), counting their reports; each of those rows is one person, so
-    each question is then summed from them with COUNT(*) as its different reporters: hash
-    aggregates only, with no COUNT(DISTINCT …) and its sort."""
+    so the reports are first grouped by person (month, force, reporter: integers only),
+    counting their reports, and only those rows are joined to their reporter's answers; each
+    of them is one person, so each question is then summed from them with COUNT(*) as its
+    different reporters: hash aggregates only, with no COUNT(DISTINCT …) and its sort."""
     _check(vendor)
     parts = "\n    UNION ALL".join(
         f"""
@@ -377,16 +409,19 @@ def demographic_rollup_insert(vendor: str) -> str:
     GROUP BY month, force_id, {field}"""
         for field in DEMOGRAPHIC_FIELDS
     )
-    answers = ", ".join(DEMOGRAPHIC_FIELDS)
+    answers = ", ".join(f"COALESCE(u.{field}, '') AS {field}" for field in DEMOGRAPHIC_FIELDS)
     return f"""
     INSERT INTO trends_demographicrollup (
         month, force_id, dimension, value, reports, key_sum, reporters
     )
     WITH people AS (
-        SELECT month, force_id, reporter_id, {answers},
-               COUNT(*) AS reports, SUM(record_key) AS key_sum
-        FROM {SOURCE}
-        GROUP BY month, force_id, reporter_id, {answers}
+        SELECT p.month, p.force_id, {answers}, p.reports, p.key_sum
+        FROM (
+            SELECT month, force_id, reporter_id, COUNT(*) AS reports, SUM(record_key) AS key_sum
+            FROM {SOURCE}
+            GROUP BY month, force_id, reporter_id
+        ) p
+        JOIN people_user u ON u.id = p.reporter_id
     ){parts}"""
 
 
