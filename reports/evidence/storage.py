@@ -10,17 +10,21 @@ so a tampered or corrupted database value can never read or delete anything else
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import transaction
 
 from . import crypto
+
+logger = logging.getLogger(__name__)
 
 _SUBDIR = re.compile(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*")
 SUFFIX = ".bin"
@@ -109,6 +113,30 @@ def delete_stored(path: str) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def delete_stored_after_commit(paths: Iterable[str]) -> None:
+    """Delete stored files once the transaction that removed their rows commits (never before:
+    a rollback must find its files).
+
+    A storage error then (permission, EIO, a file already gone in an odd way) is logged with the
+    path only, a random name, and never raised: the change has committed, so the caller's answer
+    stands, and the file, which no row names any more, is an unreadable Fernet token the nightly
+    evidence sweep deletes (privacy/services/orphans.py). A crash before the callback runs ends
+    the same way.
+    """
+    paths = [path for path in paths if path]
+    if not paths:
+        return
+
+    def delete() -> None:
+        for path in paths:
+            try:
+                delete_stored(path)
+            except OSError:
+                logger.exception("Could not delete stored evidence file %s after commit", path)
+
+    transaction.on_commit(delete)
 
 
 def rotate_file(path: str) -> bool:

@@ -10,15 +10,12 @@ from reports.services.errors import ReportNotEditableError
 NOT_EDITABLE = "This report has been sent, so its answers can no longer change."
 
 
-def require_draft(report: Report) -> None:
-    if not report.is_draft:
-        raise ReportNotEditableError(NOT_EDITABLE)
-
-
 def lock_draft(report: Report) -> None:
     """Lock the report's row for the rest of the transaction; refuse it unless still a draft.
 
-    Asks the database, not `report`, which may have been read before the draft was sent.
+    Asks the database, not `report`, which may have been read before the draft was sent (then
+    ReportNotEditableError) or before it was erased by draft retention or deleted in another
+    tab (then Report.DoesNotExist, which the journey's views answer with their ordinary 404).
     """
     status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
     if status != ReportStatus.DRAFT:

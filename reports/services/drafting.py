@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from harmsportal.people.selectors import reporting_force_of
 from reports.models import Report, ReportStatus
-from reports.services._shared import lock_draft, require_draft
+from reports.services._shared import lock_draft
 from reports.services.errors import NoForceError
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def report_answers_save(*, actor: User, report: Report, answers: dict[str, Any])
     """Save one step's answers onto the draft. Many-to-many answers are sets of rows.
 
     Only the fields this step answered are written, so a step saved from another tab (or an
-    older copy of the draft) never puts back answers given since.
+    older copy of the draft) never puts back answers given since. Raises Report.DoesNotExist
+    when the draft is gone (erased by retention, deleted in another tab).
     """
     lock_draft(report)
     many = {"categories", "platforms"}
@@ -59,12 +60,19 @@ def report_answers_save(*, actor: User, report: Report, answers: dict[str, Any])
 
 @transaction.atomic
 def report_draft_delete(*, actor: User, report: Report) -> None:
-    """Delete an unsent draft and its evidence; sent reports are never deleted this way."""
-    from reports.evidence import delete_stored
+    """Delete an unsent draft and its evidence; sent reports are never deleted this way.
 
-    require_draft(report)
+    Raises Report.DoesNotExist when the draft is already gone (erased by retention, deleted in
+    another tab). The files go after commit; a storage error then is logged, not raised, and the
+    file is left to the evidence sweep (`delete_stored_after_commit`).
+    """
+    from reports.evidence.storage import delete_stored_after_commit
+
     if actor.pk != report.reporter_id:
         raise ValidationError("Only the person who started a draft can delete it.")
+    # From the database, under the lock: a draft sent a moment ago in another tab is never
+    # deleted, and one erased a moment ago is a DoesNotExist.
+    lock_draft(report)
     paths = [
         path
         for pair in report.evidence.values_list("stored_path", "viewing_path")
@@ -72,5 +80,4 @@ def report_draft_delete(*, actor: User, report: Report) -> None:
         if path
     ]
     report.delete()
-    for path in paths:
-        transaction.on_commit(lambda path=path: delete_stored(path))
+    delete_stored_after_commit(paths)

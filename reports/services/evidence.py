@@ -12,7 +12,7 @@ from django.db import transaction
 from reports.intake import WROTE_EVIDENCE, intake_reporter_wrote
 from reports.models import Evidence, Report
 from reports.models.choices import OPEN_STATUSES as REPORT_OPEN_STATUSES
-from reports.services._shared import lock_draft, require_draft, touch
+from reports.services._shared import lock_draft, touch
 
 if TYPE_CHECKING:
     from harmsportal.people.models import User
@@ -161,7 +161,10 @@ def _display_name(filename: str) -> str:
 
 @transaction.atomic
 def report_link_add(*, actor: User, report: Report, url: str) -> Evidence:
-    require_draft(report)
+    """Add a link to the draft. Raises ReportNotEditableError once it is sent, and
+    Report.DoesNotExist when it is gone (erased by retention, deleted in another tab)."""
+    # Locked as a file upload locks it: two links at once cannot pass the limit together.
+    lock_draft(report)
     return _link_keep(actor=actor, report=report, url=url)
 
 
@@ -184,14 +187,18 @@ def report_link_add_after_send(*, actor: User, report: Report, url: str) -> Evid
 
 @transaction.atomic
 def report_evidence_remove(*, actor: User, report: Report, evidence: Evidence) -> None:
-    """Remove a file or link from the draft; the encrypted files go once the removal commits."""
-    from reports.evidence import delete_stored
+    """Remove a file or link from the draft; the encrypted files go once the removal commits.
 
-    require_draft(report)
+    Raises ReportNotEditableError once the report is sent, and Report.DoesNotExist when the
+    draft is gone. A storage error deleting the files after commit is logged, not raised: the
+    removal stands and the evidence sweep deletes the file later (`delete_stored_after_commit`).
+    """
+    from reports.evidence.storage import delete_stored_after_commit
+
     if evidence.report_id != report.pk:
         raise ValidationError("That evidence is not part of this report.")
-    paths = [path for path in (evidence.stored_path, evidence.viewing_path) if path]
+    lock_draft(report)
+    paths = [evidence.stored_path, evidence.viewing_path]
     evidence.delete()
     touch(report)
-    for path in paths:
-        transaction.on_commit(lambda path=path: delete_stored(path))
+    delete_stored_after_commit(paths)

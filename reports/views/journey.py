@@ -6,6 +6,8 @@ answer. The pages and their order come from the step registry in reports/steps.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from uuid import UUID
 
 from django.contrib import messages
@@ -34,6 +36,21 @@ def _draft_for(request: HttpRequest, pk: UUID) -> Report:
     return get_report_for_user(request.user, pk, as_reporter=True)
 
 
+def _gone_draft_is_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A draft that goes between `_draft_for` reading it and the service locking it (draft
+    retention erased it, or the reporter deleted it in another tab) is the same 404 as one
+    that never existed: the services raise Report.DoesNotExist from the lock, not a 500."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Report.DoesNotExist:
+            raise Http404("No such report") from None
+
+    return wrapped
+
+
 def _saved_for_later(request: HttpRequest) -> HttpResponse:
     messages.success(request, "Your answers have been saved. You can come back to them here.")
     return redirect("reports:list")
@@ -54,6 +71,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_gone_draft_is_404
 def step(request: HttpRequest, pk: UUID, slug: str) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
@@ -108,6 +126,7 @@ def _evidence_step(
 
 @login_required
 @require_POST
+@_gone_draft_is_404
 def evidence_remove(request: HttpRequest, pk: UUID, evidence_pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
@@ -161,6 +180,7 @@ def check(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@_gone_draft_is_404
 def submit(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     try:
@@ -180,6 +200,7 @@ def done(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
+@_gone_draft_is_404
 def draft_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = _draft_for(request, pk)
     if not report.is_draft:
