@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test import override_settings
 from django.urls import reverse
 
 from harmsportal.audit.models import AccessLog
@@ -540,6 +541,67 @@ def test_a_category_filter_keeps_to_the_leads_force_and_the_period(client, force
     rows = csv_rows(body)
     assert {(row["force_id"], row["month"]) for row in rows} == {("west-yorkshire", "2026-04")}
     assert b"north-yorkshire" not in body
+
+
+# --- stored figures the pages no longer publish: a change of k, months not yet stored ---------
+
+
+def _live(force: str, month: date, category: str | None = None) -> dict[tuple, str]:
+    """{(measure, value): figure text} of a force's month table as figures_by publishes it now."""
+    pk = Force.objects.get(slug=force).pk
+    scope = Scope(forces=(pk,), period=month_period(month), category=category)
+    found = figures_by(scope, by=MONTH)[month]
+    return {("total", ""): figure_text(found.total)} | {
+        (MEASURES[dimension][0], row.value): figure_text(row.figure)
+        for dimension, breakdown in found.breakdowns.items()
+        for row in breakdown.rows
+    }
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_after_k_changes_the_files_give_the_figures_the_pages_give_now(client, analyst, url):
+    """Figures stored under k = 5, then k set to 4 (settings allow it) before the next full
+    rebuild: the pages publish 4 reports as "4" (4 to 7), and a file still writing the stored
+    "<5" (1 to 4) beside them would say exactly 4. The files publish what the pages publish
+    now, whatever k the stored rows were built with."""
+    built()
+    cell(reports=4, key_sum=0, kind="officer")
+    cell(month=MAY, reports=9, key_sum=3, kind="staff")
+    publish()
+    assert set(PublishedMonthFigure.objects.values_list("k", flat=True)) == {5}
+    with override_settings(HARMSPORTAL_DISCLOSURE_K=4):
+        body = body_of(export(client, analyst, url))
+        rows = csv_rows(body) if url == CSV_URL else xlsx_as_csv(body)
+        for month in (APRIL, MAY):
+            mine = {
+                (r["measure"], r["value"]): r["reports"]
+                for r in rows
+                if r["month"] == f"{month:%Y-%m}"
+            }
+            assert mine == _live("west-yorkshire", month)
+        april_total = next(r for r in rows if r["month"] == "2026-04" and r["measure"] == "total")
+        assert april_total["reports"] == "4"
+        assert "<5" not in {row["reports"] for row in rows}
+
+
+def test_a_month_the_rebuild_has_not_stored_yet_is_still_in_the_file(client, analyst):
+    """The rollup holds a month the published figures do not (PublishedMonthFigure came with
+    a migration, and an incremental refresh only writes the months that changed): the file
+    lists that month's table as the pages publish it, not nothing."""
+    built()
+    cell(reports=7, key_sum=40)
+    cell("north-yorkshire", MAY, reports=3, key_sum=9)
+    publish()
+    PublishedMonthFigure.objects.filter(force__slug="north-yorkshire").delete()
+    rows = csv_rows(body_of(export(client, analyst)))
+    north = {
+        (r["measure"], r["value"]): r["reports"] for r in rows if r["force_id"] == "north-yorkshire"
+    }
+    assert north == _live("north-yorkshire", MAY)
+    west = {
+        (r["measure"], r["value"]): r["reports"] for r in rows if r["force_id"] == "west-yorkshire"
+    }
+    assert west == _live("west-yorkshire", APRIL)
 
 
 # --- every row is what the API's monthly answer publishes -------------------------------------

@@ -5,8 +5,9 @@ On Postgres the database writes the CSV itself: `COPY (export_select_sql) TO STD
 passes bytes on and memory stays flat however many rows there are. Elsewhere (SQLite, `make
 run`) the same SELECT is read a chunk at a time and written by `csv.writer` in the same shape:
 the header, then rows ending in a newline, empty cells unquoted, UTF-8. A file filtered to a
-harm category is published force by force in Python (`select.category_rows`), so it is
-written by `csv.writer` on every database.
+harm category, or one whose stored figures are not what the pages publish now
+(`select.reads_stored`), is published force by force in Python (`select.computed_rows`), so
+it is written by `csv.writer` on every database.
 
 The generator opens its cursor when the response starts to stream and closes it (cancelling
 the COPY) if the download is abandoned part way.
@@ -19,7 +20,13 @@ from typing import TYPE_CHECKING
 
 from django.db import connections
 
-from harmsportal.trends.exports.select import HEADER, export_rows, export_select_sql, read_alias
+from harmsportal.trends.exports.select import (
+    HEADER,
+    export_rows,
+    export_select_sql,
+    read_alias,
+    reads_stored,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,10 +47,11 @@ def copy_statement(scope: ExportScope) -> tuple[str, list]:
 def csv_chunks(scope: ExportScope) -> Iterator[bytes]:
     """The export of `scope` as CSV bytes, a chunk at a time."""
     connection = connections[read_alias()]
-    if connection.vendor == "postgresql" and scope.category is None:
+    stored = reads_stored(scope)
+    if connection.vendor == "postgresql" and stored:
         yield from _copied(connection, scope)
     else:
-        yield from _written(scope)
+        yield from _written(scope, stored=stored)
 
 
 def _copied(connection, scope: ExportScope) -> Iterator[bytes]:
@@ -67,12 +75,12 @@ class _Echo:
         return value
 
 
-def _written(scope: ExportScope) -> Iterator[bytes]:
+def _written(scope: ExportScope, *, stored: bool | None = None) -> Iterator[bytes]:
     # COPY's CSV: "\n" line ends, quotes only where needed, NULL as an empty unquoted cell.
     writer = csv.writer(_Echo(), lineterminator="\n")
     parts = [writer.writerow(HEADER)]
     size = len(parts[0])
-    for row in export_rows(scope, for_csv=True):
+    for row in export_rows(scope, for_csv=True, stored=stored):
         line = writer.writerow(row)
         parts.append(line)
         size += len(line)

@@ -13,8 +13,11 @@ published figures joined to the forces and to the labels (`figures.value_labels`
 dashboards' words, passed in as a table of parameters), in the order rows are sent. The same
 SELECT runs on Postgres (inside COPY, `csv_stream`) and on SQLite; only the month and time
 formatting and the collation differ. With `?category=` the category's own month tables are
-not stored: `by_category` publishes them force by force through `figures_by`, as the API's
-monthly answer does for that category and force.
+not stored: `computed_rows` publishes them force by force through `figures_by`, as the API's
+monthly answer does for that category and force. It does the same for a file whose stored
+figures are not what the pages publish now (`reads_stored`): built with another k (a change
+of k waits for the nightly full rebuild), or a month the rollup holds that the rebuild has not
+stored yet.
 
 `for_csv` adds the apostrophe before any text a spreadsheet would read as a formula
 (training.exports.FORMULA_STARTS), in the SQL for text from the database and in Python for the
@@ -31,9 +34,10 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from django.db import connections, router
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from harmsportal.disclosure import Withheld, WithheldTotal
+from harmsportal.disclosure import Withheld, WithheldTotal, rounding_k
 from harmsportal.people.models import Force
 from harmsportal.trends.figures import (
     CATEGORY,
@@ -177,10 +181,10 @@ def _label_tables(*, for_csv: bool) -> tuple[str, list]:
 
 def export_select_sql(scope: ExportScope, vendor: str, *, for_csv: bool = True):
     """(sql, params): the SELECT of an export's rows for `scope` (no category filter: see
-    `by_category`), with columns named as `HEADER`, for `vendor` ("postgresql" or "sqlite").
+    `computed_rows`), with columns named as `HEADER`, for `vendor` ("postgresql" or "sqlite").
     For COPY: `cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", params)`."""
     if scope.category is not None:
-        raise ValueError("a category's month tables are not stored: use by_category")
+        raise ValueError("a category's month tables are not stored: use computed_rows")
     postgres = vendor == "postgresql"
     safe = formula_safe_sql if for_csv else (lambda expression: expression)
     if postgres:
@@ -251,12 +255,43 @@ def _where(scope: ExportScope) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
-def export_rows(scope: ExportScope, *, for_csv: bool, chunk_size: int = 2000) -> Iterator[tuple]:
+def reads_stored(scope: ExportScope) -> bool:
+    """Whether the file for `scope` is read from the stored figures (`export_select_sql`): no
+    category filter, and `PublishedMonthFigure` holds, for every force's month in scope, the
+    table the pages publish now. Not when a stored row was built with another k than today's
+    (k changed since: until the nightly full rebuild the pages round with the new k, and a
+    count published under both can be pinned, 4 as "<5" and as "4") or a month the rollup
+    holds has no stored table (not written yet). Otherwise `computed_rows` publishes them."""
+    if scope.category is not None:
+        return False
+    alias = read_alias()
+    stored = _in_scope(PublishedMonthFigure.objects.using(alias), scope)
+    if stored.exclude(k=rounding_k()).exists():
+        return False
+    held = _in_scope(DimensionRollup.objects.using(alias).filter(dimension=TOTAL), scope)
+    table = stored.filter(dimension=TOTAL, force_id=OuterRef("force_id"), month=OuterRef("month"))
+    return not held.exclude(Exists(table)).exists()
+
+
+def _in_scope(queryset, scope: ExportScope):
+    if scope.period is not None:
+        queryset = queryset.filter(month__gte=scope.period.start, month__lt=scope.period.end)
+    if scope.force_ids is not None:
+        queryset = queryset.filter(force_id__in=scope.force_ids)
+    return queryset
+
+
+def export_rows(
+    scope: ExportScope, *, for_csv: bool, chunk_size: int = 2000, stored: bool | None = None
+) -> Iterator[tuple]:
     """The export's rows as tuples of text (None for an empty cell), read a chunk at a time:
     on Postgres through COPY (text format), elsewhere through a cursor's fetchmany; with a
-    category filter, force by force (`category_rows`)."""
-    if scope.category is not None:
-        yield from category_rows(scope, for_csv=for_csv)
+    category filter, or when the stored figures are not the pages' (`reads_stored`, unless
+    `stored` says), force by force (`computed_rows`)."""
+    if stored is None:
+        stored = reads_stored(scope)
+    if not stored:
+        yield from computed_rows(scope, for_csv=for_csv)
         return
     connection = connections[read_alias()]
     sql, params = export_select_sql(scope, connection.vendor, for_csv=for_csv)
@@ -270,18 +305,20 @@ def export_rows(scope: ExportScope, *, for_csv: bool, chunk_size: int = 2000) ->
             yield from rows
 
 
-# --- with ?category=: the category's month tables, force by force ------------------------------
+# --- computed as the file streams: ?category=, or stored figures out of date -------------------
 
 
-def category_rows(scope: ExportScope, *, for_csv: bool) -> Iterator[tuple]:
-    """The rows of a file filtered to one harm category: for each force in scope (by its id),
-    each month's table of that category's reports, as `figures_by(Scope(forces=[force],
-    period, category), by=MONTH)` publishes it: what the API's monthly answer gives for that
-    force and category, and the dashboards for that force filtered to it. Not stored by the
-    rebuild, so published here one force at a time: memory holds one force's months.
+def computed_rows(scope: ExportScope, *, for_csv: bool) -> Iterator[tuple]:
+    """The rows of a file whose month tables are not read from the stored figures: for each
+    force in scope (by its id), each month's table as `figures_by(Scope(forces=[force], period,
+    category), by=MONTH)` publishes it: what the API's monthly answer gives for that force (and
+    category), and the dashboards for that force. Published here one force at a time: memory
+    holds one force's months. The same rows, in the same order, as `export_select_sql` reads
+    from the stored figures when those are current (`reads_stored`).
 
-    Its figures are the category's figure in each month's table (the total) and that
-    category's reports by every other dimension, audited within the month's table."""
+    Filtered to a category, its figures are the category's figure in each month's table (the
+    total) and that category's reports by every other dimension, audited within the month's
+    table."""
     period = scope.period or _every_month()
     if period is None:
         return
@@ -291,8 +328,10 @@ def category_rows(scope: ExportScope, *, for_csv: bool) -> Iterator[tuple]:
     labels = {dimension: value_labels(dimension) for dimension in DIMENSIONS}
     forces = scope.forces
     if forces is None:  # every force with figures in the period
-        held = DimensionRollup.objects.filter(month__gte=period.start, month__lt=period.end)
-        forces = Force.objects.filter(pk__in=set(held.values_list("force_id", flat=True)))
+        held = DimensionRollup.objects.filter(
+            month__gte=period.start, month__lt=period.end, dimension=TOTAL
+        )
+        forces = Force.objects.filter(pk__in=held.values("force_id"))
     for force in sorted(forces, key=lambda force: force.slug.encode()):
         found = figures_by(
             Scope(forces=(force.pk,), period=period, category=scope.category), by=MONTH
