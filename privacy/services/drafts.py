@@ -36,7 +36,7 @@ from harmsportal.audit.services import access_record
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from privacy.models import DraftReminder, ErasureRecord
-from privacy.services._shared import delete_files_after_commit
+from reports.evidence.storage import delete_stored_after_commit
 from reports.models import Report, ReportStatus
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def draft_erase(*, report_id: int, now: datetime | None = None) -> ErasureRecord
     )
     notifications.delete()
     report.delete()  # its answers, evidence rows, timeline and reminder go with it
-    delete_files_after_commit(paths)
+    delete_stored_after_commit(paths)
     access_record(
         actor=None,
         action=AccessLog.Action.ERASE,

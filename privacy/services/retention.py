@@ -42,7 +42,7 @@ from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from harmsportal.people.models import Force
 from privacy.models import ErasureRecord, ForceRetention
-from privacy.services._shared import delete_files_after_commit
+from reports.evidence.storage import delete_stored_after_commit
 from training.models import LineManagerNotice
 from triage.models import Case, CaseStatus
 from wellbeing.models import Referral, ReferralState
@@ -349,7 +349,7 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
     line_manager_notices.delete()
     case.delete()  # its notes, actions, history and conflicts go with it
     report.delete()  # its evidence rows, messages, status timeline and answers go with it
-    delete_files_after_commit(paths)
+    delete_stored_after_commit(paths)
     access_record(
         actor=None,
         action=AccessLog.Action.ERASE,

@@ -21,7 +21,6 @@ from django.db import connection, connections, transaction
 from harmsportal.audit.models import AccessLog
 from harmsportal.notifications.models import Notification
 from privacy.models import DraftReminder, ErasureRecord
-from privacy.services import _shared
 from privacy.services.drafts import (
     DRAFT_REMINDER_TITLE,
     draft_erase,
@@ -30,6 +29,7 @@ from privacy.services.drafts import (
 )
 from privacy.services.orphans import orphans_sweep
 from privacy.tasks import retention_run_task
+from reports.evidence import storage
 from reports.models import Evidence, Report, ReportStatusEvent
 from reports.services.drafting import report_answers_save, report_start
 from reports.services.evidence import report_evidence_add
@@ -260,7 +260,7 @@ def test_a_failed_file_delete_leaves_ciphertext_the_next_sweep_removes(
     def disk_gone(path):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(_shared, "delete_stored", disk_gone)
+    monkeypatch.setattr(storage, "delete_stored", disk_gone)
     assert run_on(DAYS, django_capture_on_commit_callbacks).erased_drafts == 1
     monkeypatch.undo()
     assert len(evidence_files(settings.MEDIA_ROOT)) == 2

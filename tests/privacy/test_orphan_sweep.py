@@ -20,10 +20,11 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from privacy.models import ErasureRecord
-from privacy.services import _shared, orphans
+from privacy.services import orphans
 from privacy.services.orphans import orphans_sweep
 from privacy.services.retention import case_erase
 from privacy.tasks import retention_run_task
+from reports.evidence import storage
 from reports.evidence.storage import store_encrypted
 from reports.models import Evidence, Report
 from reports.services.drafting import report_draft_delete
@@ -138,7 +139,7 @@ def test_a_crash_after_the_erasure_commits_leaves_the_files_and_the_next_sweep_d
     def disk_gone(path):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(_shared, "delete_stored", disk_gone)
+    monkeypatch.setattr(storage, "delete_stored", disk_gone)
     with django_capture_on_commit_callbacks(execute=True):
         assert case_erase(case_id=case.pk) is not None
     monkeypatch.undo()
