@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from harmsportal.celery import app as celery_app
@@ -27,6 +28,7 @@ from harmsportal.trends.models import (
     TrainingRollup,
 )
 from harmsportal.trends.rollup import rollup_rebuild, rollup_refresh
+from harmsportal.trends.rollup.sql import milliseconds_between_sql
 from harmsportal.trends.tasks import trends_full_rebuild_task, trends_rollup_task
 from reports.models import Report, ReportStatus
 from tests.trends.conftest import (
@@ -234,6 +236,31 @@ def test_a_report_sent_just_after_midnight_uk_time_counts_in_the_new_month():
 
     row = DimensionRollup.objects.get(dimension="total")
     assert (row.month, row.key_sum) == (date(2026, 4, 1), record_key(report.pk))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the PostgreSQL spelling (CI runs it)"
+)
+def test_milliseconds_between_round_half_away_from_zero_in_whole_microseconds_on_postgres():
+    # PostgreSQL's spelling counts in integers: these spans are where rounding could slip
+    # (half a millisecond either way, a microsecond either side, days and years long).
+    micros = [0, 1, 499, 500, 501, 999, 1_500, 2_500, 3_600_000_500, 3_599_999_499]
+    micros += [days * 86_400_000_000 + 500 for days in (27, 28, 365, 3_650)]
+    micros += [-value for value in micros]
+    earlier = datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC)
+    spans = [(earlier + timedelta(microseconds=value), earlier) for value in micros]
+    expression = milliseconds_between_sql(connection.vendor, "t.later", "t.earlier")
+    with connection.cursor() as cursor:
+        found = []
+        for later, first in spans:
+            cursor.execute(
+                f"SELECT {expression} FROM (SELECT %s::timestamptz AS later,"
+                " %s::timestamptz AS earlier) t",
+                [later, first],
+            )
+            found.append(cursor.fetchone()[0])
+    half_away = [(v + 500) // 1000 if v >= 0 else -((-v + 500) // 1000) for v in micros]
+    assert found == half_away
 
 
 def test_performance_counts_responses_outcomes_histograms_and_referrals():

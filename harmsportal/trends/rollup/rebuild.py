@@ -118,6 +118,9 @@ def _run(*, mode: str, months: set[date] | None = None, now: datetime | None = N
                 # reports) to save less than that in execution (decision 0013).
                 cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
                 cursor.execute("SET LOCAL jit = off")
+                # The run's temporary tables are ANALYZEd for their sizes and rough spreads
+                # only: a sample of 3,000 rows, not 30,000 (a tenth of the time, same plans).
+                cursor.execute("SET LOCAL default_statistics_target = 10")
             fingerprints = _fingerprints(cursor, connection.vendor)
             if mode == "refresh" and state.started_at is None:
                 mode = "full"

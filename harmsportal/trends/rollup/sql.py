@@ -103,9 +103,17 @@ def month_sql(vendor: str, column: str) -> str:
 
 
 def milliseconds_between_sql(vendor: str, later: str, earlier: str) -> str:
-    """Whole milliseconds from `earlier` to `later` (NULL when either is NULL)."""
+    """Whole milliseconds from `earlier` to `later`, rounded half away from zero (NULL when
+    either is NULL)."""
     if _check(vendor) == POSTGRES:
-        return f"round(extract(epoch from ({later} - {earlier})) * 1000)::bigint"
+        # The whole microseconds as a bigint (exact: a double holds a span of a century to far
+        # better than a microsecond), rounded to milliseconds in integer arithmetic: what
+        # rounding EXTRACT(epoch …) * 1000 gives, without its numeric arithmetic, which cost a
+        # third of the source table's time at 500,000 reports (decision 0013).
+        micros = f"round(date_part('epoch', {later} - {earlier}) * 1000000)::bigint"
+        return (
+            f"(CASE WHEN {later} >= {earlier} THEN {micros} + 500 ELSE {micros} - 500 END) / 1000"
+        )
     return f"CAST(round((julianday({later}) - julianday({earlier})) * 86400000) AS INTEGER)"
 
 
