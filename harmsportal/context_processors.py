@@ -36,4 +36,7 @@ def portal(request: HttpRequest) -> dict:
         "nav_items": nav,
         "unread_notifications": unread,
         "is_demo": settings.HARMSPORTAL_DEMO,
+        # How long an unsent draft is kept unsaved (privacy: draft retention), said where
+        # reporters start, keep and read about drafts.
+        "draft_retention_days": settings.HARMSPORTAL_DRAFT_RETENTION_DAYS,
     }

@@ -289,7 +289,11 @@ def test_the_nightly_task_reminds_and_erases_drafts(django_capture_on_commit_cal
     assert (erased["erased_drafts"], erased["errors"]) == (1, 0)
 
 
-def test_the_reporter_is_told_on_the_start_page_and_the_list_how_long_drafts_are_kept(client):
+@pytest.mark.parametrize("days", [90, 45])
+def test_the_reporter_is_told_on_the_start_page_and_the_list_how_long_drafts_are_kept(
+    client, settings, days
+):
+    settings.HARMSPORTAL_DRAFT_RETENTION_DAYS = days
     report = draft_started()
     client.force_login(report.reporter)
 
@@ -298,8 +302,10 @@ def test_the_reporter_is_told_on_the_start_page_and_the_list_how_long_drafts_are
     notice = client.get("/privacy/").content.decode()
 
     for page in (start, listing):
-        assert "we delete a report you have not sent" in page.lower()
-    assert "report you started but have not sent" in notice
+        assert f"we delete a report you have not sent if it is not changed for {days} days" in (
+            page.lower()
+        )
+    assert f"report you started but have not sent is not changed for {days} days" in notice
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
