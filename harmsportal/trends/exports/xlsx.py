@@ -306,8 +306,8 @@ def _about_rows(scope: ExportScope, progress: _Progress) -> list[tuple[str, str]
             "a withheld one be worked out from the figures beside it. Withheld figures are "
             "text, not numbers: a spreadsheet's SUM leaves them out, so a sum of this column "
             "is not a total. Each month's figures are checked together, as the dashboards "
-            "check them, so no combination of figures here and on the dashboards gives a "
-            "withheld count away.",
+            "check them: this file holds no figure that the dashboards and the portal's API "
+            "do not publish.",
         ),
         ("Columns", "Described below and in the portal's trends data dictionary."),
     ]
