@@ -364,6 +364,35 @@ def test_text_that_looks_like_a_formula_is_defused_in_csv_and_a_text_cell_in_xls
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
+def test_text_that_looks_like_a_formula_is_defused_in_a_file_computed_as_it_streams(
+    client, analyst
+):
+    """The same in a file filtered by category, whose rows are published in Python
+    (`computed_rows`), not by the SELECT."""
+    built()
+    HarmCategory.objects.create(slug="-formula", name=FORMULA, sort_order=1)
+    Platform.objects.create(slug="-plus", name="+SUM(1,2)", sort_order=1)
+    Force.objects.filter(slug="west-yorkshire").update(name="@West Yorkshire")
+    cell(category="-formula", platform="-plus", reports=6, key_sum=3)
+    cell(category="-formula", platform="=retired", reports=6, key_sum=3)
+    publish()
+    rows = csv_rows(body_of(export(client, analyst, category="-formula")))
+    plus = next(row for row in rows if row["value"] == "'-plus")
+    retired = next(row for row in rows if row["value"] == "'=retired")
+    assert plus["value_name"] == "'+SUM(1,2)"
+    assert retired["value_name"] == "'=retired"
+    assert {row["within_category"] for row in rows} == {"'-formula"}
+    assert {row["force_name"] for row in rows} == {"'@West Yorkshire"}
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+    body = body_of(export(client, analyst, XLSX_URL, category="-formula"))
+    sheet = openpyxl.load_workbook(io.BytesIO(body))[xlsx.DATA_SHEET]
+    names = {c.value: c for c in sheet["H"][1:]}  # value_name
+    assert names["+SUM(1,2)"].quotePrefix
+    assert names["+SUM(1,2)"].data_type == "s"
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
 # --- who sees what -----------------------------------------------------------------------------
 
 
