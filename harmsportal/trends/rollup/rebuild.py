@@ -188,8 +188,9 @@ def _recompute(cursor, vendor: str, months: list[date] | None) -> dict[str, int]
         ("demographic", DemographicRollup, sql.demographic_rollup_insert(vendor)),
         ("performance", PerformanceRollup, sql.performance_rollup_insert(vendor, months)),
     ):
-        # A full rebuild on PostgreSQL fills emptied tables: each table's own indexes are
-        # dropped and built again after, in one pass, rather than kept up row by row.
+        # A full rebuild on PostgreSQL fills emptied tables: each table's indexes (its
+        # primary key's too) are dropped and built again after, in one pass, rather than
+        # kept up row by row (decision 0013).
         rebuilt = _drop_indexes(cursor, model) if full_postgres else []
         cursor.execute(statement)
         written[name] = cursor.rowcount
@@ -204,24 +205,38 @@ def _recompute(cursor, vendor: str, months: list[date] | None) -> dict[str, int]
 
 
 def _drop_indexes(cursor, model) -> list[str]:
-    """Drop the indexes of `model`'s table that no constraint owns (PostgreSQL: the table is
-    held by this transaction's TRUNCATE, so nobody else can read it meanwhile); return the
+    """Drop the indexes of `model`'s table, its primary key's and unique constraints' with
+    their constraints (PostgreSQL: the table is held by this transaction's TRUNCATE, so
+    nobody else can read it meanwhile), but none that a foreign key relies on; return the
     statements that make them again, as they were."""
+    table = model._meta.db_table
     cursor.execute(
         """
-        SELECT index_class.relname, pg_get_indexdef(i.indexrelid)
+        SELECT index_class.relname, pg_get_indexdef(i.indexrelid),
+               k.conname, pg_get_constraintdef(k.oid)
         FROM pg_index i
         JOIN pg_class index_class ON index_class.oid = i.indexrelid
+        LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
         WHERE i.indrelid = %s::regclass
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+          AND NOT EXISTS (
+              SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid
+          )
         """,
-        [model._meta.db_table],
+        [table],
     )
-    found = cursor.fetchall()
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    for name, _ in found:
-        cursor.execute(f"DROP INDEX {quote(name)}")
-    return [definition for _, definition in found]
+    again = []
+    for index, index_definition, constraint, constraint_definition in cursor.fetchall():
+        if constraint is None:
+            cursor.execute(f"DROP INDEX {quote(index)}")
+            again.append(index_definition)
+        else:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}")
+            again.append(
+                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
+                f"{constraint_definition}"
+            )
+    return again
 
 
 def _fill_histograms(cursor, vendor: str) -> None:
