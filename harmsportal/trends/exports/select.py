@@ -331,7 +331,8 @@ def computed_rows(scope: ExportScope, *, for_csv: bool) -> Iterator[tuple]:
         held = DimensionRollup.objects.filter(
             month__gte=period.start, month__lt=period.end, dimension=TOTAL
         )
-        forces = Force.objects.filter(pk__in=held.values("force_id"))
+        # Read where the router sends the rollup (the replica), not as a subquery of Force's.
+        forces = Force.objects.filter(pk__in=set(held.values_list("force_id", flat=True)))
     for force in sorted(forces, key=lambda force: force.slug.encode()):
         found = figures_by(
             Scope(forces=(force.pk,), period=period, category=scope.category), by=MONTH
