@@ -481,22 +481,32 @@ def histogram_select(vendor: str) -> str:
     GROUP BY month, force_id, outcome_days"""
 
 
-def fingerprint_select(vendor: str) -> str:
+def fingerprint_select(vendor: str, *, from_source: bool = False) -> str:
     """(month, reports, sum of their ids, referrals, sum of their ids) for every month with a
     submitted report (by receipt) or a referral (by when it was made). A report or referral
     erased, or a report moved out of its month, leaves no timestamp behind: only its month's
-    fingerprint shows it (a referral's month can differ from its report's)."""
+    fingerprint shows it (a referral's month can differ from its report's).
+
+    `from_source`: the reports as a full run's source table holds them (every submitted
+    report, with its month), the reports it rolled up, without reading them again."""
     vendor = _check(vendor)
-    report_month = month_sql(vendor, "r.submitted_at")
     referral_month = month_sql(vendor, "f.created_at")
-    return f"""
-    SELECT month, SUM(reports), SUM(report_ids), SUM(referrals), SUM(referral_ids)
-    FROM (
-        SELECT {report_month} AS month, COUNT(*) AS reports, SUM(r.id) AS report_ids,
+    if from_source:
+        reports = f"""
+        SELECT month, COUNT(*) AS reports, SUM(id) AS report_ids,
                0 AS referrals, 0 AS referral_ids
+        FROM {SOURCE}
+        GROUP BY 1"""
+    else:
+        reports = f"""
+        SELECT {month_sql(vendor, "r.submitted_at")} AS month, COUNT(*) AS reports,
+               SUM(r.id) AS report_ids, 0 AS referrals, 0 AS referral_ids
         FROM reports_report r
         WHERE r.submitted_at IS NOT NULL
-        GROUP BY 1
+        GROUP BY 1"""
+    return f"""
+    SELECT month, SUM(reports), SUM(report_ids), SUM(referrals), SUM(referral_ids)
+    FROM ({reports}
         UNION ALL
         SELECT {referral_month}, 0, 0, COUNT(*), SUM(f.id)
         FROM wellbeing_referral f
