@@ -568,6 +568,16 @@ def _decide_parts(
         return highest - (sum(lows) if tables[b][1] else max(lows, default=0))
 
     baseline = _fixed_pins(total, tables, owned, grids, within, k)
+    # The other pages' figures are taken as published before their own audits, which may
+    # withhold what pins a count among them. So nothing of this table's own is excused as
+    # already public: a part they pin on their own is withheld (its page withholds the same
+    # reports: decision 0011), and the total likewise (`publish_table`).
+    place = 1
+    for b in range(owned):
+        for v in range(len(tables[b][0])):
+            if place + v in baseline and (b, v) not in twins:
+                tables[b][0][v] = not_shown
+        place += len(tables[b][0])
     while True:
         figures, sums, rows, related = _table_system(total, current(), grids, within)
         pinned = system_pins(figures, sums, k=k) - baseline
@@ -677,7 +687,8 @@ def publish_table(
 
     A part that is the total itself (the only non-zero one of its breakdown) follows the total.
     What other pages' figures pin on their own cannot be helped here (decision 0011 says what
-    is left).
+    is left), but a figure of this table's own that they pin is withheld, never shown as
+    already public: they are taken as published before their own audits.
     """
     k = rounding_k(k)
     tables = _breakdowns(breakdowns)
@@ -692,7 +703,9 @@ def publish_table(
         for b, (figures, (_, exact, none)) in enumerate(zip(parts, tables[:owned], strict=True))
     ]
     figures, sums, _, _ = _table_system(shown, beside + tables[owned:], grids)
-    if shown != 0 and system_pins(figures, sums, k=k) - baseline:
+    # Nor is the total taken as already public when the other pages' figures pin it (a force's
+    # "<5" beside its four "<5" kinds, "not shown" on its own page): it is withheld.
+    if shown != 0 and (0 in baseline or system_pins(figures, sums, k=k) - baseline):
         return WithheldTotal(k), parts
     return shown, [figures for figures, _, _ in beside]
 

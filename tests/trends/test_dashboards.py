@@ -337,6 +337,56 @@ def test_a_total_withheld_to_protect_a_cell_shows_as_not_shown():
     assert html.endswith("|12,345")
 
 
+def test_four_one_report_kinds_leave_the_total_not_shown_on_every_page_that_holds_it(
+    client, analyst
+):
+    """One report of each reporter kind in West Yorkshire in April: "<5" for the total beside
+    four "<5" kinds would say 1 each. The force's April page withholds the total, and so do
+    the pages whose total is that same count, the force's quarter and the national April:
+    they take the force's month as published before its audit, and it is not shown there."""
+    for kind in ("officer", "staff", "volunteer", "family"):
+        put_reports("west-yorkshire", APRIL, 1, kind=kind)
+    rolled_up()
+    client.force_login(analyst)
+    pages = [
+        force_page(client, period="2026-04"),
+        force_page(client, period="fy2026-27-q1"),
+        client.get(reverse("trends:national"), {"period": "2026-04"}),
+    ]
+
+    for response in pages:
+        assert response.status_code == 200
+        html = text(response)
+        headline = re.search(r'id="headline-total">(.*?)</dd>', html, re.S).group(1)
+        assert _seen(headline) == "not shown"
+        assert "<5" not in _seen(headline)
+
+
+def test_a_part_its_forces_month_withholds_is_not_shown_on_the_national_month_either(
+    client, analyst
+):
+    """West Yorkshire's April: 8 reports, officers 5 and one each of staff, volunteers and
+    family, 4 crimes and 4 non-crime incidents. With the kinds (at least 8) the total is at
+    most 8, so two "<5" decisions would say 4 each: the force's page withholds them. The
+    national April holds the same reports and must withhold them too, though its audit takes
+    the force's month as published before that page's audit."""
+    put_reports("west-yorkshire", APRIL, 4, decision="crime")
+    put_reports("west-yorkshire", APRIL, 1, decision="non_crime")
+    for kind in ("staff", "volunteer", "family"):
+        put_reports("west-yorkshire", APRIL, 1, decision="non_crime", kind=kind)
+    rolled_up()
+    client.force_login(analyst)
+    pages = [
+        force_page(client, period="2026-04"),
+        client.get(reverse("trends:national"), {"period": "2026-04"}),
+    ]
+
+    for response in pages:
+        html = text(response)
+        for decision in ("Crime", "Non-crime incident"):
+            assert set(row(html, "recording", decision)) == {"not shown"}
+
+
 def test_every_table_says_whether_it_counts_reports_or_mentions(
     client, force_lead, west_yorkshire_year
 ):

@@ -1505,14 +1505,6 @@ def test_the_export_beside_the_dashboards_pins_no_withheld_count_in_random_small
     assert _pins(WORLD, worlds) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="trends.figures: a page's audit takes its splits (a force's total inside the "
-    "national one, a month's inside its quarter) as published raw, but the split's own page "
-    "withholds it ('not shown'); the containing page then shows the same count as '<5' "
-    "beside the four '<5' kinds",
-)
 def test_four_one_report_kinds_are_pinned_by_no_dashboard(db):
     """Four reports in West Yorkshire in April, one of each reporter kind. The force's April
     page withholds its total ("not shown"): "<5" beside four "<5" would say 1 each. The
