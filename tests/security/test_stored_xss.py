@@ -175,6 +175,9 @@ NOT_TYPED: dict[str, str] = {
     "trends.ApiToken.key_hash": "a digest",
     "trends.DimensionRollup.dimension": "a dimension's name",
     "trends.DimensionRollup.value": "a slug or choice copied by the rollup",
+    "trends.PublishedMonthFigure.dimension": "a dimension's name",
+    "trends.PublishedMonthFigure.value": "a slug or choice copied from DimensionRollup",
+    "trends.PublishedMonthFigure.withheld": "one of the model's three fixed values",
 }
 
 # Attacked fields that no page of the walk displays, each with where it is shown instead.
