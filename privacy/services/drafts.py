@@ -36,6 +36,7 @@ from harmsportal.audit.services import access_record
 from harmsportal.notifications.models import Notification
 from harmsportal.notifications.services import notification_send
 from privacy.models import DraftReminder, ErasureRecord
+from privacy.services.retention import evidence_files, notifications_pointing_at
 from reports.evidence.storage import delete_stored_after_commit
 from reports.models import Report, ReportStatus
 
@@ -153,8 +154,8 @@ def draft_erase(*, report_id: int, now: datetime | None = None) -> ErasureRecord
         return None
     report = Report.objects.select_related("force").get(pk=report_id)
     evidence = list(report.evidence.all())
-    paths = [path for item in evidence for path in (item.stored_path, item.viewing_path) if path]
-    notifications = Notification.objects.filter(link_path__contains=str(report.public_id))
+    paths = evidence_files(evidence)
+    notifications = notifications_pointing_at(report.public_id)
     record = ErasureRecord.objects.create(
         kind=ErasureRecord.Kind.DRAFT,
         public_id=report.public_id,

@@ -274,7 +274,12 @@ def referral_retention_remind(*, referral_id: int, now: datetime | None = None) 
 # --- erasure --------------------------------------------------------------------------------
 
 
-def _notifications_pointing_at(*public_ids, reference: str = "") -> QuerySet[Notification]:
+def evidence_files(evidence) -> list[str]:
+    """The stored files of `evidence` items: each original and its viewing copy, if any."""
+    return [path for item in evidence for path in (item.stored_path, item.viewing_path) if path]
+
+
+def notifications_pointing_at(*public_ids, reference: str = "") -> QuerySet[Notification]:
     """Notifications that link to any of `public_ids` or name `reference` in their title (a
     transfer tells the former holder the case's reference with a link to their own queue)."""
     condition = Q()
@@ -315,8 +320,8 @@ def case_erase(*, case_id: int, now: datetime | None = None) -> ErasureRecord | 
     case = Case.objects.select_related("report", "force").get(pk=case_id)
     report = case.report
     evidence = list(report.evidence.all())
-    paths = [path for item in evidence for path in (item.stored_path, item.viewing_path) if path]
-    notifications = _notifications_pointing_at(
+    paths = evidence_files(evidence)
+    notifications = notifications_pointing_at(
         report.public_id, case.public_id, reference=report.reference
     )
     # The record that the reporter's line manager was told, at their request, about the report.
@@ -373,7 +378,7 @@ def referral_erase(*, referral_id: int, now: datetime | None = None) -> ErasureR
         # A supervisor held the case after this run read the held cases: the hold wins.
         transaction.set_rollback(True)
         return None
-    notifications = _notifications_pointing_at(referral.public_id, reference=referral.reference)
+    notifications = notifications_pointing_at(referral.public_id, reference=referral.reference)
     counts = {
         "messages": referral.messages.count(),
         "checkins": referral.checkins.count(),

@@ -109,7 +109,7 @@ def test_two_runs_at_once_erase_each_case_once():
 def test_a_second_claim_waits_for_the_first_and_then_finds_nothing(monkeypatch):
     _, [case] = closed_cases(1, closed_days_ago=DAYS + 1, reminded_days_ago=NOTICE + 1)
     claimed = threading.Event()
-    pointing = retention._notifications_pointing_at
+    pointing = retention.notifications_pointing_at
 
     def slow_after_claiming(*public_ids, **named):
         # The first erasure holds its claim (the row lock) while the second tries to claim.
@@ -118,7 +118,7 @@ def test_a_second_claim_waits_for_the_first_and_then_finds_nothing(monkeypatch):
             time.sleep(1.0)
         return pointing(*public_ids, **named)
 
-    monkeypatch.setattr(retention, "_notifications_pointing_at", slow_after_claiming)
+    monkeypatch.setattr(retention, "notifications_pointing_at", slow_after_claiming)
 
     def second():
         claimed.wait(timeout=10)
